@@ -1,0 +1,232 @@
+"""Yearly health-gap results as a tidy table: (year, group_type, group, metric, value).
+
+Each step adds person-time (and time in not-good health) by group x sex x age band, and deaths by the
+group, sex and age band the person had at the start of the step.  Once a year the collector takes a
+snapshot of prevalences and means, and builds period life tables from the deaths and person-years
+pooled over the last ``window_years`` (ONS pools three) for life expectancy and, by the Sullivan method,
+healthy life expectancy.  Groups are numbered from 1 = most deprived; group 0 stands for "all groups"
+on the rows of inequality indices, whose ``group_type`` names the gradient they were computed across.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+import pandas as pd
+
+from pathways_sim import metrics
+from pathways_sim.lifecourse import gini_coefficient
+from pathways_sim.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED
+from pathways_sim.world import World
+
+N_BANDS = metrics.AGE_BANDS.size
+SEX_LABELS = {1: "male", 2: "female"}  # group numbers of group_type "sex"
+COLUMNS = ["year", "group_type", "group", "metric", "value"]
+# Outcomes whose gradient is summarised by SII, RII and the gap (and, for 0/1 outcomes, Erreygers' index).
+GRADIENT_OUTCOMES = ("life_expectancy", "healthy_life_expectancy", "not_good_health_prevalence",
+                     "cmd_prevalence", "smoking_prevalence", "loneliness_prevalence", "mean_stress")
+BINARY_OUTCOMES = {"not_good_health_prevalence": "poor_health", "cmd_prevalence": "cmd",
+                   "smoking_prevalence": "smoker", "loneliness_prevalence": "lonely"}
+
+
+def income_quintile(income_rank: np.ndarray) -> np.ndarray:
+    """1 = poorest fifth (most deprived) .. 5 = richest, from the national income rank."""
+    return (np.minimum(np.floor(income_rank * 5), 4) + 1).astype(np.int64)
+
+
+def age_band(age: np.ndarray) -> np.ndarray:
+    return np.searchsorted(metrics.AGE_BANDS, age, side="right") - 1
+
+
+def _merge_sparse_tail(deaths: np.ndarray, person_years: np.ndarray, starts: np.ndarray):
+    """Close a life table at the highest age band that still has deaths and person-time, folding the
+    (empty or death-free) bands above it into that open band.  Small groups need this; ONS tables close at 90."""
+    usable = np.flatnonzero((deaths > 0) & (person_years > 0))
+    if usable.size == 0:
+        return None
+    last = usable[-1]
+    d = np.concatenate([deaths[:last], [deaths[last:].sum()]])
+    py = np.concatenate([person_years[:last], [person_years[last:].sum()]])
+    return d, py, starts[: last + 1]
+
+
+def life_and_health_expectancy(deaths: np.ndarray, person_years: np.ndarray,
+                               unhealthy_years: np.ndarray) -> tuple[float, float]:
+    """Life expectancy and healthy life expectancy at birth from band totals (nan if not estimable)."""
+    merged = _merge_sparse_tail(deaths, person_years, metrics.AGE_BANDS)
+    if merged is None:
+        return float("nan"), float("nan")
+    d, py, starts = merged
+    unhealthy = np.concatenate([unhealthy_years[: starts.size - 1], [unhealthy_years[starts.size - 1:].sum()]])
+    prevalence = np.divide(unhealthy, py, out=np.zeros_like(py), where=py > 0)
+    table = metrics.life_table(d, py, starts)
+    return metrics.life_expectancy(table), metrics.sullivan_hle(table, np.clip(prevalence, 0, 1))
+
+
+class Collector:
+    """Accumulates a run's results; ``frame()`` returns them as a tidy DataFrame."""
+
+    def __init__(self, world: World, window_years: int = 3):
+        if window_years < 1:
+            raise ValueError(f"window_years must be at least 1, got {window_years}")
+        self.window_years = window_years
+        self._history: deque[dict[str, np.ndarray]] = deque(maxlen=window_years)
+        self._rows: list[tuple] = []
+        self._year_births = 0
+        self._cells: dict[str, np.ndarray] = {}
+        self._reset_year()
+        self.lonely_threshold = world.params["lonely_threshold"]
+
+    # -- per step ---------------------------------------------------------------------------------------
+    def _reset_year(self) -> None:
+        shape = {"decile": 10 * 2 * N_BANDS, "income": 5 * 2 * N_BANDS}
+        self._year = {f"{kind}_{what}": np.zeros(size) for kind, size in shape.items()
+                      for what in ("person_years", "unhealthy_years", "deaths")}
+        self._year_births = 0
+
+    def before_step(self, world: World) -> None:
+        """Add this step's person-time, by the groups people are in at its start."""
+        pop, dt = world.population, world.dt
+        alive = pop.alive
+        male = (~pop.female).astype(np.int64)
+        band = age_band(pop.age)
+        decile = world.areas.decile[pop.area].astype(np.int64)
+        self._cells = {"decile": ((decile - 1) * 2 + male) * N_BANDS + band,
+                       "income": ((income_quintile(pop.income_rank) - 1) * 2 + male) * N_BANDS + band}
+        for kind, cells in self._cells.items():
+            size = self._year[f"{kind}_person_years"].size
+            self._year[f"{kind}_person_years"] += np.bincount(cells[alive], minlength=size) * dt
+            self._year[f"{kind}_unhealthy_years"] += np.bincount(cells[alive & pop.poor_health],
+                                                                  minlength=size) * dt
+
+    def after_step(self, world: World, died: np.ndarray, n_births: int) -> None:
+        for kind, cells in self._cells.items():
+            size = self._year[f"{kind}_deaths"].size
+            self._year[f"{kind}_deaths"] += np.bincount(cells[died], minlength=size)
+        self._year_births += n_births
+        if world.step_index % world.steps_per_year == 0:
+            self._close_year(world)
+
+    # -- per year ---------------------------------------------------------------------------------------
+    def _close_year(self, world: World) -> None:
+        year = int(round(world.year)) - 1  # the calendar year just completed
+        self._history.append({k: v.copy() for k, v in self._year.items()})
+        deaths = self._year["decile_deaths"].sum()
+        births = self._year_births
+        self._reset_year()
+        rows = self._rows
+        rows.append((year, "all", 0, "deaths", float(deaths)))
+        rows.append((year, "all", 0, "births", float(births)))
+        rows.append((year, "all", 0, "income_gini", gini_coefficient(world.population.income[world.population.alive])))
+        self._snapshot(world, year)
+        self._expectancies(year)
+
+    def _snapshot(self, world: World, year: int) -> None:
+        pop = world.population
+        alive = pop.alive
+        age = pop.age
+        adult16 = alive & (age >= 16)
+        adult18 = alive & (age >= 18)
+        lonely = pop.loneliness > self.lonely_threshold
+        working_age = alive & (age >= 18) & (age < world.params["retirement_age"])
+        active = working_age & np.isin(pop.employment, (SECURE_JOB, INSECURE_JOB, UNEMPLOYED))
+        groupings = {
+            "all": (np.ones(pop.capacity, dtype=np.int64), 1),  # reported as group 0
+            "area_deprivation_decile": (world.areas.decile[pop.area].astype(np.int64), 10),
+            "area_deprivation_quintile": ((world.areas.decile[pop.area].astype(np.int64) + 1) // 2, 5),
+            "income_quintile": (income_quintile(pop.income_rank), 5),
+            "sex": (np.where(pop.female, 2, 1), 2),
+        }
+        measures = {  # metric: (values, who counts)
+            "population": (np.ones(pop.capacity), alive),
+            "cmd_prevalence": (pop.cmd, adult16),
+            "not_good_health_prevalence": (pop.poor_health, adult16),
+            "smoking_prevalence": (pop.smoker, adult18),
+            "loneliness_prevalence": (lonely, adult16),
+            "mean_stress": (pop.stress, adult16),
+            "mean_resilience": (pop.resilience, adult16),
+            "mean_control": (pop.control, adult16),
+            "mean_allostatic_load": (pop.allostatic_load, adult16),
+            "ace_any_prevalence": (pop.aces > 0, adult18 & (age < 70)),
+            "unemployment_rate": (pop.employment == UNEMPLOYED, active),
+            "housing_insecurity_prevalence": (pop.housing_insecure, adult18),
+            "mean_income": (pop.income, alive),
+            "mean_ties": (world.network.degree(pop.capacity), alive),
+        }
+        rows = self._rows
+        for group_type, (group, n_groups) in groupings.items():
+            for metric, (values, who) in measures.items():
+                if metric == "population":
+                    counts = np.bincount(group[who], minlength=n_groups + 1)[1:]
+                    result = counts.astype(float)
+                else:
+                    result = metrics.weighted_group_means(np.asarray(values, dtype=float)[who], group[who], n_groups)
+                first = 0 if group_type == "all" else 1
+                rows.extend((year, group_type, g + first, metric, float(v)) for g, v in enumerate(result))
+        # Individual-level concentration of 0/1 outcomes by income rank (Erreygers-corrected).
+        for metric, state in BINARY_OUTCOMES.items():
+            values, who = measures[metric]
+            if np.count_nonzero(who) > 1:
+                e = metrics.erreygers_index(np.asarray(values[who], dtype=float), pop.income_rank[who], 0.0, 1.0)
+                rows.append((year, "income_rank", 0, f"{metric}_erreygers_index", e))
+
+    def _expectancies(self, year: int) -> None:
+        pooled = {k: sum(h[k] for h in self._history) for k in self._history[0]}
+        rows = self._rows
+        for kind, group_type, n_groups in (("decile", "area_deprivation_decile", 10),
+                                           ("income", "income_quintile", 5)):
+            d = pooled[f"{kind}_deaths"].reshape(n_groups, 2, N_BANDS)
+            py = pooled[f"{kind}_person_years"].reshape(n_groups, 2, N_BANDS)
+            uh = pooled[f"{kind}_unhealthy_years"].reshape(n_groups, 2, N_BANDS)
+            views = {group_type: (d.sum(1), py.sum(1), uh.sum(1)),
+                     f"male_{group_type}": (d[:, 0], py[:, 0], uh[:, 0]),
+                     f"female_{group_type}": (d[:, 1], py[:, 1], uh[:, 1])}
+            if kind == "decile":
+                views["all"] = (d.sum((0, 1))[None], py.sum((0, 1))[None], uh.sum((0, 1))[None])
+                views["sex"] = (d.sum(0), py.sum(0), uh.sum(0))  # rows: male, female
+                q = lambda a: a.reshape(5, 2, *a.shape[1:]).sum(1)  # noqa: E731 - deciles -> quintiles
+                views["area_deprivation_quintile"] = (q(d.sum(1)), q(py.sum(1)), q(uh.sum(1)))
+                for sex, idx in (("male", 0), ("female", 1)):
+                    views[f"{sex}_area_deprivation_quintile"] = (q(d[:, idx]), q(py[:, idx]), q(uh[:, idx]))
+            for gt, (dd, pp, hh) in views.items():
+                for g in range(dd.shape[0]):
+                    le, hle = life_and_health_expectancy(dd[g], pp[g], hh[g])
+                    label = 0 if gt == "all" else g + 1
+                    rows.append((year, gt, label, "life_expectancy", le))
+                    rows.append((year, gt, label, "healthy_life_expectancy", hle))
+                    rows.append((year, gt, label, "person_years", float(pp[g].sum())))
+
+    # -- output -----------------------------------------------------------------------------------------
+    def frame(self) -> pd.DataFrame:
+        """All results so far, with inequality indices (SII, RII, gap) across each graded grouping."""
+        df = pd.DataFrame(self._rows, columns=COLUMNS)
+        return pd.concat([df, inequality_rows(df)], ignore_index=True)
+
+
+def inequality_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """SII, RII (fitted least / most deprived) and gap (least minus most deprived) of each gradient outcome,
+    across every grouping numbered along deprivation, weighted by population (person-years for LE/HLE)."""
+    out = []
+    graded = [gt for gt in df["group_type"].unique() if "deprivation" in gt or "income_quintile" in gt]
+    for (year, gt), block in df[df["group_type"].isin(graded) & (df["group"] > 0)].groupby(["year", "group_type"]):
+        wide = block.pivot_table(index="group", columns="metric", values="value", aggfunc="first")
+        for outcome in GRADIENT_OUTCOMES:
+            if outcome not in wide:
+                continue
+            weight_col = "person_years" if "expectancy" in outcome else "population"
+            if weight_col not in wide:
+                continue
+            values, weights = wide[outcome].to_numpy(), wide[weight_col].to_numpy()
+            ok = np.isfinite(values) & (weights > 0)
+            if ok.sum() < 2:
+                continue
+            sii = metrics.slope_index_of_inequality(values[ok], weights[ok])
+            out.append((year, gt, 0, f"{outcome}_sii", sii))
+            try:
+                rii = metrics.relative_index_of_inequality(values[ok], weights[ok])
+            except ValueError:  # fitted value 0 at the most deprived end: ratio undefined
+                rii = float("nan")
+            out.append((year, gt, 0, f"{outcome}_rii", rii))
+            out.append((year, gt, 0, f"{outcome}_gap", metrics.gap(values[ok])))
+    return pd.DataFrame(out, columns=COLUMNS)

@@ -1,0 +1,156 @@
+"""``PathwaysModel``: the Mesa model of a population living through psychosocial pathways."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from pathways_sim.agents import PersonAgent
+from pathways_sim.collector import Collector
+from pathways_sim.network import Network
+from pathways_sim.params import Parameters, ParameterError
+from pathways_sim.pathways import Switches
+from pathways_sim.population import Population
+from pathways_sim.step import advance
+from pathways_sim.synthesis import build_world
+from pathways_sim.world import Areas
+
+AgentMode = Literal["auto", "all", "lazy"]
+AUTO_AGENT_LIMIT = 20_000  # "auto" makes every agent up to this many people, none above
+
+
+class PathwaysModel(mesa.Model):
+    """A synthetic population whose circumstances get under the skin through named, switchable pathways.
+
+    Parameters
+    ----------
+    params:
+        A ``Parameters`` set, or a mapping of parameter overrides (see ``pathways_sim.PARAMETERS``).
+    pathways_off:
+        Names of pathways to switch off (see ``pathways_sim.PATHWAYS``).
+    rng:
+        Seed (non-negative int) of the run.  The same seed reproduces a run bit for bit; every mechanism
+        draws from its own stream derived from it.  ``None`` draws a fresh seed (recorded as ``model.seed``).
+    agents:
+        ``"all"`` makes a ``PersonAgent`` for every living person and keeps them in step with births and
+        deaths, so ``model.agents``, AgentSet queries, DataCollector and SolaraViz see everyone.
+        ``"lazy"`` makes agents only when asked (``model.person(slot)``), so a million-person run does not
+        pay for a million Python objects.  ``"auto"`` (default) is ``"all"`` up to 20,000 people.
+    window_years:
+        Years of deaths and person-time pooled into each period life table (ONS pools 3).
+    **overrides:
+        Parameter values by name, applied on top of ``params``.
+
+    Examples
+    --------
+    >>> model = PathwaysModel(population_size=2_000, rng=1)
+    >>> model.run(years=1)
+    >>> table = model.results()
+    >>> sorted(table.columns)
+    ['group', 'group_type', 'metric', 'value', 'year']
+    """
+
+    def __init__(self, *, params: Parameters | Mapping[str, Any] | None = None,
+                 pathways_off: Iterable[str] = (), rng: int | None = None, agents: AgentMode = "auto",
+                 window_years: int = 3, **overrides: Any):
+        seed = _resolve_seed(rng)
+        super().__init__(rng=seed)
+        if isinstance(params, Parameters):
+            self.params = params.replace(**overrides) if overrides else params
+        else:
+            self.params = Parameters({**dict(params or {}), **overrides})
+        self.switches = Switches(pathways_off)
+        if agents not in ("auto", "all", "lazy"):
+            raise ParameterError([("agents", f"must be 'auto', 'all' or 'lazy', got {agents!r}")])
+        if not isinstance(window_years, int) or window_years < 1:
+            raise ParameterError([("window_years", f"must be a whole number of years >= 1, got {window_years!r}")])
+        self.seed = seed
+        self.world = build_world(self.params, self.switches, seed)
+        self.collector = Collector(self.world, window_years)
+        self.agent_mode = ("all" if self.params["population_size"] <= AUTO_AGENT_LIMIT else "lazy") \
+            if agents == "auto" else agents
+        self._agents_by_slot: dict[int, PersonAgent] = {}
+        if self.agent_mode == "all":
+            for slot in self.population.alive_slots():
+                self._agents_by_slot[int(slot)] = PersonAgent(self, int(slot))
+
+    # -- state --------------------------------------------------------------------------------------------
+    @property
+    def population(self) -> Population:
+        return self.world.population
+
+    @property
+    def network(self) -> Network:
+        return self.world.network
+
+    @property
+    def areas(self) -> Areas:
+        return self.world.areas
+
+    @property
+    def year(self) -> float:
+        """Calendar time at the start of the next step."""
+        return self.world.year
+
+    def person(self, slot: int) -> PersonAgent:
+        """The agent of the person in ``slot`` (made on first request in lazy mode)."""
+        pop = self.population
+        if not (0 <= slot < pop.capacity and pop.alive[slot]):
+            raise LookupError(f"no living person in slot {slot}")
+        agent = self._agents_by_slot.get(int(slot))
+        if agent is None or not agent.alive:
+            if agent is not None:
+                agent.remove()
+            agent = PersonAgent(self, int(slot))
+            self._agents_by_slot[int(slot)] = agent
+        return agent
+
+    # -- running ------------------------------------------------------------------------------------------
+    def step(self) -> None:
+        self.collector.before_step(self.world)
+        events = advance(self.world)
+        self.collector.after_step(self.world, events.died, events.born.size)
+        self._sync_agents(events.died, events.born)
+
+    def run(self, years: float) -> None:
+        """Advance by ``years`` (a whole number of steps)."""
+        if not np.isfinite(years) or years < 0:
+            raise ParameterError([("years", f"must be a non-negative number, got {years!r}")])
+        for _ in range(int(round(years * self.world.steps_per_year))):
+            self.step()
+
+    def _sync_agents(self, died: np.ndarray, born: np.ndarray) -> None:
+        # Agents whose person died leave model.agents; in "all" mode newborns join it.
+        for slot in np.flatnonzero(died):
+            agent = self._agents_by_slot.pop(int(slot), None)
+            if agent is not None:
+                agent.remove()
+        if self.agent_mode == "all":
+            for slot in born:
+                stale = self._agents_by_slot.pop(int(slot), None)
+                if stale is not None:
+                    stale.remove()
+                self._agents_by_slot[int(slot)] = PersonAgent(self, int(slot))
+
+    # -- results ------------------------------------------------------------------------------------------
+    def results(self) -> pd.DataFrame:
+        """Tidy yearly results: columns year, group_type, group, metric, value."""
+        return self.collector.frame()
+
+    def health_gap_table(self, year: int | None = None, grouping: str = "area_deprivation_quintile") -> pd.DataFrame:
+        """One row per group of ``grouping`` (1 = most deprived) plus the gap and SII, for one year."""
+        from pathways_sim.report import health_gap_table
+
+        return health_gap_table(self.results(), year=year, grouping=grouping)
+
+
+def _resolve_seed(rng: Any) -> int:
+    if rng is None:
+        return int(np.random.SeedSequence().entropy % (2**63))
+    if isinstance(rng, bool) or not isinstance(rng, int | np.integer) or rng < 0:
+        raise ParameterError([("rng", f"must be a non-negative integer seed or None, got {rng!r}")])
+    return int(rng)

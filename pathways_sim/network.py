@@ -1,0 +1,146 @@
+"""Social ties as a sorted array of edge keys, updated without per-edge Python work.
+
+An undirected tie (u, v), u < v, is stored as the int64 key ``u << 31 | v``; the keys are kept sorted, so a
+batch of new ties is checked against existing ones with one ``searchsorted`` and merged with one ``insert``.
+Per-person sums over ties (degree, support, share of smoking ties) are two ``bincount`` calls.  The same
+ties are available as a scipy sparse matrix (``adjacency``) and, for small populations, as a networkx
+graph (``to_networkx``).
+
+New ties are *proposed* by shared places: a person meets someone from their own neighbourhood (or, less
+often, an area of similar deprivation) and the tie forms with a probability that falls with differences in
+age, income rank and minority status (homophily; McPherson et al. 2001).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+_SHIFT = np.int64(31)
+_MASK = np.int64((1 << 31) - 1)
+
+
+class Network:
+    """Undirected ties between population slots."""
+
+    def __init__(self) -> None:
+        self.keys = np.zeros(0, dtype=np.int64)
+
+    @property
+    def n_ties(self) -> int:
+        return int(self.keys.size)
+
+    def endpoints(self) -> tuple[np.ndarray, np.ndarray]:
+        return (self.keys >> _SHIFT), (self.keys & _MASK)
+
+    def add(self, u: np.ndarray, v: np.ndarray) -> int:
+        """Add ties (u[i], v[i]); self-ties and ties that exist already are ignored. Returns the number added."""
+        u = np.asarray(u, dtype=np.int64)
+        v = np.asarray(v, dtype=np.int64)
+        keep = u != v
+        lo, hi = np.minimum(u[keep], v[keep]), np.maximum(u[keep], v[keep])
+        new = np.unique((lo << _SHIFT) | hi)
+        if self.keys.size:
+            pos = np.searchsorted(self.keys, new)
+            exists = (pos < self.keys.size) & (self.keys[np.minimum(pos, self.keys.size - 1)] == new)
+            new, pos = new[~exists], pos[~exists]
+            self.keys = np.insert(self.keys, pos, new)
+        else:
+            self.keys = new
+        return int(new.size)
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Keep only the ties where ``mask`` is True (order, hence sortedness, is preserved)."""
+        self.keys = self.keys[mask]
+
+    def drop_slots(self, gone: np.ndarray) -> None:
+        """Remove every tie of the slots flagged in the boolean array ``gone``."""
+        u, v = self.endpoints()
+        self.keep(~(gone[u] | gone[v]))
+
+    def degree(self, size: int) -> np.ndarray:
+        u, v = self.endpoints()
+        return (np.bincount(u, minlength=size) + np.bincount(v, minlength=size)).astype(np.float32)
+
+    def neighbour_sum(self, values: np.ndarray) -> np.ndarray:
+        """For each slot, the sum of ``values`` over its ties."""
+        u, v = self.endpoints()
+        n = values.size
+        w = values.astype(np.float64, copy=False)
+        return np.bincount(u, weights=w[v], minlength=n) + np.bincount(v, weights=w[u], minlength=n)
+
+    def share_below(self, values: np.ndarray) -> np.ndarray:
+        """For each slot, how many of its ties have a strictly lower value (divide by degree for a share)."""
+        u, v = self.endpoints()
+        n = values.size
+        below_u = values[v] < values[u]  # v is below u
+        below_v = values[u] < values[v]
+        return (np.bincount(u, weights=below_u, minlength=n)
+                + np.bincount(v, weights=below_v, minlength=n))
+
+    def adjacency(self, size: int) -> sp.csr_array:
+        """Symmetric 0/1 adjacency matrix (scipy sparse) over ``size`` slots."""
+        u, v = self.endpoints()
+        rows = np.concatenate([u, v])
+        cols = np.concatenate([v, u])
+        data = np.ones(rows.size, dtype=np.int8)
+        return sp.csr_array((data, (rows, cols)), shape=(size, size))
+
+    def to_networkx(self, nodes: np.ndarray | None = None):
+        """A networkx Graph of the ties (nodes are slots); meant for analysis of small populations."""
+        import networkx as nx
+
+        graph = nx.Graph()
+        if nodes is not None:
+            graph.add_nodes_from(int(i) for i in nodes)
+        u, v = self.endpoints()
+        graph.add_edges_from(zip(u.tolist(), v.tolist()))
+        return graph
+
+    def nbytes(self) -> int:
+        return int(self.keys.nbytes)
+
+
+@dataclass(frozen=True, slots=True)
+class AreaIndex:
+    """Living people grouped by area, for drawing a random neighbour in O(1)."""
+
+    order: np.ndarray  # living slots sorted by area
+    start: np.ndarray  # start[a]: first position of area a in order
+    count: np.ndarray  # count[a]: living people in area a
+
+    @classmethod
+    def build(cls, area: np.ndarray, alive: np.ndarray, n_areas: int) -> AreaIndex:
+        living = np.flatnonzero(alive)
+        order = living[np.argsort(area[living], kind="stable")]
+        count = np.bincount(area[living], minlength=n_areas)
+        start = np.concatenate([[0], np.cumsum(count)[:-1]])
+        return cls(order, start, count)
+
+
+def propose_partners(people: np.ndarray, area: np.ndarray, index: AreaIndex, n_areas: int,
+                     local_share: float, area_spread: float, rng: np.random.Generator) -> np.ndarray:
+    """One candidate partner for each of ``people``: from their own area, or from an area of similar
+    deprivation rank.  Returns slots (-1 where the chosen area is empty)."""
+    n = people.size
+    local = rng.random(n) < local_share
+    shift = np.rint(rng.standard_normal(n) * area_spread * n_areas).astype(np.int64)
+    target_area = np.where(local, area[people], np.clip(area[people] + shift, 0, n_areas - 1))
+    count = index.count[target_area]
+    pick = np.floor(rng.random(n) * count).astype(np.int64)
+    partner = np.full(n, -1, dtype=np.int64)
+    ok = count > 0
+    partner[ok] = index.order[index.start[target_area[ok]] + pick[ok]]
+    return partner
+
+
+def homophily_acceptance(u: np.ndarray, v: np.ndarray, age: np.ndarray, income_rank: np.ndarray,
+                         minority: np.ndarray, age_scale: float, ses_homophily: float,
+                         minority_homophily: float) -> np.ndarray:
+    """Probability that a meeting between u and v becomes a tie, falling with social distance."""
+    distance = (np.abs(age[u] - age[v]) / age_scale
+                + ses_homophily * np.abs(income_rank[u] - income_rank[v])
+                + minority_homophily * (minority[u] != minority[v]))
+    return np.exp(-distance)

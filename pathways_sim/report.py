@@ -1,0 +1,45 @@
+"""The health-gap table: key outcomes by deprivation group, with the gap and the slope index."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+TABLE_METRICS = {  # metric: column heading
+    "life_expectancy": "LE",
+    "healthy_life_expectancy": "HLE",
+    "not_good_health_prevalence": "not good health %",
+    "cmd_prevalence": "mental disorder %",
+    "smoking_prevalence": "smoking %",
+    "loneliness_prevalence": "lonely %",
+    "mean_stress": "stress",
+}
+PERCENT = {m for m, h in TABLE_METRICS.items() if h.endswith("%")}
+
+
+def health_gap_table(results: pd.DataFrame, year: int | None = None,
+                     grouping: str = "area_deprivation_quintile") -> pd.DataFrame:
+    """Rows: groups 1 (most deprived) .. N, then 'gap' (least minus most deprived) and 'SII'.
+
+    Prevalences are shown in percent.  ``year`` defaults to the last year in ``results``.
+    """
+    if results.empty:
+        raise ValueError("no results yet: run the model for at least one year")
+    if grouping not in set(results["group_type"]):
+        raise ValueError(f"unknown grouping {grouping!r}; available: {sorted(set(results['group_type']))}")
+    year = int(results["year"].max()) if year is None else year
+    block = results[(results["year"] == year) & (results["group_type"] == grouping)]
+    if block.empty:
+        raise ValueError(f"no results for year {year}; years available: {sorted(results['year'].unique())}")
+    wide = block[block["group"] > 0].pivot_table(index="group", columns="metric", values="value", aggfunc="first")
+    table = pd.DataFrame(index=[str(g) for g in wide.index])
+    summary = block[block["group"] == 0].set_index("metric")["value"]
+    gap_row, sii_row = {}, {}
+    for metric, heading in TABLE_METRICS.items():
+        scale = 100.0 if metric in PERCENT else 1.0
+        table[heading] = wide[metric].to_numpy() * scale if metric in wide else float("nan")
+        gap_row[heading] = summary.get(f"{metric}_gap", float("nan")) * scale
+        sii_row[heading] = summary.get(f"{metric}_sii", float("nan")) * scale
+    table.loc["gap (least - most)"] = gap_row
+    table.loc["SII"] = sii_row
+    table.index.name = f"{grouping} (1 = most deprived), {year}"
+    return table

@@ -1,0 +1,169 @@
+"""A synthetic, England-like population: ages, areas, identities, childhood adversity, work and income,
+ties, and psychosocial states that start at their steady state given each person's circumstances."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pathways_sim import dynamics, lifecourse
+from pathways_sim.network import AreaIndex, Network, homophily_acceptance, propose_partners
+from pathways_sim.params import Parameters
+from pathways_sim.pathways import Switches, effective_strengths
+from pathways_sim.population import ADULT_AGE, Population
+from pathways_sim.streams import Streams
+from pathways_sim.world import Areas, World
+
+# ONS mid-2022 population estimates, England: share (%) in each five-year age band 0-4 ... 85-89, 90+.
+AGE_BAND_SHARES = np.array([5.4, 5.9, 6.1, 5.8, 6.1, 6.6, 6.9, 6.7, 6.4, 6.2, 6.8, 6.7, 5.9, 5.0, 4.9, 3.8,
+                            2.5, 1.5, 0.8])
+FEMALE_SHARE = 0.51  # ONS: 51% of England's population
+
+
+def build_world(params: Parameters, switches: Switches, seed: int) -> World:
+    """Make the starting population, its areas and its ties."""
+    streams = Streams(seed)
+    n = params["population_size"]
+    n_areas = max(10, round(n / params["people_per_area"]))
+    areas = Areas.ranked(n_areas, params["cohesion_least_deprived"], params["cohesion_most_deprived"])
+    pop = Population(n)
+    pop.claim_slots(n)
+    world = World(params, switches, effective_strengths(params, switches), streams, pop, areas, Network())
+
+    rng = streams.generator("setup_demography")
+    band = rng.choice(AGE_BAND_SHARES.size, size=n, p=AGE_BAND_SHARES / AGE_BAND_SHARES.sum())
+    width = np.where(band == AGE_BAND_SHARES.size - 1, 10.0, 5.0)
+    pop.age[:] = (band * 5.0 + rng.random(n) * width).astype(np.float32)
+    pop.female[:] = rng.random(n) < FEMALE_SHARE
+    pop.area[:] = rng.integers(0, n_areas, size=n)
+    deprivation = areas.deprivation[pop.area]
+    share = params["minority_share"]
+    logit = np.log(share + 1e-12) - np.log(1 - share + 1e-12)
+    pop.minority[:] = rng.random(n) < lifecourse.logistic(logit + params["minority_deprivation_gradient"]
+                                                          * (deprivation - 0.5))
+
+    # ACEs accumulated so far: a gamma-Poisson count whose rate rises with childhood deprivation; children
+    # have lived only part of their childhood.
+    rng = streams.generator("setup_aces")
+    k = params["ace_dispersion"]
+    rate = params["ace_mean"] * np.exp(params["ace_deprivation_gradient"] * (deprivation - 0.5))
+    childhood_lived = np.minimum(pop.age / ADULT_AGE, 1.0)
+    lam = rate * rng.gamma(k, 1.0 / k, size=n) * childhood_lived
+    pop.aces[:] = np.minimum(rng.poisson(lam), 9)
+
+    # Adults: education, earning potential and work; children: a mother in the same area.
+    rng = streams.generator("setup_economy")
+    adults = np.flatnonzero(pop.age >= ADULT_AGE)
+    lifecourse.come_of_age(world, adults, 1.0 - 2.0 * deprivation[adults], rng)
+    assign_parents(world, rng)
+    lifecourse.update_income(world)
+    lifecourse.refresh_ranks(world)
+
+    build_ties(world, streams.generator("setup_ties"))
+    settle_states(world, streams.generator("setup_states"))
+    lifecourse.update_income(world)
+    lifecourse.refresh_ranks(world)
+    return world
+
+
+def assign_parents(world: World, rng: np.random.Generator) -> None:
+    """Each child lives with a woman aged 20-59 in the same area (household link)."""
+    pop = world.population
+    children = np.flatnonzero(pop.alive & (pop.age < ADULT_AGE))
+    candidates = pop.alive & pop.female & (pop.age >= 20) & (pop.age < 60)
+    index = AreaIndex.build(pop.area, candidates, world.areas.n)
+    area = pop.area[children]
+    count = index.count[area]
+    has = count > 0
+    pick = np.floor(rng.random(children.size) * count).astype(np.int64)
+    pop.parent[children[has]] = index.order[index.start[area[has]] + pick[has]]
+
+
+def build_ties(world: World, rng: np.random.Generator, max_rounds: int = 60) -> None:
+    """Grow homophilous ties by repeated meetings until the mean degree reaches its target."""
+    pop, p, net = world.population, world.params, world.network
+    people = pop.alive_slots()
+    target_ties = int(round(people.size * p["mean_degree"] / 2))
+    index = AreaIndex.build(pop.area, pop.alive, world.areas.n)
+    accepted_share = []
+    for _ in range(max_rounds):
+        if net.n_ties >= target_ties or people.size < 2:
+            break
+        partner = propose_partners(people, pop.area, index, world.areas.n, p["local_tie_share"],
+                                   p["nonlocal_tie_area_spread"], rng)
+        ok = partner >= 0
+        u, v = people[ok], partner[ok]
+        chance = homophily_acceptance(u, v, pop.age, pop.income_rank, pop.minority, p["age_homophily_years"],
+                                      p["ses_homophily"], p["minority_homophily"])
+        accepted_share.append(float(chance.mean()) if chance.size else 1.0)
+        take = rng.random(u.size) < chance
+        need = target_ties - net.n_ties
+        u, v = u[take][:need], v[take][:need]
+        net.add(u, v)
+    # Children are tied to the parent they live with.
+    children = np.flatnonzero(pop.alive & (pop.parent >= 0))
+    net.add(children, pop.parent[children])
+    world.tie_acceptance = float(np.mean(accepted_share)) if accepted_share else 1.0
+
+
+def settle_states(world: World, rng: np.random.Generator, iterations: int = 8) -> None:
+    """Start stress, resilience, control, loneliness and allostatic load at their joint steady state,
+    and smoking, disorder, ill health and housing at their equilibrium prevalence given those states."""
+    pop, p = world.population, world.params
+    pop.resilience[:] = p["resilience_baseline"]
+    pop.control[:] = p["control_baseline"]
+    pop.loneliness[:] = p["loneliness_floor"]
+    for _ in range(iterations):
+        ex = dynamics.exposures(pop, world.areas, world.network, p)
+        r = dynamics.compute_rates(pop, ex, p, world.strength, world.switches)
+        pop.stress[:] = r.stress_target
+        pop.resilience[:] = r.resilience_eq
+        pop.control[:] = r.control_eq
+        pop.loneliness[:] = r.loneliness_target
+        pop.allostatic_load[:] = r.allostatic_eq * np.minimum(pop.age / 40.0, 1.0)  # wear builds with years
+    # Binary states at their equilibrium prevalence p = onset / (onset + recovery).
+    ex = dynamics.exposures(pop, world.areas, world.network, p)
+    pop.smoker[:] = False
+    pop.cmd[:] = False
+    pop.poor_health[:] = False
+    r = dynamics.compute_rates(pop, ex, p, world.strength, world.switches)
+    # Smoking: started at the current initiation hazard over the years of risk (12-35) already lived,
+    # and not yet quit at the current cessation hazard since the middle of that window.
+    lo, hi = dynamics.SMOKING_AGES
+    years_at_risk = np.clip(pop.age - lo, 0, hi - lo)
+    start_rate = _start_rate_if_eligible(world)
+    ever = 1 - np.exp(-start_rate * years_at_risk)
+    quit_rate = p["smoking_cessation_rate"] * np.exp(-world.strength["present_focus_smoking"] * (
+        (pop.stress + 1 - pop.control) / 2 - dynamics.PRESENT_FOCUS_REFERENCE))
+    years_since = np.maximum(pop.age - lo - years_at_risk / 2, 0)
+    pop.smoker[:] = rng.random(pop.capacity) < ever * np.exp(-quit_rate * years_since)
+    pop.cmd[:] = rng.random(pop.capacity) < _equilibrium(r.cmd_onset, _recovery_if_ill(world, "cmd"))
+    pop.poor_health[:] = rng.random(pop.capacity) < _equilibrium(r.poor_health_onset,
+                                                                 p["poor_health_recovery_rate"])
+    strain = dynamics.financial_strain(pop.income, p["median_income"], p["poverty_line_share"])
+    loss = p["housing_insecurity_rate"] * np.exp(world.strength["strain_housing_insecurity"]
+                                                 * (strain - dynamics.STRAIN_REFERENCE))
+    pop.housing_insecure[:] = (pop.age >= ADULT_AGE) & (
+        rng.random(pop.capacity) < _equilibrium(loss, p["housing_resecure_rate"]))
+
+
+def _equilibrium(onset, recovery):
+    total = onset + recovery
+    return np.divide(onset, total, out=np.zeros_like(total, dtype=np.float64), where=total > 0)
+
+
+def _start_rate_if_eligible(world: World) -> np.ndarray:
+    """Initiation hazard from present focus alone (nobody's ties smoke yet), whatever one's age."""
+    pop, p = world.population, world.params
+    focus = (pop.stress + 1 - pop.control) / 2 - dynamics.PRESENT_FOCUS_REFERENCE
+    return p["smoking_initiation_rate"] * np.exp(world.strength["present_focus_smoking"] * focus)
+
+
+def _recovery_if_ill(world: World, state: str) -> np.ndarray:
+    """Recovery hazard everyone would have if they had the disorder (computed with the state set)."""
+    pop = world.population
+    saved = getattr(pop, state).copy()
+    getattr(pop, state)[:] = True
+    ex = dynamics.exposures(pop, world.areas, world.network, world.params)
+    r = dynamics.compute_rates(pop, ex, world.params, world.strength, world.switches)
+    getattr(pop, state)[:] = saved
+    return r.cmd_recovery
