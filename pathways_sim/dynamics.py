@@ -149,10 +149,9 @@ def compute_rates(pop: Population, ex: Exposures, params: Mapping, strength: Map
     lonely_target = floor + (1.0 - floor) * np.exp(-params["ties_reduce_loneliness_strength"]
                                                    * ties_for_loneliness)
 
-    # Allostatic load: dA/dt = acc s (1 - A) - rec (1 - s) A.
+    # Allostatic load: dA/dt = k s (1 - A) - rec A: builds with stress, recovers slowly.
     acc = s["stress_allostatic_load"] * stress
-    rec = params["allostatic_recovery_rate"] * (1.0 - stress)
-    al_rate = acc + rec
+    al_rate = acc + params["allostatic_recovery_rate"]
     al_eq = np.divide(acc, al_rate, out=np.zeros_like(al_rate), where=al_rate > 0)
 
     # Present-focused coping (smoking) and its spread along ties.

@@ -247,6 +247,19 @@ class Parameters(Mapping[str, float]):
     def __len__(self) -> int:
         return len(self._values)
 
+    def __reduce__(self):
+        # Picklable (for process pools and clusters) as its overrides; rebuilt through validation.
+        return (Parameters, (self.changed(),))
+
+    def __deepcopy__(self, memo) -> Parameters:
+        return self  # immutable
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Parameters) and dict(self._values) == dict(other._values)
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.changed().items())))
+
     def replace(self, **changes: Any) -> Parameters:
         return Parameters({**self.changed(), **changes})
 

@@ -48,10 +48,10 @@ def _pathway(name, sources, target, sign, default, unit, plausible, source, desc
 
 
 # --- exposures -> chronic stress (stress load per unit exposure; load L gives stress 1 - exp(-L))
-_pathway("financial_strain_stress", ["income"], "stress", +1, 1.0, "stress load per unit strain", (0.5, 1.5),
+_pathway("financial_strain_stress", ["financial_strain"], "stress", +1, 1.0, "stress load per unit strain", (0.5, 1.5),
          "Marmot Review 2010; Mani et al. 2013 (poverty impedes cognitive function); assumption for size",
          "financial strain (income below the poverty line) raises chronic stress", ["health_poverty"])
-_pathway("insecure_work_stress", ["employment"], "stress", +1, 0.6, "stress load", (0.3, 1.0),
+_pathway("insecure_work_stress", ["insecure_work"], "stress", +1, 0.6, "stress load", (0.3, 1.0),
          "Kim & von dem Knesebeck 2015 (job insecurity and depressive symptoms, meta-analysis)",
          "insecure work or unemployment raises chronic stress", ["health_poverty"])
 _pathway("insecure_housing_stress", ["housing_insecure"], "stress", +1, 0.6, "stress load", (0.3, 1.0),
@@ -60,7 +60,7 @@ _pathway("insecure_housing_stress", ["housing_insecure"], "stress", +1, 0.6, "st
 _pathway("neighbourhood_stress", ["area_deprivation"], "stress", +1, 0.3, "stress load", (0.1, 0.6),
          "Diez Roux & Mair 2010 (neighbourhoods and health); assumption for size",
          "neighbourhood stressors (crime, disorder, poor environment) rise with area deprivation")
-_pathway("low_status_stress", ["income"], "stress", +1, 0.6, "stress load at the bottom of the local ranking",
+_pathway("low_status_stress", ["low_subjective_status"], "stress", +1, 0.6, "stress load at the bottom of the local ranking",
          (0.2, 1.0), "Wilkinson & Pickett, The Inner Level 2018; Singh-Manoux 2005 (subjective status)",
          "low subjective social status (income rank within one's area and among one's ties) raises stress; "
          "more so in more unequal areas",
@@ -82,7 +82,7 @@ _pathway("ace_sensitisation", ["aces"], "stress", +1, 0.85, "extra stress respon
 _pathway("ace_adult_ses", ["aces"], "income", -1, 0.08, "log earning potential per ACE (max 4)", (0.03, 0.15),
          "Hughes et al. 2017; Metzler et al. 2017 (ACEs and adult education, employment, income)",
          "adverse childhood experiences lower adult education and earnings", ["intergenerational"])
-_pathway("parental_poverty_aces", ["parent_income"], "aces", +1, 1.2, "log hazard ratio per unit strain",
+_pathway("parental_poverty_aces", ["parent_financial_strain"], "aces", +1, 1.2, "log hazard ratio per unit strain",
          (0.5, 2.0), "Bellis et al. 2014; Walsh et al. 2019 (childhood poverty and ACEs)",
          "a parent's financial strain raises a child's ACE hazard", ["intergenerational"])
 _pathway("parental_stress_aces", ["parent_stress"], "aces", +1, 1.0, "log hazard ratio per unit stress",
@@ -101,7 +101,7 @@ _pathway("stress_erodes_control", ["stress"], "control", -1, 1.2, "per year at f
          "ongoing stress erodes the sense of control", ["stress_control"])
 
 # --- buffers (multiply the stress response by exp(-strength x buffer))
-_pathway("support_buffer", ["ties"], "stress", -1, 0.6, "log stress response per unit support", (0.2, 1.2),
+_pathway("support_buffer", ["support"], "stress", -1, 0.6, "log stress response per unit support", (0.2, 1.2),
          "Cohen & Wills 1985 (stress-buffering hypothesis)",
          "support from ties damps the stress response", ["support_buffering"])
 _pathway("cohesion_buffer", ["cohesion"], "stress", -1, 0.4, "log stress response per unit cohesion",
@@ -162,7 +162,7 @@ _pathway("loneliness_cmd_onset", ["loneliness"], "cmd", +1, 1.0, "log hazard rat
          "loneliness raises the onset of common mental disorder")
 _pathway("low_resilience_cmd_onset", ["resilience"], "cmd", -1, 1.0, "log hazard ratio per unit resilience",
          (0.5, 1.5), "assumption", "low resilience raises the onset of common mental disorder")
-_pathway("support_cmd_recovery", ["ties"], "cmd_recovery", +1, 0.7, "log hazard ratio per unit support",
+_pathway("support_cmd_recovery", ["support"], "cmd_recovery", +1, 0.7, "log hazard ratio per unit support",
          (0.3, 1.2), "assumption (social support and recovery from depression)",
          "support from ties speeds recovery from a mental disorder")
 _pathway("resilience_cmd_recovery", ["resilience"], "cmd_recovery", +1, 0.7, "log hazard ratio per unit",
@@ -175,7 +175,7 @@ _pathway("health_job_loss", ["poor_health", "cmd"], "employment", -1, 0.8, "log 
 _pathway("health_reemployment", ["poor_health", "cmd"], "employment", -1, 0.7,
          "log hazard ratio (lower re-employment)", (0.3, 1.2), "assumption (Waddell & Burton 2006)",
          "poor mental or physical health lowers re-employment", ["health_poverty"])
-_pathway("strain_housing_insecurity", ["income"], "housing_insecure", +1, 2.0,
+_pathway("strain_housing_insecurity", ["financial_strain"], "housing_insecure", +1, 2.0,
          "log hazard ratio per unit strain", (1.0, 3.0), "Shelter 2023 (arrears and poverty); assumption",
          "financial strain raises the hazard of losing secure housing", ["health_poverty"])
 
@@ -219,6 +219,9 @@ class Switches:
     def __setattr__(self, name, value):
         raise AttributeError("Switches are immutable")
 
+    def __reduce__(self):
+        return (Switches, (sorted(self.off),))
+
     def on(self, name: str) -> bool:
         if name not in PATHWAYS:
             raise KeyError(unknown_name_message(name, list(PATHWAYS), "pathway"))
@@ -234,7 +237,6 @@ class Switches:
         return hash(self.off)
 
 
-def effective_strengths(params: Mapping[str, float], switches: Switches) -> Mapping[str, float]:
+def effective_strengths(params: Mapping[str, float], switches: Switches) -> dict[str, float]:
     """Each pathway's strength as the step uses it: the parameter value, or 0 when switched off."""
-    return MappingProxyType({name: (params[pw.strength.name] if switches.on(name) else 0.0)
-                             for name, pw in PATHWAYS.items()})
+    return {name: (params[pw.strength.name] if switches.on(name) else 0.0) for name, pw in PATHWAYS.items()}
