@@ -89,11 +89,11 @@ class Collector:
         """Add this step's person-time, by the groups people are in at its start."""
         pop, dt = world.population, world.dt
         alive = pop.alive
-        male = (~pop.female).astype(np.int64)
+        sex = pop.female.astype(np.int64)  # 0 male, 1 female (group_type "sex": 1 male, 2 female)
         band = age_band(pop.age)
         decile = world.areas.decile[pop.area].astype(np.int64)
-        self._cells = {"decile": ((decile - 1) * 2 + male) * N_BANDS + band,
-                       "income": ((income_quintile(pop.income_rank) - 1) * 2 + male) * N_BANDS + band}
+        self._cells = {"decile": ((decile - 1) * 2 + sex) * N_BANDS + band,
+                       "income": ((income_quintile(pop.income_rank) - 1) * 2 + sex) * N_BANDS + band}
         for kind, cells in self._cells.items():
             size = self._year[f"{kind}_person_years"].size
             self._year[f"{kind}_person_years"] += np.bincount(cells[alive], minlength=size) * dt

@@ -118,9 +118,9 @@ def update_ties(world: World, withdrawal: np.ndarray) -> None:
 
     # Meeting rate chosen so that, at reference withdrawal, formation balances loss at the mean degree.
     meet_rate = p["mean_degree"] * p["tie_loss_rate"] / (2.0 * max(world.tie_acceptance, 1e-6))
-    hazard = (meet_rate * np.exp(-withdrawal)).astype(np.float32)
-    meets = pop.alive & dynamics.event(hazard, dt, world.streams.uniform("tie_meeting", t, pop.capacity))
-    people = np.flatnonzero(meets)
+    expected_meetings = np.where(pop.alive, meet_rate * np.exp(-withdrawal) * dt, 0.0)
+    meetings = world.streams.generator("tie_meeting", t).poisson(expected_meetings)  # several per step allowed
+    people = np.repeat(np.arange(pop.capacity), meetings)
     if people.size == 0:
         return
     rng = world.streams.generator("tie_partner", t)
