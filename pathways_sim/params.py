@@ -153,13 +153,13 @@ _p("cmd_onset_rate", 0.1, "per year", (0, 10), (0.01, 0.08), "assumption, calibr
    "Onset hazard of common mental disorder at zero stress, loneliness and full resilience.")
 _p("cmd_recovery_rate", 0.5, "per year", (0, 50), (0.2, 1.5), "assumption: median episode ~6-12 months",
    "Recovery hazard from common mental disorder with no support and no resilience.")
-_p("poor_health_rate_at_50", 0.03, "per year", (0, 10), (0.01, 0.06), "assumption, calibrated to ONS HLE",
+_p("poor_health_rate_at_50", 0.012, "per year", (0, 10), (0.005, 0.03), "assumption, calibrated to ONS HLE",
    "Onset hazard of not-good health at age 50 with no allostatic load, not smoking, no disorder.")
 _p("poor_health_age_slope", 0.045, "log hazard per year of age", (0, 1), (0.03, 0.07), "assumption",
    "Gompertz slope of the onset hazard of not-good health.")
 _p("poor_health_recovery_rate", 0.12, "per year", (0, 50), (0.05, 0.3), "assumption",
    "Hazard of returning to good health.")
-_p("mortality_rate_at_50", 0.0018, "per year", (0, 10), (0.001, 0.003), "ONS National life tables 2020-22 "
+_p("mortality_rate_at_50", 0.0012, "per year", (0, 10), (0.0008, 0.002), "ONS National life tables 2020-22 "
    "(m_50 about 0.003); baseline before risk factors", "Death hazard at age 50 with no risk factors.")
 _p("mortality_age_slope", 0.095, "log hazard per year of age", (0, 1), (0.08, 0.11),
    "Gompertz slope of adult mortality in England (~0.09-0.10)", "Gompertz slope of mortality.")

@@ -138,11 +138,11 @@ _pathway("ties_reduce_loneliness", ["ties"], "loneliness", -1, 0.25, "per tie (l
 # --- biology and health
 _pathway("stress_allostatic_load", ["stress"], "allostatic_load", +1, 0.4, "per year at full stress", (0.1, 1),
          "McEwen 1998; Seeman et al. 1997 (allostatic load)", "chronic stress builds allostatic load")
-_pathway("allostatic_load_poor_health", ["allostatic_load"], "poor_health", +1, 1.5, "log hazard ratio per unit",
-         (0.7, 2.5), "Seeman et al. 2001 (allostatic load and incident CVD, decline)",
+_pathway("allostatic_load_poor_health", ["allostatic_load"], "poor_health", +1, 2.5, "log hazard ratio per unit",
+         (1.0, 3.5), "Seeman et al. 2001 (allostatic load and incident CVD, decline)",
          "allostatic load raises the onset of long-term conditions / not-good health")
-_pathway("allostatic_load_mortality", ["allostatic_load"], "death", +1, 1.0, "log hazard ratio per unit",
-         (0.4, 1.8), "Seeman et al. 2004; Castagne et al. 2018", "allostatic load raises mortality")
+_pathway("allostatic_load_mortality", ["allostatic_load"], "death", +1, 1.5, "log hazard ratio per unit",
+         (0.5, 2.5), "Seeman et al. 2004; Castagne et al. 2018", "allostatic load raises mortality")
 _pathway("smoking_poor_health", ["smoking"], "poor_health", +1, 0.5, "log hazard ratio", (0.2, 0.9),
          "US Surgeon General 2014", "smoking raises the onset of long-term conditions")
 _pathway("smoking_mortality", ["smoking"], "death", +1, 0.8, "log hazard ratio", (0.6, 1.1),
