@@ -13,12 +13,12 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import resource  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import argparse
+import json
+import platform
+import resource
+import sys
+import time
 
 
 def peak_rss_mb() -> float:
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> dict:
     started = time.perf_counter()
     model = PathwaysModel(population_size=args.people, rng=args.seed, step_months=args.step_months, agents="lazy")
     build_s = time.perf_counter() - started
-    steps = int(round(args.years * model.world.steps_per_year))
+    steps = round(args.years * model.world.steps_per_year)
     step_times = []
     person_steps = 0
     for _ in range(steps):

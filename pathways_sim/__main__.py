@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         model = PathwaysModel(population_size=args.people, rng=args.seed, pathways_off=args.off)
         if args.years < 1:
             raise ParameterError([("years", f"must be at least 1 to report a year, got {args.years}")])
-        years = int(round(args.years))
+        years = round(args.years)
         for done in range(1, years + 1):
             model.run(years=1)
             print(f"\r  simulated {done}/{years} years ({time.perf_counter() - started:.0f} s)",

@@ -26,8 +26,7 @@ COLUMNS = ["year", "group_type", "group", "metric", "value"]
 # Outcomes whose gradient is summarised by SII, RII and the gap (and, for 0/1 outcomes, Erreygers' index).
 GRADIENT_OUTCOMES = ("life_expectancy", "healthy_life_expectancy", "not_good_health_prevalence",
                      "cmd_prevalence", "smoking_prevalence", "loneliness_prevalence", "mean_stress")
-BINARY_OUTCOMES = {"not_good_health_prevalence": "poor_health", "cmd_prevalence": "cmd",
-                   "smoking_prevalence": "smoker", "loneliness_prevalence": "lonely"}
+BINARY_OUTCOMES = ("not_good_health_prevalence", "cmd_prevalence", "smoking_prevalence", "loneliness_prevalence")
 
 
 def income_quintile(income_rank: np.ndarray) -> np.ndarray:
@@ -49,6 +48,11 @@ def _merge_sparse_tail(deaths: np.ndarray, person_years: np.ndarray, starts: np.
     d = np.concatenate([deaths[:last], [deaths[last:].sum()]])
     py = np.concatenate([person_years[:last], [person_years[last:].sum()]])
     return d, py, starts[: last + 1]
+
+
+def _deciles_to_quintiles(by_decile: np.ndarray) -> np.ndarray:
+    """Sum pairs of deciles (first axis) into quintiles: deciles 1-2 -> quintile 1, and so on."""
+    return by_decile.reshape(5, 2, *by_decile.shape[1:]).sum(1)
 
 
 def life_and_health_expectancy(deaths: np.ndarray, person_years: np.ndarray,
@@ -110,7 +114,7 @@ class Collector:
 
     # -- per year ---------------------------------------------------------------------------------------
     def _close_year(self, world: World) -> None:
-        year = int(round(world.year)) - 1  # the calendar year just completed
+        year = round(world.year) - 1  # the calendar year just completed
         self._history.append({k: v.copy() for k, v in self._year.items()})
         deaths = self._year["decile_deaths"].sum()
         births = self._year_births
@@ -165,7 +169,7 @@ class Collector:
                 first = 0 if group_type == "all" else 1
                 rows.extend((year, group_type, g + first, metric, float(v)) for g, v in enumerate(result))
         # Individual-level concentration of 0/1 outcomes by income rank (Erreygers-corrected).
-        for metric, state in BINARY_OUTCOMES.items():
+        for metric in BINARY_OUTCOMES:
             values, who = measures[metric]
             if np.count_nonzero(who) > 1:
                 e = metrics.erreygers_index(np.asarray(values[who], dtype=float), pop.income_rank[who], 0.0, 1.0)
@@ -185,7 +189,7 @@ class Collector:
             if kind == "decile":
                 views["all"] = (d.sum((0, 1))[None], py.sum((0, 1))[None], uh.sum((0, 1))[None])
                 views["sex"] = (d.sum(0), py.sum(0), uh.sum(0))  # rows: male, female
-                q = lambda a: a.reshape(5, 2, *a.shape[1:]).sum(1)  # noqa: E731 - deciles -> quintiles
+                q = _deciles_to_quintiles
                 views["area_deprivation_quintile"] = (q(d.sum(1)), q(py.sum(1)), q(uh.sum(1)))
                 for sex, idx in (("male", 0), ("female", 1)):
                     views[f"{sex}_area_deprivation_quintile"] = (q(d[:, idx]), q(py[:, idx]), q(uh[:, idx]))

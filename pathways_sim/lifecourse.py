@@ -11,7 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from pathways_sim.population import (
-    ADULT_AGE, INSECURE_JOB, NO_PARENT, OUT_OF_WORK_FORCE, SECURE_JOB, UNEMPLOYED,
+    ADULT_AGE,
+    INSECURE_JOB,
+    NO_PARENT,
+    OUT_OF_WORK_FORCE,
+    SECURE_JOB,
+    UNEMPLOYED,
 )
 from pathways_sim.world import World
 

@@ -12,7 +12,7 @@ import pandas as pd
 from pathways_sim.agents import PersonAgent
 from pathways_sim.collector import Collector
 from pathways_sim.network import Network
-from pathways_sim.params import Parameters, ParameterError
+from pathways_sim.params import ParameterError, Parameters
 from pathways_sim.pathways import Switches
 from pathways_sim.population import Population
 from pathways_sim.step import advance
@@ -120,7 +120,7 @@ class PathwaysModel(mesa.Model):
         """Advance by ``years`` (a whole number of steps)."""
         if not np.isfinite(years) or years < 0:
             raise ParameterError([("years", f"must be a non-negative number, got {years!r}")])
-        for _ in range(int(round(years * self.world.steps_per_year))):
+        for _ in range(round(years * self.world.steps_per_year)):
             self.step()
 
     def _sync_agents(self, died: np.ndarray, born: np.ndarray) -> None:

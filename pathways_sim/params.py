@@ -220,11 +220,11 @@ class Parameters(Mapping[str, float]):
             else:
                 values[name] = checked
         if 12 % values["step_months"]:
-            problems.append(("step_months", f"must divide a year: one of 1, 2, 3, 4, 6, 12 "
-                             f"(got {values['step_months']})"))
+            problems.append(("step_months", (f"must divide a year: one of 1, 2, 3, 4, 6, 12 "
+                             f"(got {values['step_months']})")))
         if values["fertility_age_min"] >= values["fertility_age_max"]:
-            problems.append(("fertility_age_min", "must be below fertility_age_max "
-                             f"(got {values['fertility_age_min']} >= {values['fertility_age_max']})"))
+            problems.append(("fertility_age_min", ("must be below fertility_age_max "
+                             f"(got {values['fertility_age_min']} >= {values['fertility_age_max']})")))
         if problems:
             raise ParameterError(problems)
         object.__setattr__(self, "_values", MappingProxyType(values))

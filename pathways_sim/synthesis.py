@@ -82,7 +82,7 @@ def build_ties(world: World, rng: np.random.Generator, max_rounds: int = 60) -> 
     """Grow homophilous ties by repeated meetings until the mean degree reaches its target."""
     pop, p, net = world.population, world.params, world.network
     people = pop.alive_slots()
-    target_ties = int(round(people.size * p["mean_degree"] / 2))
+    target_ties = round(people.size * p["mean_degree"] / 2)
     index = AreaIndex.build(pop.area, pop.alive, world.areas.n)
     accepted_share = []
     for _ in range(max_rounds):

@@ -46,7 +46,7 @@ def test_benchmark_prints_a_table_and_a_json_last_line(capsys):
 def test_readme_quick_start_is_two_commands_and_ci_runs_the_second_verbatim():
     readme = (ROOT / "README.md").read_text()
     quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    commands = re.findall(r"```bash\n(.*?)\n```", quick, flags=re.S)
+    commands = re.findall(r"```bash\n(.*?)\n```", quick, flags=re.DOTALL)
     assert len(commands) == 2 and all("\n" not in c for c in commands)
     assert "python -m pathways_sim" in commands[0]
     assert "pytest" in commands[1]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import mesa
-import networkx as nx
 import numpy as np
 import pytest
 
@@ -40,7 +39,7 @@ def test_agent_attributes_write_through_to_the_arrays():
     agent = next(iter(m.agents))
     agent.stress = 0.75
     assert m.population.stress[agent.slot] == np.float32(0.75)
-    assert set(v.name for v in STATE) - {"alive", "person_id"} <= set(dir(agent))
+    assert {v.name for v in STATE} - {"alive", "person_id"} <= set(dir(agent))
     assert agent.area_deprivation_decile in range(1, 11)
     graph = m.network.to_networkx(m.population.alive_slots())
     assert set(agent.ties) == set(graph.neighbors(agent.slot))

@@ -8,8 +8,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pathways_sim import PARAMETERS, PATHWAYS, PathwaysModel
-from pathways_sim import metrics
+from pathways_sim import PARAMETERS, PATHWAYS, PathwaysModel, metrics
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
