@@ -123,8 +123,28 @@ class Collector:
         rows.append((year, "all", 0, "deaths", float(deaths)))
         rows.append((year, "all", 0, "births", float(births)))
         rows.append((year, "all", 0, "income_gini", gini_coefficient(world.population.income[world.population.alive])))
+        self._intervention_rows(world, year)
         self._snapshot(world, year)
         self._expectancies(year)
+
+    def _intervention_rows(self, world: World, year: int) -> None:
+        """Each intervention's year: offered, reached, completed, places used and cost (and reach by
+        area quintile); ``cost`` sums all interventions."""
+        total = 0.0
+        for intervention in world.interventions:
+            label = intervention.config.label
+            for ledger_year, ledger in intervention.ledger:
+                if ledger_year != year:
+                    continue
+                for field in ("offered", "reached", "completed", "places_used", "cost"):
+                    self._rows.append((year, "all", 0, f"{label}:{field}", float(getattr(ledger, field))))
+                for q in range(5):
+                    self._rows.append((year, "area_deprivation_quintile", q + 1, f"{label}:offered",
+                                       float(ledger.offered_by_quintile[q])))
+                    self._rows.append((year, "area_deprivation_quintile", q + 1, f"{label}:reached",
+                                       float(ledger.reached_by_quintile[q])))
+                total += ledger.cost
+        self._rows.append((year, "all", 0, "cost", total))
 
     def _snapshot(self, world: World, year: int) -> None:
         pop = world.population

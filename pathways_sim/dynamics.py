@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pathways_sim.modifiers import Modifiers, add, scale
 from pathways_sim.pathways import Switches
 from pathways_sim.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED, Population
 
@@ -96,7 +97,7 @@ def household_slots(pop: Population) -> np.ndarray:
     return np.where(pop.parent >= 0, pop.parent, own)
 
 
-def exposures(pop: Population, areas, network, params: Mapping) -> Exposures:
+def exposures(pop: Population, areas, network, params: Mapping, mods: Modifiers | None = None) -> Exposures:
     household = household_slots(pop)
     strain = financial_strain(pop.income, params["median_income"], params["poverty_line_share"])
     job = pop.employment[household]
@@ -109,16 +110,19 @@ def exposures(pop: Population, areas, network, params: Mapping) -> Exposures:
     status_rank = 0.5 * pop.area_income_rank + 0.5 * tie_rank
     inequality = 1.0 + params["inequality_status_amplification"] * (areas.relative_gini[pop.area] - 1.0)
     low_status = ((1.0 - status_rank) * np.maximum(inequality, 0.0)).astype(F32)
-    stigma = np.maximum(pop.minority.astype(F32), F32(params["mental_illness_stigma_weight"]) * pop.cmd)
+    stigma = scale(np.maximum(pop.minority.astype(F32), F32(params["mental_illness_stigma_weight"]) * pop.cmd),
+                   mods, "stigma_scale")
     support = (1.0 - np.exp(-degree / params["support_saturation_ties"])).astype(F32)
+    support = np.minimum(add(support, mods, "support_add"), F32(1.0))
+    cohesion = add(areas.cohesion, mods, "cohesion_add")
     smoking_ties = (np.where(has_ties, network.neighbour_sum(pop.smoker) / safe_degree, 0.0)).astype(F32)
     return Exposures(household, strain, insecure_work.astype(F32), pop.housing_insecure[household].astype(F32),
-                     areas.deprivation[pop.area], areas.cohesion[pop.area], low_status, stigma, degree,
+                     areas.deprivation[pop.area], np.clip(cohesion, 0, 1)[pop.area], low_status, stigma, degree,
                      support, smoking_ties)
 
 
 def compute_rates(pop: Population, ex: Exposures, params: Mapping, strength: Mapping[str, float],
-                  switches: Switches) -> Rates:
+                  switches: Switches, mods: Modifiers | None = None) -> Rates:
     """Every pathway's contribution, from the previous state and this step's exposures."""
     s = strength
     stress, resilience, control = pop.stress, pop.resilience, pop.control
@@ -128,7 +132,8 @@ def compute_rates(pop: Population, ex: Exposures, params: Mapping, strength: Map
             + s["neighbourhood_stress"] * ex.deprivation
             + s["low_status_stress"] * ex.low_status
             + s["stigma_stress"] * ex.stigma)
-    sensitisation = 1.0 + s["ace_sensitisation"] * np.minimum(pop.aces, 4) / 4.0
+    load = add(load, mods, "stress_load_add")
+    sensitisation = 1.0 + scale(s["ace_sensitisation"] * np.minimum(pop.aces, 4) / 4.0, mods, "sensitisation_scale")
     buffering = np.exp(-(s["support_buffer"] * ex.support + s["cohesion_buffer"] * ex.cohesion
                          + s["resilience_buffer"] * resilience + s["control_buffer"] * control))
     sensitivity = sensitisation * buffering
@@ -136,9 +141,11 @@ def compute_rates(pop: Population, ex: Exposures, params: Mapping, strength: Map
     # Resources: rebuilt towards a baseline, depleted by stress (dx/dt = a (b - x) - d s x).
     a_res = params["resilience_recovery_rate"]
     res_rate = a_res + s["stress_depletes_resilience"] * stress
-    res_eq = a_res * params["resilience_baseline"] / res_rate
+    res_base = add(params["resilience_baseline"], mods, "resilience_baseline_add")
+    res_eq = np.minimum(a_res * res_base / res_rate, 1.0)
     a_ctl = params["control_recovery_rate"]
-    control_base = params["control_baseline"] + params["control_education_gain"] * pop.education / 2.0
+    control_base = add(params["control_baseline"] + params["control_education_gain"] * pop.education / 2.0,
+                       mods, "control_baseline_add")
     ctl_rate = a_ctl + s["stress_erodes_control"] * stress
     ctl_eq = a_ctl * np.minimum(control_base, 1.0) / ctl_rate
 
@@ -186,12 +193,14 @@ def compute_rates(pop: Population, ex: Exposures, params: Mapping, strength: Map
     ill = pop.poor_health.astype(F32) + pop.cmd
     job_loss = np.select([pop.employment == SECURE_JOB, pop.employment == INSECURE_JOB],
                          [params["job_loss_rate_secure"], params["job_loss_rate_insecure"]], 0.0)
-    job_loss = job_loss * np.exp(s["health_job_loss"] * ill)
-    reemployment = np.where(pop.employment == UNEMPLOYED,
-                            params["reemployment_rate"] * np.exp(-s["health_reemployment"] * ill), 0)
+    job_loss = scale(job_loss * np.exp(s["health_job_loss"] * ill), mods, "job_loss_scale")
+    reemployment = scale(np.where(pop.employment == UNEMPLOYED,
+                                  params["reemployment_rate"] * np.exp(-s["health_reemployment"] * ill), 0),
+                         mods, "reemployment_scale")
     adult18 = age >= 18.0
     housing_loss = np.where(adult18 & ~pop.housing_insecure, params["housing_insecurity_rate"]
                             * np.exp(s["strain_housing_insecurity"] * (ex.strain - STRAIN_REFERENCE)), 0)
+    housing_loss = scale(housing_loss, mods, "housing_loss_scale")
 
     # Childhood adversity, raised by the parent's strain, stress and disorder (intergenerational loop).
     parent = pop.parent
@@ -204,6 +213,7 @@ def compute_rates(pop: Population, ex: Exposures, params: Mapping, strength: Map
     ace = np.where(child & (pop.aces < 9), params["ace_hazard_rate"] * np.exp(
         s["parental_poverty_aces"] * parent_strain + s["parental_stress_aces"] * parent_stress
         + s["parental_cmd_aces"] * parent_cmd), 0)
+    ace = scale(ace, mods, "ace_hazard_scale")
 
     withdrawal = (s["loneliness_withdrawal"] * (pop.loneliness - LONELINESS_REFERENCE)
                   + s["depression_withdrawal"] * (pop.cmd - CMD_REFERENCE)

@@ -18,6 +18,7 @@ from pathways_sim.population import (
     SECURE_JOB,
     UNEMPLOYED,
 )
+from pathways_sim.modifiers import Modifiers, add
 from pathways_sim.world import World
 
 # Cut-points of the education latent (standard normal): ~30% low, ~35% middle, ~35% high qualifications
@@ -69,10 +70,17 @@ def come_of_age(world: World, slots: np.ndarray, advantage: np.ndarray, rng: np.
     pop.employment[slots] = status
 
 
-def update_income(world: World) -> None:
-    """Equivalised household income from earning potential and labour status; children take their parent's."""
+def update_income(world: World, mods: Modifiers | None = None) -> None:
+    """Equivalised household income from earning potential and labour status; children take their parent's.
+
+    Modifiers: a wage floor lifts the potential of people in work, transfers add income, and an income
+    floor guarantees a minimum (all from interventions; absent in the baseline)."""
     pop, p = world.population, world.params
     potential = pop.potential
+    wage_floor = None if mods is None else mods.get("wage_floor", pop.capacity)
+    if wage_floor is not None:
+        working = (pop.employment == SECURE_JOB) | (pop.employment == INSECURE_JOB)
+        potential = np.where(working, np.maximum(potential, wage_floor), potential)
     out_ratio = np.where(pop.age >= p["retirement_age"], p["retired_income_ratio"], p["inactive_income_ratio"])
     ratio = np.select([pop.employment == SECURE_JOB, pop.employment == INSECURE_JOB,
                        pop.employment == UNEMPLOYED],
@@ -82,7 +90,10 @@ def update_income(world: World) -> None:
     income[child] = income[pop.parent[child]]
     orphan = (pop.age < ADULT_AGE) & ~child
     income[orphan] = p["income_floor"]
-    pop.income[:] = income
+    world.income_before_transfers = income  # what a top-up is measured against
+    income = np.maximum(add(income, mods, "income_add"), 0)
+    floor = None if mods is None else mods.get("income_floor", pop.capacity)
+    pop.income[:] = income if floor is None else np.maximum(income, floor)
 
 
 def refresh_ranks(world: World) -> None:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from pathways_sim.agents import PersonAgent
 from pathways_sim.collector import Collector
+from pathways_sim.interventions import make_interventions
 from pathways_sim.network import Network
 from pathways_sim.params import ParameterError, Parameters
 from pathways_sim.pathways import Switches
@@ -32,6 +33,9 @@ class PathwaysModel(mesa.Model):
         A ``Parameters`` set, or a mapping of parameter overrides (see ``pathways_sim.PARAMETERS``).
     pathways_off:
         Names of pathways to switch off (see ``pathways_sim.PATHWAYS``).
+    interventions:
+        Intervention specifications (mappings with a ``kind``, or config objects; see
+        ``pathways_sim.interventions.INTERVENTIONS``).  They act through mechanisms, never on outcomes.
     rng:
         Seed (non-negative int) of the run.  The same seed reproduces a run bit for bit; every mechanism
         draws from its own stream derived from it.  ``None`` draws a fresh seed (recorded as ``model.seed``).
@@ -55,8 +59,8 @@ class PathwaysModel(mesa.Model):
     """
 
     def __init__(self, *, params: Parameters | Mapping[str, Any] | None = None,
-                 pathways_off: Iterable[str] = (), rng: int | None = None, agents: AgentMode = "auto",
-                 window_years: int = 3, **overrides: Any):
+                 pathways_off: Iterable[str] = (), interventions: Iterable[Mapping[str, Any]] = (),
+                 rng: int | None = None, agents: AgentMode = "auto", window_years: int = 3, **overrides: Any):
         seed = _resolve_seed(rng)
         super().__init__(rng=seed)
         if isinstance(params, Parameters):
@@ -68,8 +72,12 @@ class PathwaysModel(mesa.Model):
             raise ParameterError([("agents", f"must be 'auto', 'all' or 'lazy', got {agents!r}")])
         if not isinstance(window_years, int) or window_years < 1:
             raise ParameterError([("window_years", f"must be a whole number of years >= 1, got {window_years!r}")])
+        built = make_interventions(interventions)  # validated before the (slower) build
         self.seed = seed
         self.world = build_world(self.params, self.switches, seed)
+        self.world.interventions = built
+        for intervention in built:
+            intervention.bind(self.world)
         self.collector = Collector(self.world, window_years)
         self.agent_mode = ("all" if self.params["population_size"] <= AUTO_AGENT_LIMIT else "lazy") \
             if agents == "auto" else agents

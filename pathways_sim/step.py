@@ -1,5 +1,6 @@
 """The order of one step, written down once.
 
+0. interventions enrol and write their mechanism modifiers (``interventions``);
 1. exposures and rates from the previous state (``dynamics``);
 2. psychosocial states relax towards their targets; events (smoking, disorder, ill health, work,
    housing, childhood adversity) are drawn, each from its own named stream;
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pathways_sim import dynamics, lifecourse
+from pathways_sim.modifiers import Modifiers, add, scale
 from pathways_sim.network import AreaIndex, homophily_acceptance, propose_partners
 from pathways_sim.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED
 from pathways_sim.world import World
@@ -42,8 +44,14 @@ def advance(world: World) -> StepEvents:
     def draws(name: str) -> np.ndarray:
         return world.streams.uniform(name, t, n)
 
-    ex = dynamics.exposures(pop, world.areas, world.network, p)
-    r = dynamics.compute_rates(pop, ex, p, s, world.switches)
+    # Interventions write their changes to mechanism inputs; none means the baseline arithmetic.
+    mods = None
+    if world.interventions:
+        mods = Modifiers(n, world.areas.n)
+        for intervention in world.interventions:
+            intervention.step(world, mods)
+    ex = dynamics.exposures(pop, world.areas, world.network, p, mods)
+    r = dynamics.compute_rates(pop, ex, p, s, world.switches, mods)
 
     # --- psychosocial states (continuous)
     life_event = dynamics.event(np.full(n, p["life_event_rate"], dtype=np.float32), dt, draws("life_events"))
@@ -65,10 +73,11 @@ def advance(world: World) -> StepEvents:
     job_lost = dynamics.event(r.job_loss, dt, draws("job_loss"))
     hired = dynamics.event(r.reemployment, dt, draws("reemployment"))
     upgraded = (pop.employment == INSECURE_JOB) & dynamics.event(
-        np.full(n, p["job_upgrade_rate"], dtype=np.float32), dt, draws("job_upgrade"))
+        add(np.full(n, p["job_upgrade_rate"], dtype=np.float32), mods, "job_upgrade_add"), dt, draws("job_upgrade"))
     housing_lost = dynamics.event(r.housing_loss, dt, draws("housing_loss"))
     rehoused = pop.housing_insecure & dynamics.event(
-        np.full(n, p["housing_resecure_rate"], dtype=np.float32), dt, draws("housing_resecure"))
+        scale(np.full(n, p["housing_resecure_rate"], dtype=np.float32), mods, "housing_resecure_scale"), dt,
+        draws("housing_resecure"))
     new_ace = dynamics.event(r.ace, dt, draws("aces"))
     dies = alive & (dynamics.event(r.death, dt, draws("deaths")) | (pop.age >= p["maximum_age"]))
     expected_births = float(np.sum(-np.expm1(-r.death[alive] * dt)))
@@ -100,7 +109,7 @@ def advance(world: World) -> StepEvents:
     born = lifecourse.births(world, expected_births * drift, draws("births"), world.streams.generator("newborns", t))
     lifecourse.age_and_transition(world, world.streams.generator("coming_of_age", t))
 
-    lifecourse.update_income(world)
+    lifecourse.update_income(world, mods)
     world.step_index += 1
     if world.step_index % world.steps_per_year == 0:
         lifecourse.refresh_ranks(world)

@@ -51,7 +51,8 @@ class World:
     network: Network
     step_index: int = 0
     tie_acceptance: float = 1.0  # mean homophily acceptance at build; scales the meeting rate
-    deaths_last_year: float = 0.0
+    interventions: tuple = ()  # Intervention objects, enabling ones first
+    income_before_transfers: np.ndarray | None = None  # income before intervention transfers and floors
 
     @property
     def dt(self) -> float:

@@ -1,0 +1,94 @@
+"""Interventions: components that act on the model's mechanisms, never on its outcomes.
+
+``INTERVENTIONS`` maps each ``kind`` (as written in a scenario) to its class; ``make_interventions``
+validates a list of specifications (mappings or config objects) and builds them, reporting every problem
+with the field it concerns (``interventions[0].coverage: ...``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any
+
+from pydantic import Field, TypeAdapter, ValidationError
+
+from pathways_sim.declare import ParameterError, unknown_name_message
+from pathways_sim.interventions.base import Intervention, InterventionConfig, RuleBasedIntervention, Targeting, Uptake
+from pathways_sim.interventions.community_empowerment import CommunityEmpowerment
+from pathways_sim.interventions.community_wealth_building import CommunityWealthBuilding
+from pathways_sim.interventions.early_years import EarlyYears
+from pathways_sim.interventions.income_support import ChildBenefitUplift, HousingSecurity, MinimumIncomeFloor
+from pathways_sim.interventions.peer_support import PeerSupport
+from pathways_sim.interventions.social_prescribing import SocialPrescribing
+from pathways_sim.interventions.stigma_reduction import StigmaReduction
+from pathways_sim.interventions.trauma_informed_care import TraumaInformedCare
+
+INTERVENTIONS: dict[str, type[Intervention]] = {cls.kind: cls for cls in (
+    PeerSupport, SocialPrescribing, EarlyYears, CommunityWealthBuilding, StigmaReduction, TraumaInformedCare,
+    ChildBenefitUplift, MinimumIncomeFloor, HousingSecurity, CommunityEmpowerment)}
+
+# One validated type for any intervention, chosen by its ``kind`` (used for scenario files and JSON Schema).
+AnyInterventionConfig = Annotated[
+    PeerSupport.Config | SocialPrescribing.Config | EarlyYears.Config | CommunityWealthBuilding.Config
+    | StigmaReduction.Config | TraumaInformedCare.Config | ChildBenefitUplift.Config | MinimumIncomeFloor.Config
+    | HousingSecurity.Config | CommunityEmpowerment.Config,
+    Field(discriminator="kind")]
+_ADAPTER = TypeAdapter(AnyInterventionConfig)
+
+
+def validation_problems(error: ValidationError, prefix: str) -> list[tuple[str, str]]:
+    """Pydantic errors as (dotted.path, message (got value)) pairs."""
+    problems = []
+    for item in error.errors():
+        path = prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in item["loc"])
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown field"
+        got = item.get("input")
+        if item["type"] != "missing" and not isinstance(got, dict):
+            message += f" (got {got!r})"
+        problems.append((path, message))
+    return problems
+
+
+def parse_intervention(spec: Mapping[str, Any] | InterventionConfig, where: str = "intervention") -> InterventionConfig:
+    """Validate one specification; raise ParameterError naming each bad field."""
+    if isinstance(spec, InterventionConfig):
+        return spec
+    if not isinstance(spec, Mapping):
+        raise ParameterError([(where, f"must be a mapping with a 'kind', got {spec!r}")])
+    kind = spec.get("kind")
+    if kind not in INTERVENTIONS:
+        message = ("missing 'kind'; allowed: " + ", ".join(sorted(INTERVENTIONS)) if kind is None
+                   else unknown_name_message(str(kind), list(INTERVENTIONS), "intervention kind"))
+        raise ParameterError([(f"{where}.kind", message)])
+    try:
+        return _ADAPTER.validate_python(dict(spec))
+    except ValidationError as err:
+        problems = validation_problems(err, where)
+        # The discriminated union puts the kind in the path; drop it for readability.
+        raise ParameterError([(p.replace(f".{kind}", "", 1), m) for p, m in problems]) from None
+
+
+def make_interventions(specs: Iterable[Mapping[str, Any] | InterventionConfig]) -> tuple[Intervention, ...]:
+    """Build interventions from specifications, reporting every problem at once."""
+    configs, problems = [], []
+    for i, spec in enumerate(specs):
+        try:
+            configs.append(parse_intervention(spec, f"interventions[{i}]"))
+        except ParameterError as err:
+            problems.extend(err.problems)
+    labels = [c.label for c in configs]
+    for i, label in enumerate(labels):
+        if labels.index(label) != i:
+            problems.append((f"interventions[{i}].name", f"{label!r} is used twice; give each a distinct name "
+                             "(the name keys its random streams and results)"))
+    if problems:
+        raise ParameterError(problems)
+    built = [INTERVENTIONS[c.kind](c) for c in configs]
+    # Enabling levers (stigma reduction, trauma-informed care) act first, so offers in the same step see them.
+    return tuple(sorted(built, key=lambda iv: not iv.enabling))
+
+
+__all__ = ["INTERVENTIONS", "AnyInterventionConfig", "Intervention", "InterventionConfig", "RuleBasedIntervention",
+           "Targeting", "Uptake", "make_interventions", "parse_intervention"]

@@ -1,0 +1,361 @@
+"""What every intervention shares: timing, eligibility, targeting, budget, uptake, retention, dose and cost.
+
+An intervention offers places once a programme year.  Who is offered depends on the targeting strategy:
+
+- ``universal``: everyone eligible, with the same dose;
+- ``targeted``: only eligible people in the named deprivation groups (default: the most deprived fifth,
+  deciles 1-2, the NHS Core20 idea);
+- ``proportionate``: everyone eligible, with a dose that rises along the deprivation gradient,
+  dose_i = base x (1 + gradient x need_i), need_i in [0, 1] (Marmot's proportionate universalism).
+
+Whether a person takes the offer up is *modelled* (``Uptake``): a logistic function of their sense of
+control, mental disorder, stigma, trust in services, access (distance, transport) and, if the offer is
+charged, financial strain, plus the setting (community venues beat clinics).  Offers are taken up in a
+random order until the year's budget is spent, so the budget is honoured to within one participant's cost,
+and a universal offer can widen the gap when the better-off take it up more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from pathways_sim.modifiers import Modifiers
+from pathways_sim.world import World
+
+NEED_BASES = ("area_deprivation", "income")
+
+
+def area_quintile_index(world: World) -> np.ndarray:
+    """0-based area deprivation quintile of each slot (0 = most deprived), for reporting reach."""
+    return (world.areas.decile[world.population.area].astype(np.int64) - 1) // 2
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Targeting(Strict):
+    strategy: Literal["universal", "targeted", "proportionate"] = Field(
+        "universal", description="universal offer, targeted to named groups, or proportionate universalism")
+    need: Literal["area_deprivation", "income"] = Field(
+        "area_deprivation", description="how need is measured: area deprivation, or low individual income rank")
+    groups: tuple[int, ...] = Field((1, 2), description="targeted: deciles of need offered (1 = most deprived)")
+    gradient: float = Field(2.0, ge=0, le=20, description="proportionate: dose_i = base x (1 + gradient x need_i)")
+
+    @model_validator(mode="after")
+    def _groups_are_deciles(self):
+        bad = [g for g in self.groups if not 1 <= g <= 10]
+        if bad or not self.groups:
+            raise ValueError(f"groups must be deciles 1-10 (1 = most deprived), got {list(self.groups)}")
+        return self
+
+
+class Uptake(Strict):
+    """Log-odds weights of the barriers to taking an offer up (Thomson & Chatterjee; the triple barrier)."""
+
+    base: float = Field(0.6, ge=0, le=1, description="probability of taking up an offer with no barriers")
+    barriers: bool = Field(True, description="switch all barriers on or off")
+    control: float = Field(1.5, ge=0, le=10, description="log odds per unit of sense of control")
+    mental_disorder: float = Field(0.7, ge=0, le=10, description="log odds lost with anxiety or depression")
+    stigma: float = Field(0.8, ge=0, le=10, description="log odds lost per unit of stigma exposure")
+    distrust: float = Field(0.8, ge=0, le=10, description="log odds lost per unit of distrust in services")
+    access: float = Field(1.0, ge=0, le=10, description="log odds lost per unit of access barrier (transport)")
+    cost: float = Field(1.5, ge=0, le=10, description="log odds lost per unit of financial strain if charged")
+    free: bool = Field(True, description="the offer is free at the point of use")
+    setting: Literal["community", "clinical"] = Field("community", description="where it is delivered")
+    clinical_penalty: float = Field(0.5, ge=0, le=10, description="log odds lost in a clinical setting")
+    dropout_rate: float = Field(0.3, ge=0, le=50, description="per year, hazard of leaving early, no barriers")
+
+
+class InterventionConfig(Strict):
+    kind: str
+    name: str | None = Field(None, description="label (default: the kind); names its random streams")
+    start_year: float | None = Field(None, description="first year of offers (default: the model's start)")
+    end_year: float | None = Field(None, description="offers and effects stop at the start of this year")
+    min_age: float = Field(18, ge=0, le=120, description="youngest eligible age")
+    max_age: float = Field(120, ge=0, le=130, description="oldest eligible age")
+    coverage: float = Field(1.0, ge=0, le=1, description="share of those offered who are reached by the offer")
+    budget: float | None = Field(None, ge=0, description="GBP per year; with it, the model works out coverage")
+    cost_per_participant: float = Field(500.0, ge=0, description="GBP per participant at dose 1")
+    fixed_cost_per_year: float = Field(0.0, ge=0, description="GBP per year while running")
+    duration_months: int = Field(6, ge=1, le=600, description="how long a participant takes part")
+    dose: float = Field(1.0, ge=0, le=10, description="intensity relative to the standard programme")
+    retraumatisation_load: float = Field(0.3, ge=0, le=5, description="stress load a clinical-setting service "
+                                         "adds for participants with 4+ ACEs (assumption; removed by "
+                                         "trauma-informed care)")
+    targeting: Targeting = Field(default_factory=Targeting)
+    uptake: Uptake = Field(default_factory=Uptake)
+
+    @model_validator(mode="after")
+    def _times_in_order(self):
+        if self.start_year is not None and self.end_year is not None and self.end_year <= self.start_year:
+            raise ValueError(f"end_year ({self.end_year}) must be after start_year ({self.start_year})")
+        if self.max_age < self.min_age:
+            raise ValueError(f"max_age ({self.max_age}) must not be below min_age ({self.min_age})")
+        return self
+
+    @property
+    def label(self) -> str:
+        return self.name or self.kind
+
+
+@dataclass
+class YearLedger:
+    offered: int = 0
+    reached: int = 0
+    completed: int = 0
+    cost: float = 0.0
+    places_used: float = 0.0  # participant-years
+    reached_by_quintile: np.ndarray = field(default_factory=lambda: np.zeros(5))
+    offered_by_quintile: np.ndarray = field(default_factory=lambda: np.zeros(5))
+
+
+class Intervention:
+    """Base class: enrols cohorts once a programme year and applies effects to current participants.
+
+    Subclasses set ``kind``, ``Config`` and ``effect_modifiers`` (the mechanisms they act on), and implement
+    ``eligible`` and ``apply_effects``.  Population-wide levers (income rules, community wealth building)
+    override ``enrol`` to cover people by rule rather than by offer.
+    """
+
+    kind: ClassVar[str]
+    Config: ClassVar[type[InterventionConfig]]
+    effect_modifiers: ClassVar[tuple[str, ...]] = ()
+    enabling: ClassVar[bool] = False  # acts before offers are made in a step (e.g. stigma reduction)
+
+    def __init__(self, config: InterventionConfig):
+        self.config = config
+        self.person = np.zeros(0, dtype=np.int64)  # person_id enrolled in each slot (-1 none)
+        self.until_step = np.zeros(0, dtype=np.int64)
+        self.dose = np.zeros(0, dtype=np.float32)
+        self.year = YearLedger()
+        self.ledger: list[tuple[int, YearLedger]] = []
+        self._start_step = 0
+        self._end_step = np.iinfo(np.int64).max
+
+    # -- set-up ---------------------------------------------------------------------------------------
+    def bind(self, world: World) -> None:
+        c, p = self.config, world.params
+        start = p["start_year"] if c.start_year is None else c.start_year
+        self._start_step = max(0, int(round((start - p["start_year"]) * world.steps_per_year)))
+        if c.end_year is not None:
+            self._end_step = int(round((c.end_year - p["start_year"]) * world.steps_per_year))
+        self._fit(world.population.capacity)
+
+    def _fit(self, capacity: int) -> None:
+        if self.person.size < capacity:
+            grow = capacity - self.person.size
+            self.person = np.concatenate([self.person, np.full(grow, -1, dtype=np.int64)])
+            self.until_step = np.concatenate([self.until_step, np.zeros(grow, dtype=np.int64)])
+            self.dose = np.concatenate([self.dose, np.zeros(grow, dtype=np.float32)])
+
+    def stream(self, world: World, purpose: str, t: int) -> np.random.Generator:
+        """This intervention's own random stream: other mechanisms' numbers never shift."""
+        return world.streams.generator(f"intervention:{self.config.label}:{purpose}", t)
+
+    # -- each step ------------------------------------------------------------------------------------
+    def active(self, t: int) -> bool:
+        return self._start_step <= t < self._end_step
+
+    def participants(self, world: World, t: int) -> np.ndarray:
+        """Slots of people currently taking part."""
+        pop = world.population
+        n = self.person.size
+        current = (self.person >= 0) & (self.person == pop.person_id[:n]) & pop.alive[:n] & (self.until_step > t)
+        return np.flatnonzero(current)
+
+    def step(self, world: World, mods: Modifiers) -> None:
+        t = world.step_index
+        self._fit(world.population.capacity)
+        if not self.active(t):
+            return
+        if (t - self._start_step) % world.steps_per_year == 0:
+            self.enrol(world, mods, t)
+        self.retain(world, mods, t)
+        slots = self.participants(world, t)
+        self.year.places_used += slots.size * world.dt
+        if slots.size:
+            self.apply_effects(world, mods, slots, self.dose[slots])
+            if self.config.uptake.setting == "clinical" and self.config.retraumatisation_load > 0:
+                self._retraumatise(world, mods, slots)
+        self._close_year_if_due(world, t)
+
+    def _close_year_if_due(self, world: World, t: int) -> None:
+        if (t + 1 - self._start_step) % world.steps_per_year == 0 or t + 1 == self._end_step:
+            self.ledger.append((int(world.year), self.year))
+            self.year = YearLedger()
+
+    # -- hooks ----------------------------------------------------------------------------------------
+    def eligible(self, world: World) -> np.ndarray:
+        pop = world.population
+        return pop.alive & (pop.age >= self.config.min_age) & (pop.age <= self.config.max_age)
+
+    def apply_effects(self, world: World, mods: Modifiers, slots: np.ndarray, dose: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def on_enrol(self, world: World, slots: np.ndarray, t: int) -> None:
+        """Called with the newly enrolled (e.g. to make ties among them)."""
+
+    # -- enrolment ------------------------------------------------------------------------------------
+    def need(self, world: World) -> np.ndarray:
+        """Need in [0, 1] for each slot: 1 most deprived."""
+        pop = world.population
+        if self.config.targeting.need == "income":
+            return (1.0 - pop.income_rank).astype(np.float64)
+        return world.areas.deprivation[pop.area].astype(np.float64)
+
+    def offer_dose(self, world: World, eligible: np.ndarray) -> np.ndarray:
+        """Relative dose offered to each eligible slot (0 = not offered), before budget scaling."""
+        tg = self.config.targeting
+        need = self.need(world)
+        if tg.strategy == "universal":
+            return eligible.astype(np.float64)
+        if tg.strategy == "targeted":
+            decile = np.minimum(np.floor((1.0 - need) * 10), 9) + 1  # need 1 -> decile 1
+            return (eligible & np.isin(decile, tg.groups)).astype(np.float64)
+        return eligible * (1.0 + tg.gradient * need)
+
+    def uptake_probability(self, world: World, mods: Modifiers, slots: np.ndarray) -> np.ndarray:
+        u = self.config.uptake
+        base_logit = np.log(u.base + 1e-9) - np.log(1 - u.base + 1e-9)
+        if not u.barriers:
+            return np.full(slots.size, u.base)
+        pop = world.population
+        deprivation = world.areas.deprivation[pop.area[slots]]
+        stigma = np.maximum(pop.minority[slots].astype(float), 0.5 * pop.cmd[slots])
+        stigma_scale = mods.get("stigma_scale")  # stigma reduction lowers the stigma barrier too
+        if stigma_scale is not None:
+            stigma = stigma * stigma_scale[slots]
+        # Distrust of services and councils is higher in deprived areas and among minorities (seed 003).
+        distrust = np.clip(0.3 * deprivation + 0.3 * pop.minority[slots], 0, 1)
+        logit = (base_logit + u.control * (pop.control[slots] - 0.5) - u.mental_disorder * pop.cmd[slots]
+                 - u.stigma * stigma - u.distrust * distrust - u.access * deprivation
+                 - (0.0 if u.free else u.cost) * self._strain(world, slots)
+                 - (u.clinical_penalty if u.setting == "clinical" else 0.0))
+        engagement = mods.get("uptake_log_odds_add")  # e.g. trauma-informed services engage people with ACEs
+        if engagement is not None:
+            logit = logit + engagement[slots]
+        return 1.0 / (1.0 + np.exp(-logit))
+
+    @staticmethod
+    def _strain(world: World, slots: np.ndarray) -> np.ndarray:
+        from pathways_sim.dynamics import financial_strain
+
+        p = world.params
+        return financial_strain(world.population.income[slots], p["median_income"], p["poverty_line_share"])
+
+    def _retraumatise(self, world: World, mods: Modifiers, slots: np.ndarray) -> None:
+        """Clinical services can re-traumatise people with many ACEs (unless trauma-informed)."""
+        many = slots[world.population.aces[slots] >= 4]
+        if many.size:
+            scale = mods.get("retraumatisation_scale")
+            load = self.config.retraumatisation_load * (1.0 if scale is None else scale[many])
+            mods.array("stress_load_add")[many] += load
+
+    def enrol(self, world: World, mods: Modifiers, t: int) -> None:
+        c = self.config
+        pop = world.population
+        offered_dose = self.offer_dose(world, self.eligible(world) & ~self._enrolled_mask(world, t))
+        rng = self.stream(world, "offer", t)
+        reached = rng.random(pop.capacity) < c.coverage  # outreach: who the offer actually reaches
+        candidates = np.flatnonzero((offered_dose > 0) & reached)
+        dose = offered_dose[candidates] * c.dose
+        p_take = self.uptake_probability(world, mods, candidates)
+        take = self.stream(world, "uptake", t).random(candidates.size) < p_take
+        order = self.stream(world, "priority", t).permutation(candidates.size)
+        if c.targeting.strategy == "proportionate" and c.budget is not None:
+            # Everyone is offered; the base dose is set so the expected cost of those who take it up fits.
+            expected = float(np.sum(p_take * dose)) * c.cost_per_participant
+            if expected > 0:
+                dose = dose * min(1.0, max(c.budget - c.fixed_cost_per_year, 0) / expected)
+        cost = dose * c.cost_per_participant
+        # Take-ups in random order until the budget is spent.
+        joiners = order[take[order]]
+        if c.budget is not None:
+            spend = np.cumsum(cost[joiners])
+            joiners = joiners[spend <= max(c.budget - c.fixed_cost_per_year, 0)]
+        joiners = joiners[self.limit(world, candidates[joiners], t)]
+        slots = candidates[joiners]
+        steps = int(round(c.duration_months / 12 * world.steps_per_year)) or 1
+        self.person[slots] = pop.person_id[slots]
+        self.until_step[slots] = t + steps
+        self.dose[slots] = dose[joiners]
+        self.year.offered += candidates.size
+        self.year.reached += slots.size
+        self.year.cost += float(cost[joiners].sum()) + c.fixed_cost_per_year
+        quintile = area_quintile_index(world)
+        self.year.offered_by_quintile += np.bincount(quintile[candidates], minlength=5)
+        self.year.reached_by_quintile += np.bincount(quintile[slots], minlength=5)
+        if slots.size:
+            self.on_enrol(world, slots, t)
+
+    def limit(self, world: World, slots: np.ndarray, t: int) -> np.ndarray:
+        """Which of the would-be joiners (in priority order) fit the programme's capacity; all by default."""
+        return np.ones(slots.size, dtype=bool)
+
+    def _enrolled_mask(self, world: World, t: int) -> np.ndarray:
+        mask = np.zeros(world.population.capacity, dtype=bool)
+        mask[self.participants(world, t)] = True
+        return mask
+
+    def retain(self, world: World, mods: Modifiers, t: int) -> None:
+        """Participants may leave early (more often with the same barriers that deter uptake)."""
+        slots = self.participants(world, t)
+        if slots.size == 0:
+            return
+        u = self.config.uptake
+        p_stay = self.uptake_probability(world, mods, slots) / max(u.base, 1e-9)
+        hazard = u.dropout_rate * np.exp(1.0 - np.clip(p_stay, 0, 1)) if u.barriers else np.full(slots.size, u.dropout_rate)
+        leave = self.stream(world, "dropout", t).random(slots.size) < -np.expm1(-hazard * world.dt)
+        self.until_step[slots[leave]] = t
+        finishing = slots[~leave & (self.until_step[slots] == t + 1)]
+        self.year.completed += finishing.size
+
+
+
+class RuleBasedIntervention(Intervention):
+    """A lever that covers people by rule (a transfer, a policy, a place-based programme), not by an offer
+    they choose to take up.  ``coverage`` is the share of eligible people the rule reaches (fixed per slot by
+    a lottery drawn once, so the same people stay covered); with a ``budget``, coverage is worked out from it.
+    """
+
+    def bind(self, world: World) -> None:
+        super().bind(world)
+        self._lottery = self.stream(world, "coverage", -1).random(world.population.capacity)
+
+    def cost_per_covered(self, world: World, slots: np.ndarray, dose: np.ndarray) -> np.ndarray:
+        """GBP per year of covering each slot (default: cost_per_participant x dose)."""
+        return self.config.cost_per_participant * dose
+
+    def step(self, world: World, mods: Modifiers) -> None:
+        t = world.step_index
+        pop = world.population
+        if self._lottery.size < pop.capacity:
+            extra = self.stream(world, f"coverage_growth_{pop.capacity}", -1).random(pop.capacity - self._lottery.size)
+            self._lottery = np.concatenate([self._lottery, extra])
+        if not self.active(t):
+            return
+        c = self.config
+        dose_all = self.offer_dose(world, self.eligible(world)) * c.dose
+        offered = np.flatnonzero(dose_all > 0)
+        coverage = c.coverage
+        if c.budget is not None:
+            full = float(self.cost_per_covered(world, offered, dose_all[offered]).sum())
+            coverage = min(1.0, max(c.budget - c.fixed_cost_per_year, 0.0) / full) if full > 0 else 0.0
+        slots = offered[self._lottery[offered] < coverage]
+        dose = dose_all[slots].astype(np.float32)
+        if slots.size:
+            self.apply_effects(world, mods, slots, dose)
+        quintile = area_quintile_index(world)
+        share = world.dt  # a year's figures accrue over its steps
+        self.year.offered += offered.size * share
+        self.year.reached += slots.size * share
+        self.year.places_used += slots.size * share
+        self.year.cost += (float(self.cost_per_covered(world, slots, dose).sum()) + c.fixed_cost_per_year) * share
+        self.year.offered_by_quintile += np.bincount(quintile[offered], minlength=5) * share
+        self.year.reached_by_quintile += np.bincount(quintile[slots], minlength=5) * share
+        self._close_year_if_due(world, t)

@@ -1,0 +1,66 @@
+"""Early childhood and family support: parenting programmes, early detection of ACEs, a trusted adult.
+
+Offered to parents of young children.  While a household takes part, its children's ACE hazard falls
+(home visiting reduced child maltreatment by about half at 15 years: Olds et al. 1997; default 30%, an
+assumption for a broader programme).  A child reached also gains a trusted adult, which weakens stress
+sensitisation for life: low mental wellbeing with 4+ ACEs, OR 3.27 with a trusted adult vs 8.32 without
+(Bellis et al. 2017) — default: the ACE sensitisation is scaled by 0.5.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from pathways_sim.interventions.base import Intervention, InterventionConfig
+from pathways_sim.modifiers import Modifiers
+from pathways_sim.world import World
+
+
+class EarlyYearsConfig(InterventionConfig):
+    kind: Literal["early_years"] = "early_years"
+    child_max_age: float = Field(5.0, ge=0, le=18, description="households with a child under this age are offered")
+    ace_reduction: float = Field(0.3, ge=0, le=1, description="fall in the children's ACE hazard while taking part")
+    sensitisation_reduction: float = Field(0.5, ge=0, le=1,
+                                           description="lifelong fall in ACE stress sensitisation (trusted adult)")
+    duration_months: int = Field(24, ge=1, le=600, description="programme length")
+    cost_per_participant: float = Field(1_500.0, ge=0, description="GBP per family (assumption)")
+
+
+class EarlyYears(Intervention):
+    kind = "early_years"
+    Config = EarlyYearsConfig
+    effect_modifiers = ("ace_hazard_scale", "sensitisation_scale")
+
+    def bind(self, world: World) -> None:
+        super().bind(world)
+        self.trusted = np.full(world.population.capacity, -1, dtype=np.int64)  # person_id with a trusted adult
+
+    def eligible(self, world: World) -> np.ndarray:
+        pop = world.population
+        young = pop.alive & (pop.parent >= 0) & (pop.age < self.config.child_max_age)
+        parents = np.zeros(pop.capacity, dtype=bool)
+        parents[pop.parent[young]] = True
+        return super().eligible(world) & parents
+
+    def step(self, world: World, mods: Modifiers) -> None:
+        super().step(world, mods)
+        pop = world.population
+        if self.trusted.size < pop.capacity:
+            self.trusted = np.concatenate([self.trusted, np.full(pop.capacity - self.trusted.size, -1)])
+        lifelong = np.flatnonzero((self.trusted == pop.person_id) & pop.alive)
+        if lifelong.size:
+            mods.array("sensitisation_scale")[lifelong] *= np.float32(1.0 - self.config.sensitisation_reduction)
+
+    def apply_effects(self, world: World, mods: Modifiers, slots: np.ndarray, dose: np.ndarray) -> None:
+        pop = world.population
+        taking_part = np.zeros(pop.capacity, dtype=np.float32)
+        taking_part[slots] = np.minimum(dose, 1.0 / max(self.config.ace_reduction, 1e-9))
+        children = np.flatnonzero(pop.alive & (pop.parent >= 0) & (pop.age < 18))
+        children = children[taking_part[pop.parent[children]] > 0]
+        if children.size:
+            reduction = self.config.ace_reduction * taking_part[pop.parent[children]]
+            mods.array("ace_hazard_scale")[children] *= np.clip(1.0 - reduction, 0, 1)
+            self.trusted[children] = pop.person_id[children]

@@ -1,0 +1,68 @@
+"""Peer support, befriending and mentoring.
+
+Participants with a mental disorder or loneliness meet others with shared experience: new ties among
+co-participants in the same neighbourhood, more perceived support and rebuilt resilience while taking part.
+Defaults: chosen so a participant's stress and depression fall by roughly the trial effect — depressive
+symptoms SMD -0.59 (95% CI -0.98 to -0.21) vs usual care (Pfeiffer et al. 2011, 7 RCTs); recovery in severe
+mental illness SMD -0.24.  Cost: assumption (~£450 per participant for a 6-month group programme).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from pathways_sim.interventions.base import Intervention, InterventionConfig
+from pathways_sim.modifiers import Modifiers
+from pathways_sim.world import World
+
+ELIGIBILITY = Literal["mental_disorder_or_lonely", "mental_disorder", "lonely", "everyone"]
+
+
+class PeerSupportConfig(InterventionConfig):
+    kind: Literal["peer_support"] = "peer_support"
+    eligibility: ELIGIBILITY = Field("mental_disorder_or_lonely", description="who is offered a place")
+    new_ties: int = Field(2, ge=0, le=20, description="ties made with co-participants in one's neighbourhood")
+    support_boost: float = Field(0.25, ge=0, le=1, description="added to perceived support while taking part "
+                                 "(assumption, sized to Pfeiffer 2011)")
+    resilience_boost: float = Field(0.1, ge=0, le=1, description="added to the resilience baseline while "
+                                    "taking part (assumption)")
+    cost_per_participant: float = Field(450.0, ge=0, description="GBP per participant (assumption)")
+
+
+def needs_support(world: World, eligibility: str) -> np.ndarray:
+    """Who presents with distress or loneliness (shared by peer support and social prescribing)."""
+    pop = world.population
+    lonely = pop.loneliness > world.params["lonely_threshold"]
+    return {"mental_disorder_or_lonely": pop.cmd | lonely, "mental_disorder": pop.cmd, "lonely": lonely,
+            "everyone": np.ones(pop.capacity, dtype=bool)}[eligibility]
+
+
+def tie_within_areas(world: World, slots: np.ndarray, ties_each: int, rng: np.random.Generator) -> None:
+    """Tie each of ``slots`` to up to ``ties_each`` others of them in the same area (groups meet locally)."""
+    if ties_each <= 0 or slots.size < 2:
+        return
+    order = slots[np.lexsort((rng.random(slots.size), world.population.area[slots]))]
+    area = world.population.area[order]
+    for offset in range(1, ties_each + 1):  # a handful of offsets, each vectorised over all participants
+        a, b = order[:-offset], order[offset:]
+        same = area[:-offset] == area[offset:]
+        world.network.add(a[same], b[same])
+
+
+class PeerSupport(Intervention):
+    kind = "peer_support"
+    Config = PeerSupportConfig
+    effect_modifiers = ("support_add", "resilience_baseline_add")
+
+    def eligible(self, world: World) -> np.ndarray:
+        return super().eligible(world) & needs_support(world, self.config.eligibility)
+
+    def on_enrol(self, world: World, slots: np.ndarray, t: int) -> None:
+        tie_within_areas(world, slots, self.config.new_ties, self.stream(world, "groups", t))
+
+    def apply_effects(self, world: World, mods: Modifiers, slots: np.ndarray, dose: np.ndarray) -> None:
+        mods.array("support_add")[slots] += self.config.support_boost * dose
+        mods.array("resilience_baseline_add")[slots] += self.config.resilience_boost * dose
