@@ -84,6 +84,7 @@ class InterventionConfig(Strict):
     fixed_cost_per_year: float = Field(0.0, ge=0, description="GBP per year while running")
     duration_months: int = Field(6, ge=1, le=600, description="how long a participant takes part")
     dose: float = Field(1.0, ge=0, le=10, description="intensity relative to the standard programme")
+    max_dose: float = Field(3.0, ge=0, le=10, description="highest dose the budget may buy one participant")
     retraumatisation_load: float = Field(0.3, ge=0, le=5, description="stress load a clinical-setting service "
                                          "adds for participants with 4+ ACEs (assumption; removed by "
                                          "trauma-informed care)")
@@ -184,6 +185,13 @@ class Intervention:
                 self._retraumatise(world, mods, slots)
         self._close_year_if_due(world, t)
 
+    def fixed_cost(self, coverage: float) -> float:
+        """Running costs are paid only by a programme that runs: none at zero coverage or zero budget."""
+        c = self.config
+        if coverage <= 0 or c.coverage <= 0 or (c.budget is not None and c.budget <= 0):
+            return 0.0
+        return c.fixed_cost_per_year
+
     def _close_year_if_due(self, world: World, t: int) -> None:
         if (t + 1 - self._start_step) % world.steps_per_year == 0 or t + 1 == self._end_step:
             self.ledger.append((int(world.year), self.year))
@@ -279,6 +287,13 @@ class Intervention:
             spend = np.cumsum(cost[joiners])
             joiners = joiners[spend <= max(c.budget - c.fixed_cost_per_year, 0)]
         joiners = joiners[self.limit(world, candidates[joiners], t)]
+        if c.budget is not None and joiners.size:
+            # Fewer takers than the budget buys: the model raises the dose (up to max_dose) to spend it.
+            available = max(c.budget - c.fixed_cost_per_year, 0)
+            spent = float(cost[joiners].sum())
+            if 0 < spent < available:
+                dose[joiners] = np.minimum(dose[joiners] * (available / spent), c.max_dose)
+                cost = dose * c.cost_per_participant
         slots = candidates[joiners]
         steps = int(round(c.duration_months / 12 * world.steps_per_year)) or 1
         self.person[slots] = pop.person_id[slots]
@@ -286,7 +301,7 @@ class Intervention:
         self.dose[slots] = dose[joiners]
         self.year.offered += candidates.size
         self.year.reached += slots.size
-        self.year.cost += float(cost[joiners].sum()) + c.fixed_cost_per_year
+        self.year.cost += float(cost[joiners].sum()) + self.fixed_cost(1.0)
         quintile = area_quintile_index(world)
         self.year.offered_by_quintile += np.bincount(quintile[candidates], minlength=5)
         self.year.reached_by_quintile += np.bincount(quintile[slots], minlength=5)
@@ -355,7 +370,7 @@ class RuleBasedIntervention(Intervention):
         self.year.offered += offered.size * share
         self.year.reached += slots.size * share
         self.year.places_used += slots.size * share
-        self.year.cost += (float(self.cost_per_covered(world, slots, dose).sum()) + c.fixed_cost_per_year) * share
+        self.year.cost += (float(self.cost_per_covered(world, slots, dose).sum()) + self.fixed_cost(coverage)) * share
         self.year.offered_by_quintile += np.bincount(quintile[offered], minlength=5) * share
         self.year.reached_by_quintile += np.bincount(quintile[slots], minlength=5) * share
         self._close_year_if_due(world, t)

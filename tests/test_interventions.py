@@ -1,0 +1,177 @@
+"""Interventions act through mechanisms, in the declared direction; at zero coverage a run is bit-identical
+to the baseline; bad specifications are rejected naming the field."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pathways_sim import ParameterError, PathwaysModel
+from pathways_sim.interventions import INTERVENTIONS, make_interventions
+from pathways_sim.population import UNEMPLOYED
+
+SIZE, SEED = 2_500, 17
+
+
+def run(interventions=(), years=1.0, **overrides):
+    overrides = {"population_size": SIZE, **overrides}
+    model = PathwaysModel(rng=SEED, agents="lazy", interventions=interventions, **overrides)
+    model.run(years=years)
+    return model
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return run()
+
+
+def adults(model):
+    pop = model.population
+    return pop.alive & (pop.age >= 18)
+
+
+def mean(model, name, mask):
+    return float(getattr(model.population, name)[mask].mean())
+
+
+def with_children(model):
+    pop = model.population
+    has = np.zeros(pop.capacity, bool)
+    kids = pop.alive & (pop.parent >= 0)
+    has[pop.parent[kids]] = True
+    return has | kids
+
+
+# kind: (specification, measure(model) -> float, declared direction of the measure vs baseline)
+EFFECTS = {
+    "peer_support": ({"kind": "peer_support", "uptake": {"base": 0.9}},
+                     lambda m: m.network.degree(m.population.capacity)[adults(m)].mean(), +1),
+    "social_prescribing": ({"kind": "social_prescribing", "link_workers_per_100k": 200},
+                           lambda m: mean(m, "control", adults(m)), +1),
+    "early_years": ({"kind": "early_years", "ace_reduction": 0.8},
+                    lambda m: mean(m, "aces", m.population.alive & (m.population.age < 18)), -1),
+    "community_wealth_building": ({"kind": "community_wealth_building", "ramp_years": 1.0},
+                                  lambda m: float((m.population.employment[adults(m)] == UNEMPLOYED).mean()), -1),
+    "stigma_reduction": ({"kind": "stigma_reduction", "reduction": 0.8},
+                         lambda m: mean(m, "stress", m.population.alive & m.population.minority), -1),
+    "trauma_informed_care": ({"kind": "trauma_informed_care"}, None, -1),  # tested with a clinical offer below
+    "child_benefit_uplift": ({"kind": "child_benefit_uplift", "amount_per_child": 3_000},
+                             lambda m: mean(m, "income", with_children(m)), +1),
+    "minimum_income_floor": ({"kind": "minimum_income_floor"},
+                             lambda m: float(m.population.income[m.population.alive].min()), +1),
+    "housing_security": ({"kind": "housing_security"},
+                         lambda m: mean(m, "housing_insecure", adults(m)), -1),
+    "community_empowerment": ({"kind": "community_empowerment", "uptake": {"base": 0.9}},
+                              lambda m: mean(m, "control", adults(m)), +1),
+}
+
+
+def test_every_intervention_kind_is_tested():
+    assert set(EFFECTS) == set(INTERVENTIONS)
+
+
+@pytest.mark.parametrize("kind", sorted(k for k, v in EFFECTS.items() if v[1] is not None))
+def test_intervention_moves_its_mechanism_in_the_declared_direction(baseline, kind):
+    spec, measure, direction = EFFECTS[kind]
+    model = run([spec])
+    change = measure(model) - measure(baseline)
+    assert np.sign(change) == direction, f"{kind}: change {change:+.5g}"
+
+
+def test_trauma_informed_care_engages_people_with_many_aces_and_stops_retraumatisation():
+    clinical = {"kind": "peer_support", "eligibility": "everyone", "uptake": {"setting": "clinical"},
+                "retraumatisation_load": 1.0}
+    without = run([clinical])
+    with_tic = run([clinical, {"kind": "trauma_informed_care"}])
+    many = lambda m: m.population.alive & (m.population.aces >= 4)  # noqa: E731
+    reached = lambda m: m.results().query("metric == 'peer_support:reached' and group_type == 'all'")[  # noqa: E731
+        "value"].item()
+    assert reached(with_tic) > reached(without)
+    assert mean(with_tic, "stress", many(with_tic)) < mean(without, "stress", many(without))
+
+
+@pytest.mark.parametrize("kind", sorted(INTERVENTIONS))
+def test_zero_coverage_is_bit_identical_to_the_baseline(baseline, kind):
+    model = run([{"kind": kind, "coverage": 0.0}])
+    for name in ("stress", "resilience", "control", "loneliness", "income", "aces", "smoker", "cmd",
+                 "poor_health", "employment", "housing_insecure", "person_id"):
+        assert np.array_equal(getattr(model.population, name), getattr(baseline.population, name)), name
+    assert np.array_equal(model.network.keys, baseline.network.keys)
+    ours = model.results()
+    ours = ours[~ours["metric"].str.contains(":")]
+    pd.testing.assert_frame_equal(ours.reset_index(drop=True), baseline.results().reset_index(drop=True))
+
+
+def test_interventions_report_their_year(baseline):
+    model = run([{"kind": "peer_support", "budget": 20_000}])
+    rows = model.results().query("group_type == 'all'").set_index("metric")["value"]
+    assert rows["peer_support:offered"] >= rows["peer_support:reached"] > rows["peer_support:completed"] >= 0
+    assert 0 < rows["peer_support:cost"] <= 20_000
+    assert rows["cost"] == rows["peer_support:cost"]
+    assert baseline.results().query("metric == 'cost'")["value"].item() == 0.0
+
+
+def test_with_barriers_a_universal_offer_is_taken_up_more_by_the_least_deprived():
+    model = run([{"kind": "peer_support", "eligibility": "everyone"}], years=1.0, population_size=6_000)
+    rows = model.results()
+    reached = rows.query("metric == 'peer_support:reached' and group_type == 'area_deprivation_quintile'")
+    offered = rows.query("metric == 'peer_support:offered' and group_type == 'area_deprivation_quintile'")
+    uptake = reached["value"].to_numpy() / offered["value"].to_numpy()
+    assert uptake[-1] > uptake[0], f"uptake by quintile, most -> least deprived: {uptake}"
+    no_barriers = run([{"kind": "peer_support", "eligibility": "everyone", "uptake": {"barriers": False}}],
+                      population_size=6_000).results()
+    r = no_barriers.query("metric == 'peer_support:reached' and group_type == 'area_deprivation_quintile'")
+    o = no_barriers.query("metric == 'peer_support:offered' and group_type == 'area_deprivation_quintile'")
+    flat = r["value"].to_numpy() / o["value"].to_numpy()
+    assert abs(flat[-1] - flat[0]) < abs(uptake[-1] - uptake[0])
+
+
+@pytest.mark.parametrize("spec, field, message", [
+    ({"kind": "peer_support", "coverage": 1.5}, "interventions[0].coverage", "less than or equal to 1"),
+    ({"kind": "peer_support", "budget": -10}, "interventions[0].budget", "greater than or equal to 0"),
+    ({"kind": "peer_suport"}, "interventions[0].kind", "Did you mean 'peer_support'"),
+    ({"kind": "early_years", "start_year": 2030, "end_year": 2028}, "interventions[0]",
+     "end_year (2028.0) must be after start_year (2030.0)"),
+    ({"kind": "stigma_reduction", "reduction": "lots"}, "interventions[0].reduction", "valid number"),
+    ({"kind": "peer_support", "colour": "red"}, "interventions[0].colour", "unknown field"),
+    ({"kind": "peer_support", "targeting": {"strategy": "everyone"}}, "interventions[0].targeting.strategy",
+     "'universal', 'targeted' or 'proportionate'"),
+    ({"coverage": 0.5}, "interventions[0].kind", "missing 'kind'"),
+])
+def test_bad_intervention_parameters_name_the_field(spec, field, message):
+    with pytest.raises(ParameterError) as err:
+        make_interventions([spec])
+    paths = [p for p, _ in err.value.problems]
+    assert field in paths, paths
+    assert message in str(err.value)
+
+
+def test_two_interventions_of_a_kind_need_names():
+    with pytest.raises(ParameterError, match="used twice"):
+        make_interventions([{"kind": "peer_support"}, {"kind": "peer_support"}])
+    assert len(make_interventions([{"kind": "peer_support"}, {"kind": "peer_support", "name": "second"}])) == 2
+
+
+def test_strategies_at_equal_budget_honour_it_and_give_different_gaps():
+    from pathways_sim.comparisons import strategy_comparison
+
+    budget = 40_000
+    table = strategy_comparison({"kind": "peer_support"}, budget=budget, people=6_000, years=2, seed=5)
+    arms = table.drop(index="no intervention")
+    assert len(arms) == 3
+    for arm, spend in arms["mean spend per year"].items():
+        assert abs(spend - budget) <= 0.01 * budget, f"{arm} spent {spend} of {budget}"
+    gaps = arms["cmd_prevalence SII (deciles)"].to_numpy()
+    assert len(set(np.round(gaps, 12))) == 3, f"strategies gave the same gap: {gaps}"
+    assert arms.loc["targeted (deciles 1-2)", "share reached in most deprived fifth"] == 1.0
+
+
+def test_proportionate_dose_rises_with_need():
+    model = run([{"kind": "peer_support", "eligibility": "everyone", "budget": 30_000,
+                  "targeting": {"strategy": "proportionate", "gradient": 3.0}}])
+    iv = model.world.interventions[0]
+    enrolled = np.flatnonzero(iv.person >= 0)
+    need = model.areas.deprivation[model.population.area[enrolled]]
+    dose = iv.dose[enrolled]
+    assert np.corrcoef(need, dose)[0, 1] > 0.9
