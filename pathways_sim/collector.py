@@ -118,6 +118,14 @@ class Collector:
         self._history.append({k: v.copy() for k, v in self._year.items()})
         deaths = self._year["decile_deaths"].sum()
         births = self._year_births
+        # Person-years lived this year, and those in good health, by area quintile (for health gained).
+        lived = self._year["decile_person_years"].reshape(10, -1).sum(1)
+        healthy = lived - self._year["decile_unhealthy_years"].reshape(10, -1).sum(1)
+        for metric, by_decile in (("person_years_lived", lived), ("healthy_person_years", healthy)):
+            self._rows.append((year, "all", 0, metric, float(by_decile.sum())))
+            quintiles = _deciles_to_quintiles(by_decile)
+            self._rows.extend((year, "area_deprivation_quintile", q + 1, metric, float(v))
+                              for q, v in enumerate(quintiles))
         self._reset_year()
         rows = self._rows
         rows.append((year, "all", 0, "deaths", float(deaths)))

@@ -1,0 +1,191 @@
+"""Run arms x replicates with common random numbers, and summarise what changed with uncertainty.
+
+Replicate r of every arm uses the same seed, so arms differ only through what they change (common random
+numbers): differences are computed replicate by replicate (paired) before they are summarised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from pathways_sim.model import PathwaysModel
+
+RESULT_COLUMNS = ["scenario", "replicate", "year", "group_type", "group", "metric", "value"]
+SUMMARY_OUTCOMES = ("life_expectancy", "healthy_life_expectancy", "not_good_health_prevalence", "cmd_prevalence",
+                    "smoking_prevalence", "loneliness_prevalence", "mean_stress")
+
+
+def replicate_seeds(seed: int, replicates: int) -> list[int]:
+    """One independent 63-bit seed per replicate, derived from the scenario seed (shared by all arms)."""
+    if replicates < 1:
+        raise ValueError(f"replicates must be at least 1, got {replicates}")
+    return [int(np.random.SeedSequence(seed, spawn_key=(r,)).generate_state(1, dtype=np.uint64)[0] >> 1)
+            for r in range(replicates)]
+
+
+def run_one(arm: str, replicate: int, seed: int, model_kwargs: Mapping[str, Any], years: int,
+            on_year: Callable[[], None] | None = None) -> pd.DataFrame:
+    """One arm, one replicate: the model's tidy results with scenario and replicate columns."""
+    model = PathwaysModel(rng=seed, agents="lazy", **model_kwargs)
+    for _ in range(years):
+        model.run(years=1)
+        if on_year is not None:
+            on_year()
+    df = model.results()
+    df.insert(0, "replicate", replicate)
+    df.insert(0, "scenario", arm)
+    return df
+
+
+def _run_job(job):
+    return run_one(*job)
+
+
+@dataclass
+class ExperimentResult:
+    results: pd.DataFrame  # long form, RESULT_COLUMNS
+    seeds: list[int]
+    arms: list[str]
+    wall_seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def run_arms(arms: Mapping[str, Mapping[str, Any]], *, years: int, seed: int, replicates: int,
+             workers: int = 1, on_year: Callable[[], None] | None = None) -> ExperimentResult:
+    """Run every arm for every replicate (same seeds across arms).  ``on_year`` is called after each simulated
+    year of each run (for progress bars; only with workers=1)."""
+    import time
+
+    started = time.perf_counter()
+    seeds = replicate_seeds(seed, replicates)
+    jobs = [(arm, r, s, kwargs, years) for arm, kwargs in arms.items() for r, s in enumerate(seeds)]
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            frames = list(pool.map(_run_job, jobs))
+    else:
+        frames = [run_one(*job, on_year=on_year) for job in jobs]
+    results = pd.concat(frames, ignore_index=True)[RESULT_COLUMNS]
+    return ExperimentResult(results, seeds, list(arms), time.perf_counter() - started)
+
+
+# --------------------------------------------------------------------------------------------------- summaries
+def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and a t-interval across replicates (the interval is nan with one replicate)."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    mean = float(values.mean())
+    if values.size < 2:
+        return mean, float("nan"), float("nan")
+    half = float(stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
+    return mean, mean - half, mean + half
+
+
+def final_year(results: pd.DataFrame) -> pd.DataFrame:
+    return results[results["year"] == results["year"].max()]
+
+
+def per_replicate(results: pd.DataFrame, metric: str, group_type: str = "all", group: int = 0) -> pd.DataFrame:
+    """Arm x replicate table of one metric in the final year."""
+    rows = final_year(results)
+    rows = rows[(rows.metric == metric) & (rows.group_type == group_type) & (rows.group == group)]
+    return rows.pivot_table(index="replicate", columns="scenario", values="value", aggfunc="first")
+
+
+def summary_table(results: pd.DataFrame) -> pd.DataFrame:
+    """Final-year LE and HLE by area quintile and their gap, SII and RII of the main outcomes, and cost:
+    mean across replicates with a 95% interval."""
+    rows = []
+    final = final_year(results)
+    for arm, block in final.groupby("scenario", sort=False):
+        def add(label, metric, group_type="all", group=0):
+            hit = block[(block.metric == metric) & (block.group_type == group_type) & (block.group == group)]
+            mean, lo, hi = interval(hit["value"].to_numpy())
+            rows.append({"scenario": arm, "measure": label, "mean": mean, "low": lo, "high": hi})
+
+        for metric in ("life_expectancy", "healthy_life_expectancy"):
+            for q in range(1, 6):
+                add(f"{metric} Q{q}", metric, "area_deprivation_quintile", q)
+            add(f"{metric} gap (Q5-Q1)", f"{metric}_gap", "area_deprivation_quintile")
+        for metric in SUMMARY_OUTCOMES:
+            add(f"{metric} SII", f"{metric}_sii", "area_deprivation_decile")
+            add(f"{metric} RII", f"{metric}_rii", "area_deprivation_decile")
+        costs = results[(results.scenario == arm) & (results.metric == "cost") & (results.group_type == "all")]
+        mean, lo, hi = interval(costs.groupby("replicate")["value"].sum().to_numpy())
+        rows.append({"scenario": arm, "measure": "cost (total over run)", "mean": mean, "low": lo, "high": hi})
+    return pd.DataFrame(rows)
+
+
+def total_over_run(results: pd.DataFrame, metric: str, group_type: str = "all", group: int = 0) -> pd.DataFrame:
+    """Arm x replicate table of a metric summed over all years."""
+    rows = results[(results.metric == metric) & (results.group_type == group_type) & (results.group == group)]
+    return rows.pivot_table(index="replicate", columns="scenario", values="value", aggfunc="sum")
+
+
+def comparison_table(results: pd.DataFrame, base: str) -> pd.DataFrame:
+    """Each other arm minus ``base``, paired by replicate (common random numbers): change in each outcome and
+    in its gap, incremental cost, healthy life years gained and cost per healthy life year gained."""
+    rows = []
+    arms = [a for a in results["scenario"].unique() if a != base]
+
+    def diff(table: pd.DataFrame, arm: str) -> np.ndarray:
+        return (table[arm] - table[base]).to_numpy() if arm in table and base in table else np.array([])
+
+    hly = total_over_run(results, "healthy_person_years")
+    cost = total_over_run(results, "cost")
+    for arm in arms:
+        def add(label, values):
+            mean, lo, hi = interval(values)
+            rows.append({"scenario": arm, "change in": label, "mean": mean, "low": lo, "high": hi})
+
+        for metric in SUMMARY_OUTCOMES:
+            add(metric, diff(per_replicate(results, metric), arm))
+            add(f"{metric} SII", diff(per_replicate(results, f"{metric}_sii", "area_deprivation_decile"), arm))
+            add(f"{metric} gap (Q5-Q1)", diff(per_replicate(results, f"{metric}_gap", "area_deprivation_quintile"),
+                                              arm))
+        d_hly, d_cost = diff(hly, arm), diff(cost, arm)
+        add("healthy life years (total over run)", d_hly)
+        add("cost (total over run)", d_cost)
+        mean, lo, hi = cost_per_gain(d_cost, d_hly)
+        rows.append({"scenario": arm, "change in": "cost per healthy life year gained", "mean": mean, "low": lo,
+                     "high": hi})
+    return pd.DataFrame(rows)
+
+
+def cost_per_gain(d_cost: np.ndarray, d_gain: np.ndarray, draws: int = 2000) -> tuple[float, float, float]:
+    """Ratio of mean incremental cost to mean gain, with a 95% percentile bootstrap over replicates
+    (nan where the gain is not positive: a cost per unit of harm is not a cost-effectiveness ratio)."""
+    if d_cost.size == 0 or np.mean(d_gain) <= 0:
+        return float("nan"), float("nan"), float("nan")
+    ratio = float(np.mean(d_cost) / np.mean(d_gain))
+    if d_cost.size < 2:
+        return ratio, float("nan"), float("nan")
+    rng = np.random.default_rng(0)  # fixed: a summary must not change between two reads of the same results
+    pick = rng.integers(0, d_cost.size, size=(draws, d_cost.size))
+    gains, costs = d_gain[pick].mean(1), d_cost[pick].mean(1)
+    ratios = np.where(gains > 0, costs / np.where(gains > 0, gains, 1), np.nan)
+    return ratio, float(np.nanpercentile(ratios, 2.5)), float(np.nanpercentile(ratios, 97.5))
+
+
+def equity_impact(results: pd.DataFrame, base: str) -> pd.DataFrame:
+    """Per arm and replicate: change in population health (mean HLE) and in inequality (HLE SII across
+    deciles; negative = narrower gap) against ``base`` — the coordinates of the equity impact plane."""
+    hle = per_replicate(results, "healthy_life_expectancy")
+    sii = per_replicate(results, "healthy_life_expectancy_sii", "area_deprivation_decile")
+    rows = []
+    for arm in results["scenario"].unique():
+        if arm == base or arm not in hle:
+            continue
+        for replicate in hle.index:
+            rows.append({"scenario": arm, "replicate": replicate,
+                         "health_change": hle.loc[replicate, arm] - hle.loc[replicate, base],
+                         "inequality_change": sii.loc[replicate, arm] - sii.loc[replicate, base]})
+    return pd.DataFrame(rows)
