@@ -106,18 +106,17 @@ def summary_table(results: pd.DataFrame) -> pd.DataFrame:
     rows = []
     final = final_year(results)
     for arm, block in final.groupby("scenario", sort=False):
-        def add(label, metric, group_type="all", group=0):
+        wanted = []  # (label, metric, group_type, group)
+        for metric in ("life_expectancy", "healthy_life_expectancy"):
+            wanted += [(f"{metric} Q{q}", metric, "area_deprivation_quintile", q) for q in range(1, 6)]
+            wanted.append((f"{metric} gap (Q5-Q1)", f"{metric}_gap", "area_deprivation_quintile", 0))
+        for metric in SUMMARY_OUTCOMES:
+            wanted.append((f"{metric} SII", f"{metric}_sii", "area_deprivation_decile", 0))
+            wanted.append((f"{metric} RII", f"{metric}_rii", "area_deprivation_decile", 0))
+        for label, metric, group_type, group in wanted:
             hit = block[(block.metric == metric) & (block.group_type == group_type) & (block.group == group)]
             mean, lo, hi = interval(hit["value"].to_numpy())
             rows.append({"scenario": arm, "measure": label, "mean": mean, "low": lo, "high": hi})
-
-        for metric in ("life_expectancy", "healthy_life_expectancy"):
-            for q in range(1, 6):
-                add(f"{metric} Q{q}", metric, "area_deprivation_quintile", q)
-            add(f"{metric} gap (Q5-Q1)", f"{metric}_gap", "area_deprivation_quintile")
-        for metric in SUMMARY_OUTCOMES:
-            add(f"{metric} SII", f"{metric}_sii", "area_deprivation_decile")
-            add(f"{metric} RII", f"{metric}_rii", "area_deprivation_decile")
         costs = results[(results.scenario == arm) & (results.metric == "cost") & (results.group_type == "all")]
         mean, lo, hi = interval(costs.groupby("replicate")["value"].sum().to_numpy())
         rows.append({"scenario": arm, "measure": "cost (total over run)", "mean": mean, "low": lo, "high": hi})
@@ -142,18 +141,18 @@ def comparison_table(results: pd.DataFrame, base: str) -> pd.DataFrame:
     hly = total_over_run(results, "healthy_person_years")
     cost = total_over_run(results, "cost")
     for arm in arms:
-        def add(label, values):
+        changes = []  # (label, paired differences across replicates)
+        for metric in SUMMARY_OUTCOMES:
+            changes.append((metric, diff(per_replicate(results, metric), arm)))
+            changes.append((f"{metric} SII", diff(per_replicate(results, f"{metric}_sii", "area_deprivation_decile"),
+                                                  arm)))
+            changes.append((f"{metric} gap (Q5-Q1)",
+                            diff(per_replicate(results, f"{metric}_gap", "area_deprivation_quintile"), arm)))
+        d_hly, d_cost = diff(hly, arm), diff(cost, arm)
+        changes += [("healthy life years (total over run)", d_hly), ("cost (total over run)", d_cost)]
+        for label, values in changes:
             mean, lo, hi = interval(values)
             rows.append({"scenario": arm, "change in": label, "mean": mean, "low": lo, "high": hi})
-
-        for metric in SUMMARY_OUTCOMES:
-            add(metric, diff(per_replicate(results, metric), arm))
-            add(f"{metric} SII", diff(per_replicate(results, f"{metric}_sii", "area_deprivation_decile"), arm))
-            add(f"{metric} gap (Q5-Q1)", diff(per_replicate(results, f"{metric}_gap", "area_deprivation_quintile"),
-                                              arm))
-        d_hly, d_cost = diff(hly, arm), diff(cost, arm)
-        add("healthy life years (total over run)", d_hly)
-        add("cost (total over run)", d_cost)
         mean, lo, hi = cost_per_gain(d_cost, d_hly)
         rows.append({"scenario": arm, "change in": "cost per healthy life year gained", "mean": mean, "low": lo,
                      "high": hi})

@@ -101,14 +101,17 @@ def figure_to_data_uri(figure) -> str:
     return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
 
 
+STYLE = ("<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
+         "color:#222}table{border-collapse:collapse;font-size:0.85em;margin:1em 0}"
+         "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}"
+         "img{max-width:100%;margin:1em 0}code{background:#f5f5f5;padding:1px 4px}</style></head><body>")
+
+
 def html_report(title: str, intro: str, tables: Mapping[str, pd.DataFrame], figures: Mapping[str, Any],
                 manifest: Mapping[str, Any]) -> str:
     """A self-contained HTML page (figures embedded as data URIs, no external assets)."""
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
-             "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
-             "color:#222}table{border-collapse:collapse;font-size:0.85em;margin:1em 0}"
-             "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}"
-             "img{max-width:100%;margin:1em 0}code{background:#f5f5f5;padding:1px 4px}</style></head><body>",
+             STYLE,
              f"<h1>{html.escape(title)}</h1><p>{html.escape(intro)}</p>"]
     for heading, table in tables.items():
         parts.append(f"<h2>{html.escape(heading)}</h2>")

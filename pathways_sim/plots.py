@@ -6,10 +6,10 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only: never needs a display
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 QUINTILE_COLOURS = ["#b2182b", "#ef8a62", "#bababa", "#67a9cf", "#2166ac"]  # most -> least deprived
 PANELS = {"life_expectancy": "Life expectancy (years)", "healthy_life_expectancy": "Healthy life expectancy (years)",
