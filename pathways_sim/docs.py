@@ -25,6 +25,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from pathways_sim.declare import Param
 from pathways_sim.params import PARAMETERS
 from pathways_sim.pathways import LOOPS, PATHWAYS, Loop, Pathway
@@ -43,11 +45,13 @@ __all__ = [
     "parameter_table_markdown",
     "pathway_table_markdown",
     "render_docs",
+    "intervention_table_markdown",
     "write_docs",
 ]
 
 #: The files ``write_docs`` writes, in the order it writes them.
-DOC_FILES: tuple[str, ...] = ("parameters.md", "pathways.md", "causal_loops.dot", "causal_loops.md")
+DOC_FILES: tuple[str, ...] = ("parameters.md", "pathways.md", "causal_loops.dot", "causal_loops.md",
+                              "interventions.md")
 
 REGENERATE = "python -m pathways_sim.docs"
 _BANNER = f"Generated from the declarations in `pathways_sim` by `{REGENERATE}`; do not edit by hand."
@@ -539,7 +543,56 @@ def render_docs() -> dict[str, str]:
         "pathways.md": pathway_table_markdown(),
         "causal_loops.dot": causal_loop_diagram_dot(),
         "causal_loops.md": causal_loops_markdown(),
+        "interventions.md": intervention_table_markdown(),
     }
+
+
+def _constraint(info) -> str:
+    """The bounds pydantic enforces on a field, as text ("0 to 1", ">= 0")."""
+    bounds = {}
+    for item in info.metadata:
+        for key in ("ge", "gt", "le", "lt"):
+            if getattr(item, key, None) is not None:
+                bounds[key] = getattr(item, key)
+    low = f">= {bounds['ge']}" if "ge" in bounds else f"> {bounds['gt']}" if "gt" in bounds else ""
+    high = f"<= {bounds['le']}" if "le" in bounds else f"< {bounds['lt']}" if "lt" in bounds else ""
+    return ", ".join(part for part in (low, high) if part)
+
+
+def _field_rows(model) -> list[list[str]]:
+    rows = []
+    for name, info in model.model_fields.items():
+        if name == "kind":
+            continue
+        default = info.get_default(call_default_factory=True)
+        shown = "see below" if isinstance(default, BaseModel) else repr(default)
+        annotation = getattr(info.annotation, "__name__", None) or str(info.annotation).replace("typing.", "")
+        rows.append([_code(name), annotation, shown, _constraint(info), info.description or ""])
+    return rows
+
+
+def intervention_table_markdown() -> str:
+    """One section per intervention kind: its source (the module docstring) and a table of its fields,
+    then the shared targeting and uptake settings — generated from the pydantic configurations."""
+    from pathways_sim.interventions import INTERVENTIONS
+    from pathways_sim.interventions.base import Targeting, Uptake
+
+    header = ["field", "type", "default", "allowed", "meaning"]
+    lines = ["# Interventions", "", _BANNER, "",
+             "Every intervention acts through mechanism modifiers (`pathways_sim/modifiers.py`), never on outcomes.",
+             "Fields shared by all kinds (timing, eligibility ages, coverage, budget, cost, dose) appear in each "
+             "table; `targeting` and `uptake` are described at the end.", ""]
+    for kind, cls in INTERVENTIONS.items():
+        module = sys.modules[cls.__module__]
+        lines += [f"## `{kind}`", "", " ".join((module.__doc__ or "").split()), "",
+                  f"Acts on: {', '.join(_code(m) for m in cls.effect_modifiers)}.", ""]
+        lines += _table(header, _field_rows(cls.Config))
+        lines.append("")
+    for title, model in (("targeting", Targeting), ("uptake", Uptake)):
+        lines += [f"## `{title}` (any kind)", "", " ".join((model.__doc__ or "").split()), ""]
+        lines += _table(header, _field_rows(model))
+        lines.append("")
+    return "\n".join(lines)
 
 
 def _write_atomically(path: Path, text: str) -> None:
