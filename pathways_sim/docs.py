@@ -41,11 +41,11 @@ __all__ = [
     "causal_loop_diagram_dot",
     "causal_loop_diagram_mermaid",
     "causal_loops_markdown",
+    "intervention_table_markdown",
     "main",
     "parameter_table_markdown",
     "pathway_table_markdown",
     "render_docs",
-    "intervention_table_markdown",
     "write_docs",
 ]
 
@@ -580,8 +580,8 @@ def intervention_table_markdown() -> str:
     header = ["field", "type", "default", "allowed", "meaning"]
     lines = ["# Interventions", "", _BANNER, "",
              "Every intervention acts through mechanism modifiers (`pathways_sim/modifiers.py`), never on outcomes.",
-             "Fields shared by all kinds (timing, eligibility ages, coverage, budget, cost, dose) appear in each "
-             "table; `targeting` and `uptake` are described at the end.", ""]
+             ("Fields shared by all kinds (timing, eligibility ages, coverage, budget, cost, dose) appear in each "
+             "table; `targeting` and `uptake` are described at the end."), ""]
     for kind, cls in INTERVENTIONS.items():
         module = sys.modules[cls.__module__]
         lines += [f"## `{kind}`", "", " ".join((module.__doc__ or "").split()), "",
