@@ -165,8 +165,9 @@ def cost_per_gain(d_cost: np.ndarray, d_gain: np.ndarray, draws: int = 2000) -> 
     if d_cost.size == 0 or np.mean(d_gain) <= 0:
         return float("nan"), float("nan"), float("nan")
     ratio = float(np.mean(d_cost) / np.mean(d_gain))
-    if d_cost.size < 2:
-        return ratio, float("nan"), float("nan")
+    _, gain_low, _ = interval(d_gain)
+    if d_cost.size < 2 or not gain_low > 0:
+        return ratio, float("nan"), float("nan")  # no interval while the gain itself may be zero
     rng = np.random.default_rng(0)  # fixed: a summary must not change between two reads of the same results
     pick = rng.integers(0, d_cost.size, size=(draws, d_cost.size))
     gains, costs = d_gain[pick].mean(1), d_cost[pick].mean(1)

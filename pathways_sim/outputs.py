@@ -30,6 +30,9 @@ PACKAGES = ("pathways_sim", "mesa", "numpy", "scipy", "pandas", "networkx", "pyd
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; results are for sharing like any other file
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
