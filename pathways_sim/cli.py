@@ -6,6 +6,7 @@ inside the model.
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from pathlib import Path
@@ -62,7 +63,7 @@ def _run(arms: dict, years: int, seed: int, replicates: int, workers: int, label
 
 def _estimate(mean: float, low: float, high: float) -> str:
     digits = 0 if abs(mean) >= 1000 else 2 if abs(mean) >= 1 else 3
-    if low != low:  # nan: a single replicate has no interval
+    if math.isnan(low):  # a single replicate has no interval
         return f"{mean:,.{digits}f}"
     return f"{mean:,.{digits}f} ({low:,.{digits}f} to {high:,.{digits}f})"
 
@@ -245,13 +246,16 @@ def main(argv: list[str] | None = None) -> int:
     from pathways_sim.declare import ParameterError
 
     try:
-        app(args=argv, standalone_mode=False)
+        returned = app(args=argv, standalone_mode=False)
+        if isinstance(returned, int) and returned:  # e.g. 1 after Ctrl-C, which the parser turns into an abort
+            err.print("aborted: the output directory has no manifest, so it does not look complete")
+            return returned
     except (BadInput, ParameterError) as problem:
         err.print(f"[red]error:[/] {problem}", highlight=False, soft_wrap=True)
         return 2
     except typer.Exit as done:
         return done.exit_code
-    except Exception as problem:
+    except Exception as problem:  # noqa: BLE001 - the command line must never end in a traceback
         # Usage errors (missing argument, unknown option or command) know how to show themselves and carry
         # exit code 2; duck-typed, because typer has moved between bundling and depending on click.
         if hasattr(problem, "show") and isinstance(getattr(problem, "exit_code", None), int):

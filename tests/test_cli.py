@@ -53,7 +53,7 @@ def test_run_writes_tidy_results_plots_report_and_manifest_last(here, capsys):
 
 
 def test_an_interrupted_run_leaves_no_manifest(here, monkeypatch):
-    import pathways_sim.outputs as outputs
+    from pathways_sim import outputs
 
     real_write = outputs.atomic_write_bytes
 
@@ -64,7 +64,7 @@ def test_an_interrupted_run_leaves_no_manifest(here, monkeypatch):
     assert main(["run", str(shipped_scenario("baseline")), "-o", "out", *SMALL]) == 0
     assert Path("out/manifest.json").exists()
     monkeypatch.setattr(outputs, "atomic_write_bytes", interrupted_at_the_report)
-    assert main(["run", str(shipped_scenario("baseline")), "-o", "out", *SMALL]) == 1  # Ctrl-C: aborted
+    assert main(["run", str(shipped_scenario("baseline")), "-o", "out", *SMALL]) == 130  # Ctrl-C: aborted
     assert not Path("out/manifest.json").exists(), "a half-rewritten directory must not look complete"
 
 
