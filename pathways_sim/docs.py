@@ -18,7 +18,6 @@ import argparse
 import math
 import os
 import re
-import secrets
 import sys
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,6 +26,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from pathways_sim.atomic import atomic_write_text
 from pathways_sim.declare import Param
 from pathways_sim.params import PARAMETERS
 from pathways_sim.pathways import LOOPS, PATHWAYS, Loop, Pathway
@@ -595,28 +595,6 @@ def intervention_table_markdown() -> str:
     return "\n".join(lines)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that no reader, and no crash, ever sees a half-written file.
-
-    The text goes to a uniquely named temporary file in the same directory (``os.replace`` is atomic only
-    within one file system), is flushed to disk, then renamed over the target.  On any failure the
-    temporary file is removed and the old file is left as it was.
-    """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    # os.open with mode 0o666 lets the umask decide permissions, as a plain open() would (mkstemp makes 0o600).
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        # newline="\n": the same bytes on every platform, so the committed docs compare equal everywhere.
-        with open(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def write_docs(directory: str | os.PathLike[str] = "docs") -> list[Path]:
     """Write ``parameters.md``, ``pathways.md``, ``causal_loops.dot`` and ``causal_loops.md`` into
     ``directory`` (created if missing), each atomically.
@@ -636,7 +614,7 @@ def write_docs(directory: str | os.PathLike[str] = "docs") -> list[Path]:
     written = []
     for name, text in render_docs().items():
         path = directory / name
-        _write_atomically(path, text)
+        atomic_write_text(path, text)
         written.append(path)
     return written
 

@@ -11,10 +11,8 @@ import hashlib
 import html
 import io
 import json
-import os
 import platform
 import sys
-import tempfile
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
@@ -23,25 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pathways_sim.atomic import atomic_write_bytes
+
 MANIFEST = "manifest.json"
 PACKAGES = ("pathways_sim", "mesa", "numpy", "scipy", "pandas", "networkx", "pydantic", "pyarrow", "matplotlib")
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; results are for sharing like any other file
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def package_versions() -> dict[str, str]:
