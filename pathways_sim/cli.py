@@ -121,12 +121,27 @@ def run(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")], ou
     figures = {f"outcomes_by_quintile_{arm}": plots.outcomes_by_quintile(result.results, arm) for arm in arms}
     figures["hle_gap_over_time"] = plots.gap_over_time(result.results)
     manifest = _manifest([spec], result, "run")
-    report = html_report(f"pathways_sim: {spec.name}", _intro(spec), {"Summary (final year)": summary}, figures,
-                         manifest)
+    report = html_report(f"pathways_sim: {spec.name}", _intro(spec), {"Summary (final year)": summary},
+                         _titled(figures), manifest)
     directory = output or _default_dir(spec.name)
     write_outputs(directory, result.results, manifest, figures, report, {"summary": summary})
     out.print(f"results written to [bold]{directory}[/] (results.parquet, summary.csv, plots, report.html, "
               "manifest.json)")
+
+
+FIGURE_TITLES = {"hle_gap_over_time": "Healthy life expectancy gap (slope index) over time",
+                 "equity_impact_plane": "Equity impact plane",
+                 "outcomes_by_quintile_": "Outcomes by area deprivation quintile: "}
+
+
+def _titled(figures: dict) -> dict:
+    """The same figures keyed by a heading a reader understands (file names stay short)."""
+    titled = {}
+    for name, figure in figures.items():
+        prefix = next((p for p in FIGURE_TITLES if name.startswith(p)), None)
+        title = FIGURE_TITLES[prefix] + name.removeprefix(prefix) if prefix else name.replace("_", " ")
+        titled[title] = figure
+    return titled
 
 
 def _intro(spec) -> str:
@@ -173,7 +188,7 @@ def compare(base: Annotated[Path, typer.Argument(help="baseline scenario YAML")]
                          f"{len(arms)} arms, {first.replicates} replicate(s), {first.years} years, seed {first.seed}; "
                          "changes are paired by replicate (common random numbers).",
                          {"Changes against the baseline": table, "Equity impact (per replicate)": impact},
-                         figures, manifest)
+                         _titled(figures), manifest)
     directory = output or _default_dir("compare_" + "_vs_".join(s.name for s in specs))
     write_outputs(directory, result.results, manifest, figures, report,
                   {"comparison": table, "equity_impact": impact})

@@ -103,7 +103,7 @@ def html_report(title: str, intro: str, tables: Mapping[str, pd.DataFrame], figu
         parts.append(f"<h2>{html.escape(heading)}</h2>")
         parts.append(table.to_html(index=False, float_format=lambda v: f"{v:,.3f}", na_rep="–", border=0))
     for heading, figure in figures.items():
-        parts.append(f"<h2>{html.escape(heading.replace('_', ' '))}</h2>"
+        parts.append(f"<h2>{html.escape(heading)}</h2>"
                      f"<img alt='{html.escape(heading)}' src='{figure_to_data_uri(figure)}'>")
     parts.append("<h2>What ran</h2><pre>" + html.escape(json.dumps(
         {k: v for k, v in manifest.items() if k != "configuration"}, indent=2, default=_json_default)) + "</pre>")
