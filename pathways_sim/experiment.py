@@ -6,7 +6,7 @@ numbers): differences are computed replicate by replicate (paired) before they a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,6 +73,24 @@ def run_arms(arms: Mapping[str, Mapping[str, Any]], *, years: int, seed: int, re
         frames = [run_one(*job, on_year=on_year) for job in jobs]
     results = pd.concat(frames, ignore_index=True)[RESULT_COLUMNS]
     return ExperimentResult(results, seeds, list(arms), time.perf_counter() - started)
+
+
+def run_scenario(scenario, overrides: Sequence[str] = (), *, workers: int = 1,
+                 on_year: Callable[[], None] | None = None) -> ExperimentResult:
+    """Run every arm of a scenario (a ``Scenario`` or a path to its YAML file) for all its replicates.
+
+    >>> from pathways_sim.scenarios import shipped_scenario
+    >>> result = run_scenario(shipped_scenario("baseline"), ["population.size=300", "time.years=1", "replicates=1"])
+    >>> sorted(result.results.columns) == sorted(RESULT_COLUMNS)
+    True
+    """
+    from pathways_sim.scenarios import Scenario, load_scenario
+
+    spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
+    result = run_arms({arm: spec.model_kwargs(arm) for arm in spec.arms}, years=spec.years, seed=spec.seed,
+                      replicates=spec.replicates, workers=workers, on_year=on_year)
+    result.extra["scenario"] = spec
+    return result
 
 
 # --------------------------------------------------------------------------------------------------- summaries
