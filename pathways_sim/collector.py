@@ -144,8 +144,10 @@ class Collector:
             for ledger_year, ledger in intervention.ledger:
                 if ledger_year != year:
                     continue
-                for field in ("offered", "reached", "completed", "places_used", "cost"):
-                    self._rows.append((year, "all", 0, f"{label}:{field}", float(getattr(ledger, field))))
+                for field in ("offered", "reached", "completed", "places_used", "capacity", "cost"):
+                    value = float(getattr(ledger, field))
+                    if value == value:  # capacity is nan for programmes without a limit
+                        self._rows.append((year, "all", 0, f"{label}:{field}", value))
                 for q in range(5):
                     self._rows.append((year, "area_deprivation_quintile", q + 1, f"{label}:offered",
                                        float(ledger.offered_by_quintile[q])))

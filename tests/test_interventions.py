@@ -112,6 +112,14 @@ def test_interventions_report_their_year(baseline):
     assert baseline.results().query("metric == 'cost'")["value"].item() == 0.0
 
 
+def test_social_prescribing_is_capped_by_link_worker_caseloads():
+    model = run([{"kind": "social_prescribing", "link_workers_per_100k": 2, "caseload_per_year": 100}])
+    rows = model.results().query("group_type == 'all'").set_index("metric")["value"]
+    assert rows["social_prescribing:capacity"] > 0
+    assert rows["social_prescribing:reached"] <= rows["social_prescribing:capacity"]
+    assert rows["social_prescribing:offered"] > rows["social_prescribing:reached"]
+
+
 def test_with_barriers_a_universal_offer_is_taken_up_more_by_the_least_deprived():
     model = run([{"kind": "peer_support", "eligibility": "everyone"}], years=1.0, population_size=6_000)
     rows = model.results()

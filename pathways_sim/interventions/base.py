@@ -111,6 +111,7 @@ class YearLedger:
     completed: int = 0
     cost: float = 0.0
     places_used: float = 0.0  # participant-years
+    capacity: float = float("nan")  # places or caseload available this year, where the programme has a limit
     reached_by_quintile: np.ndarray = field(default_factory=lambda: np.zeros(5))
     offered_by_quintile: np.ndarray = field(default_factory=lambda: np.zeros(5))
 

@@ -58,6 +58,7 @@ class SocialPrescribing(Intervention):
         c = self.config
         pop = world.population
         caseload = int(c.link_workers_per_100k * pop.n_alive / 100_000 * c.caseload_per_year)
+        self.year.capacity = float(caseload)  # referrals the link workers can take this year
         fits = np.arange(slots.size) < caseload
         if not self.assets_open(world):
             return np.zeros(slots.size, dtype=bool)
