@@ -248,6 +248,27 @@ def list_(what: Annotated[str, typer.Argument(help="scenarios, interventions, pa
         out.print(table)
 
 
+@app.command(name="validate-model")
+def validate_model_command(
+        people: Annotated[int, typer.Option(help="population size")] = 100_000,
+        years: Annotated[int, typer.Option(help="years simulated before comparing")] = 10,
+        replicates: Annotated[int, typer.Option(help="replicates")] = 2,
+        seed: Annotated[int, typer.Option(help="seed")] = 2025) -> None:
+    """Compare the default model with published figures not used in calibration."""
+    from pathways_sim.validation import validate_model
+
+    if people < 50 or years < 1 or replicates < 1:
+        raise BadInput("validate-model: --people must be at least 50, --years and --replicates at least 1")
+    table = validate_model(people=people, years=years, replicates=replicates, seed=seed)
+    shown = Table(title=f"validation: {people:,} people, {years} years, {replicates} replicate(s)", title_justify="left")
+    for column in ("figure", "published", "model (95% interval)", "tolerance", "inside", "source"):
+        shown.add_column(column)
+    for row in table.itertuples():
+        shown.add_row(row.figure, f"{row.published:g} {row.unit}", _estimate(row.model, row.low, row.high),
+                      f"±{row.tolerance:g}", "yes" if row.inside else "[red]no[/]", row.source)
+    out.print(shown)
+
+
 def _first_comment(path: Path) -> str:
     for line in path.read_text().splitlines():
         text = line.lstrip("# ").strip()

@@ -118,3 +118,16 @@ def test_missing_file_and_bad_set_exit_2(here, capsys):
 def test_usage_errors_exit_2(here, capsys):
     assert main(["run"]) == 2
     assert main(["frobnicate"]) == 2
+
+
+def test_validate_model_reports_figures_not_used_in_calibration(here, capsys):
+    from pathways_sim.validation import FIGURES
+
+    targets = (Path(__file__).resolve().parents[1] / "pathways_sim" / "data" / "england_targets.csv").read_text()
+    for figure in FIGURES:
+        assert figure.source and figure.tolerance > 0
+        assert str(figure.value) not in targets.split("\n", 1)[1].replace(",", " ").split(), figure.name
+    assert main(["validate-model", "--people", "800", "--years", "2", "--replicates", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert all(figure.name in printed for figure in FIGURES)
+    assert main(["validate-model", "--people", "-3"]) == 2
