@@ -8,8 +8,11 @@ Where no published figure exists the source says "assumption" and the value is a
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -192,6 +195,38 @@ _group = ""
 # Pathway strengths are declared beside their pathway (pathways.py) and join the same registry.
 _DECLARED.extend(pw.strength for pw in PATHWAYS.values())
 _DECLARED.extend(extra for pw in PATHWAYS.values() for extra in pw.modifiers)
+
+# Calibrated defaults: data/calibrated.json (written by pathways_sim.calibration) replaces the declared default
+# of each parameter it fitted, validated against the declared bounds.  The declared values stay readable in
+# UNCALIBRATED_DEFAULTS, where a new calibration starts from.  (A Pathway's own ``strength`` declaration in
+# PATHWAYS keeps its literature default; PARAMETERS is the one the model reads.)
+UNCALIBRATED_DEFAULTS: Mapping[str, float] = MappingProxyType({p.name: p.default for p in _DECLARED})
+CALIBRATED_FILE = Path(__file__).resolve().parent / "data" / "calibrated.json"
+
+
+def _with_calibrated_defaults(declared: list[Param], path: Path) -> list[Param]:
+    """The declarations, with the defaults stored in ``path`` (each validated against its bounds)."""
+    index = {p.name: i for i, p in enumerate(declared)}
+    out, problems = list(declared), []
+    for name, value in json.loads(path.read_text(encoding="utf-8"))["parameters"].items():
+        if name not in index:
+            problems.append((name, f"in {path}: {unknown_name_message(name, list(index), 'parameter')}"))
+            continue
+        old = declared[index[name]]
+        checked, msg = check_value(old, value)
+        if msg:
+            problems.append((name, f"in {path}: {msg}"))
+        else:
+            out[index[name]] = replace(old, default=checked, source=f"{old.source}; calibrated to "
+                                       "targets/england.csv (pathways_sim.calibration)")
+    if problems:
+        raise ParameterError(problems)
+    return out
+
+
+if CALIBRATED_FILE.exists():
+    _DECLARED = _with_calibrated_defaults(_DECLARED, CALIBRATED_FILE)
+
 PARAMETERS: Mapping[str, Param] = MappingProxyType({p.name: p for p in _DECLARED})
 assert len(PARAMETERS) == len(_DECLARED), "a parameter name is declared twice"
 
