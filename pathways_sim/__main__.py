@@ -12,10 +12,17 @@ import time
 from pathways_sim.declare import ParameterError
 
 
+CLI_COMMANDS = ("run", "compare", "check", "list", "validate-model")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["calibrate"]:
         return calibrate_main(argv[1:])
+    if argv[:1] and argv[0] in CLI_COMMANDS:  # run, compare, check, list, validate-model
+        from pathways_sim.cli import main as cli_main
+
+        return cli_main(argv)
     parser = argparse.ArgumentParser(
         prog="pathways-sim", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="subcommands:\n  calibrate   fit parameters to published targets (pathways-sim calibrate --help)")
