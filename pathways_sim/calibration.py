@@ -33,7 +33,6 @@ import json
 import math
 import os
 import re
-import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -45,6 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from pathways_sim.atomic import atomic_write_text
 from pathways_sim.declare import ParameterError, unknown_name_message
 from pathways_sim.params import PARAMETERS, UNCALIBRATED_DEFAULTS, Parameters
 
@@ -691,16 +691,7 @@ def write_calibration(result: Calibration, path: str | os.PathLike = DEFAULT_OUT
         "fit": [{k: (_jsonable(v)) for k, v in row.items()} for row in result.fit.to_dict("records")],
     }
     text = json.dumps(record, indent=1, allow_nan=False, default=str) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, text)
     return path
 
 
