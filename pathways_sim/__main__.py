@@ -11,7 +11,6 @@ import time
 
 from pathways_sim.declare import ParameterError
 
-
 CLI_COMMANDS = ("run", "compare", "check", "list", "validate-model")
 
 

@@ -146,7 +146,7 @@ class Collector:
                     continue
                 for field in ("offered", "reached", "completed", "places_used", "capacity", "cost"):
                     value = float(getattr(ledger, field))
-                    if value == value:  # capacity is nan for programmes without a limit
+                    if not np.isnan(value):  # capacity is nan for programmes without a limit
                         self._rows.append((year, "all", 0, f"{label}:{field}", value))
                 for q in range(5):
                     self._rows.append((year, "area_deprivation_quintile", q + 1, f"{label}:offered",

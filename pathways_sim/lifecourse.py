@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pathways_sim.modifiers import Modifiers, add
 from pathways_sim.population import (
     ADULT_AGE,
     INSECURE_JOB,
@@ -18,7 +19,6 @@ from pathways_sim.population import (
     SECURE_JOB,
     UNEMPLOYED,
 )
-from pathways_sim.modifiers import Modifiers, add
 from pathways_sim.world import World
 
 # Cut-points of the education latent (standard normal): ~30% low, ~35% middle, ~35% high qualifications

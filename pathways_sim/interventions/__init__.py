@@ -13,7 +13,13 @@ from typing import Annotated, Any
 from pydantic import Field, TypeAdapter, ValidationError
 
 from pathways_sim.declare import ParameterError, unknown_name_message
-from pathways_sim.interventions.base import Intervention, InterventionConfig, RuleBasedIntervention, Targeting, Uptake
+from pathways_sim.interventions.base import (
+    Intervention,
+    InterventionConfig,
+    RuleBasedIntervention,
+    Targeting,
+    Uptake,
+)
 from pathways_sim.interventions.community_empowerment import CommunityEmpowerment
 from pathways_sim.interventions.community_wealth_building import CommunityWealthBuilding
 from pathways_sim.interventions.early_years import EarlyYears
@@ -81,8 +87,8 @@ def make_interventions(specs: Iterable[Mapping[str, Any] | InterventionConfig]) 
     labels = [c.label for c in configs]
     for i, label in enumerate(labels):
         if labels.index(label) != i:
-            problems.append((f"interventions[{i}].name", f"{label!r} is used twice; give each a distinct name "
-                             "(the name keys its random streams and results)"))
+            problems.append((f"interventions[{i}].name", (f"{label!r} is used twice; give each a distinct name "
+                             "(the name keys its random streams and results)")))
     if problems:
         raise ParameterError(problems)
     built = [INTERVENTIONS[c.kind](c) for c in configs]

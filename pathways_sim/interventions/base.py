@@ -143,9 +143,9 @@ class Intervention:
     def bind(self, world: World) -> None:
         c, p = self.config, world.params
         start = p["start_year"] if c.start_year is None else c.start_year
-        self._start_step = max(0, int(round((start - p["start_year"]) * world.steps_per_year)))
+        self._start_step = max(0, round((start - p["start_year"]) * world.steps_per_year))
         if c.end_year is not None:
-            self._end_step = int(round((c.end_year - p["start_year"]) * world.steps_per_year))
+            self._end_step = round((c.end_year - p["start_year"]) * world.steps_per_year)
         self._fit(world.population.capacity)
 
     def _fit(self, capacity: int) -> None:
@@ -296,7 +296,7 @@ class Intervention:
                 dose[joiners] = np.minimum(dose[joiners] * (available / spent), c.max_dose)
                 cost = dose * c.cost_per_participant
         slots = candidates[joiners]
-        steps = int(round(c.duration_months / 12 * world.steps_per_year)) or 1
+        steps = round(c.duration_months / 12 * world.steps_per_year) or 1
         self.person[slots] = pop.person_id[slots]
         self.until_step[slots] = t + steps
         self.dose[slots] = dose[joiners]
