@@ -49,15 +49,12 @@ def _progress() -> Progress:
                     TextColumn("simulated years"), TimeElapsedColumn(), console=err, transient=False)
 
 
-def _run(arms: dict, years: int, seed: int, replicates: int, workers: int, label: str):
-    from pathways_sim.experiment import run_arms
-
-    total = len(arms) * replicates * years
+def _with_progress(label: str, total_years: int, run):
+    """Call ``run(on_year)`` under a progress bar counting simulated years."""
     with _progress() as progress:
-        task = progress.add_task(label, total=total)
-        result = run_arms(arms, years=years, seed=seed, replicates=replicates, workers=workers,
-                          on_year=lambda: progress.advance(task))
-        progress.update(task, completed=total)
+        task = progress.add_task(label, total=total_years)
+        result = run(lambda: progress.advance(task))
+        progress.update(task, completed=total_years)
     return result
 
 
@@ -109,16 +106,16 @@ def run(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")], ou
         workers: Annotated[int, typer.Option(help="processes to run replicates in")] = 1) -> None:
     """Run a scenario (all its arms, every replicate) and write results, plots, a report and a manifest."""
     from pathways_sim import plots
-    from pathways_sim.experiment import summary_table
+    from pathways_sim.experiment import run_scenario, summary_table
     from pathways_sim.outputs import html_report, write_outputs
 
     spec = _load(scenario, set_, replicates, seed)
-    arms = {name: spec.model_kwargs(name) for name in spec.arms}
-    result = _run(arms, spec.years, spec.seed, spec.replicates, workers, spec.name)
+    result = _with_progress(spec.name, len(spec.arms) * spec.replicates * spec.years,
+                            lambda on_year: run_scenario(spec, workers=workers, on_year=on_year))
     summary = summary_table(result.results)
     _print_summary(f"{spec.name}: final year ({int(result.results.year.max())}), mean (95% interval across "
                    f"{spec.replicates} replicate(s))", summary, "measure")
-    figures = {f"outcomes_by_quintile_{arm}": plots.outcomes_by_quintile(result.results, arm) for arm in arms}
+    figures = {f"outcomes_by_quintile_{arm}": plots.outcomes_by_quintile(result.results, arm) for arm in spec.arms}
     figures["hle_gap_over_time"] = plots.gap_over_time(result.results)
     manifest = _manifest([spec], result, "run")
     report = html_report(f"pathways_sim: {spec.name}", _intro(spec), {"Summary (final year)": summary},
@@ -160,7 +157,7 @@ def compare(base: Annotated[Path, typer.Argument(help="baseline scenario YAML")]
             workers: Annotated[int, typer.Option(help="processes to run replicates in")] = 1) -> None:
     """Run scenarios with common random numbers and report changes against the first, with intervals."""
     from pathways_sim import plots
-    from pathways_sim.experiment import comparison_table, equity_impact
+    from pathways_sim.experiment import comparison_table, equity_impact, run_arms
     from pathways_sim.outputs import html_report, write_outputs
 
     specs = [_load(path, set_, replicates, seed) for path in [base, *alternatives]]
@@ -176,7 +173,9 @@ def compare(base: Annotated[Path, typer.Argument(help="baseline scenario YAML")]
     if len(years) > 1:
         raise BadInput(f"scenarios run for different numbers of years ({sorted(years)}); use --set time.years=N")
     base_label = next(iter(arms))
-    result = _run(arms, first.years, first.seed, first.replicates, workers, "compare")
+    result = _with_progress("compare", len(arms) * first.replicates * first.years,
+                            lambda on_year: run_arms(arms, years=first.years, seed=first.seed,
+                                                     replicates=first.replicates, workers=workers, on_year=on_year))
     table = comparison_table(result.results, base_label)
     _print_summary(f"change against {base_label}: final year, paired by replicate, mean (95% interval)", table,
                    "change in")
