@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from pathways_sim.comparisons import strategy_comparison
+from pathways_sim.experiments.comparisons import strategy_comparison
 
 if __name__ == "__main__":
     table = strategy_comparison({"kind": "peer_support"}, budget=60_000, people=10_000, years=5, seed=2025)

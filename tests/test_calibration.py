@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 
 from pathways_sim import PARAMETERS, ParameterError, Parameters
-from pathways_sim import params as params_module
-from pathways_sim.__main__ import main
-from pathways_sim.calibration import (
+from pathways_sim.mechanisms import parameters as params_module
+from pathways_sim.analysis.calibration import (
     DEFAULT_OUTPUT,
     DEFAULT_TARGETS,
     TargetsError,
@@ -19,6 +18,7 @@ from pathways_sim.calibration import (
     model_statistics,
     with_consistency_targets,
 )
+from pathways_sim.interfaces.entry import main
 
 HEADER = "target,group,value,unit,tolerance,source\n"
 GOOD_ROW = 'current_smoking,adults 18+,0.119,proportion,0.015,"ONS 2023"\n'

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pathways_sim.cli import main
+from pathways_sim.interfaces.cli import main
 from pathways_sim.scenarios import shipped_scenario
 
 SMALL = ["--set", "population.size=600", "--set", "time.years=2", "--replicates", "2"]
@@ -53,7 +53,7 @@ def test_run_writes_tidy_results_plots_report_and_manifest_last(here, capsys):
 
 
 def test_an_interrupted_run_leaves_no_manifest(here, monkeypatch):
-    from pathways_sim import outputs
+    from pathways_sim.results import outputs
 
     real_write = outputs.atomic_write_bytes
 
@@ -121,7 +121,7 @@ def test_usage_errors_exit_2(here, capsys):
 
 
 def test_validate_model_reports_figures_not_used_in_calibration(here, capsys):
-    from pathways_sim.validation import FIGURES
+    from pathways_sim.analysis.validation import FIGURES
 
     targets = (Path(__file__).resolve().parents[1] / "pathways_sim" / "data" / "england_targets.csv").read_text()
     for figure in FIGURES:

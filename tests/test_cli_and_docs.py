@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pathways_sim.__main__ import main
+from pathways_sim.interfaces.entry import main
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from pathways_sim import LOOPS, PARAMETERS, PATHWAYS
-from pathways_sim.declare import Param
-from pathways_sim.docs import (
+from pathways_sim.declarations.declare import Param
+from pathways_sim.interfaces.docs import (
     DOC_FILES,
     causal_loop_diagram_dot,
     causal_loop_diagram_mermaid,
@@ -23,7 +23,7 @@ from pathways_sim.docs import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-REGENERATE = "run `python -m pathways_sim.docs` from the repository root and commit docs/"
+REGENERATE = "run `python -m pathways_sim.interfaces.docs` from the repository root and commit docs/"
 KIND = {"R": "reinforcing", "B": "balancing"}
 QUANTITIES = {q for pw in PATHWAYS.values() for q in (*pw.sources, pw.target)}
 DOT_EDGE = re.compile(r"^\s*(\w+) -> (\w+) \[(.*)\];$")

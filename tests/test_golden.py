@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pathways_sim.experiment import run_arms
+from pathways_sim.experiments.runner import run_arms
 from pathways_sim.scenarios import load_scenario, shipped_scenario
 
 GOLDEN = Path(__file__).parent / "golden" / "baseline_small.json"

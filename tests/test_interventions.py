@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from pathways_sim import ParameterError, PathwaysModel
+from pathways_sim.core.population import UNEMPLOYED
 from pathways_sim.interventions import INTERVENTIONS, make_interventions
-from pathways_sim.population import UNEMPLOYED
 
 SIZE, SEED = 2_500, 17
 
@@ -162,7 +162,7 @@ def test_two_interventions_of_a_kind_need_names():
 
 
 def test_strategies_at_equal_budget_honour_it_and_give_different_gaps():
-    from pathways_sim.comparisons import strategy_comparison
+    from pathways_sim.experiments.comparisons import strategy_comparison
 
     budget = 15_000  # small enough that even the targeted arm has takers for all of it
     table = strategy_comparison({"kind": "peer_support"}, budget=budget, people=6_000, years=2, seed=5)

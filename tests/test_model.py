@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from pathways_sim import PathwaysModel
-from pathways_sim.population import STATE
+from pathways_sim.core.population import STATE
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,11 @@ import copy
 import numpy as np
 import pytest
 
-from pathways_sim import PATHWAYS, Parameters, Switches, dynamics, lifecourse
-from pathways_sim.pathways import effective_strengths
-from pathways_sim.population import SECURE_JOB, UNEMPLOYED
-from pathways_sim.synthesis import build_world
+from pathways_sim import PATHWAYS, Parameters, Switches
+from pathways_sim.mechanisms import dynamics, lifecourse
+from pathways_sim.core.population import SECURE_JOB, UNEMPLOYED
+from pathways_sim.mechanisms.registry import effective_strengths
+from pathways_sim.model.synthesis import build_world
 
 
 @pytest.fixture(scope="module")

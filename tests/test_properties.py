@@ -74,8 +74,8 @@ def test_metrics_do_not_depend_on_row_order(seed, shuffle_seed):
 
 def test_model_results_do_not_depend_on_slot_order():
     """Shuffling which slot holds which person leaves every yearly prevalence and mean unchanged."""
-    from pathways_sim.collector import Collector
-    from pathways_sim.population import STATE
+    from pathways_sim.core.population import STATE
+    from pathways_sim.results.collector import Collector
 
     model = PathwaysModel(population_size=1_000, rng=5, agents="lazy")
     model.run(years=1)

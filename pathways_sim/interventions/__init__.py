@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from pathways_sim.declare import ParameterError, unknown_name_message
+from pathways_sim.declarations.declare import ParameterError, unknown_name_message
 from pathways_sim.interventions.base import (
     Intervention,
     InterventionConfig,

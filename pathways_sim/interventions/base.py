@@ -23,8 +23,8 @@ from typing import ClassVar, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from pathways_sim.modifiers import Modifiers
-from pathways_sim.world import World
+from pathways_sim.core.modifiers import Modifiers
+from pathways_sim.core.world import World
 
 NEED_BASES = ("area_deprivation", "income")
 
@@ -252,7 +252,7 @@ class Intervention:
 
     @staticmethod
     def _strain(world: World, slots: np.ndarray) -> np.ndarray:
-        from pathways_sim.dynamics import financial_strain
+        from pathways_sim.mechanisms.dynamics import financial_strain
 
         p = world.params
         return financial_strain(world.population.income[slots], p["median_income"], p["poverty_line_share"])

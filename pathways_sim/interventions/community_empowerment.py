@@ -13,9 +13,9 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
+from pathways_sim.core.modifiers import Modifiers
+from pathways_sim.core.world import World
 from pathways_sim.interventions.base import Intervention, InterventionConfig
-from pathways_sim.modifiers import Modifiers
-from pathways_sim.world import World
 
 
 class CommunityEmpowermentConfig(InterventionConfig):

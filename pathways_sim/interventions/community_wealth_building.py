@@ -16,10 +16,10 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
+from pathways_sim.core.modifiers import Modifiers
+from pathways_sim.core.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED
+from pathways_sim.core.world import World
 from pathways_sim.interventions.base import InterventionConfig, RuleBasedIntervention, Targeting
-from pathways_sim.modifiers import Modifiers
-from pathways_sim.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED
-from pathways_sim.world import World
 
 
 class CommunityWealthBuildingConfig(InterventionConfig):

@@ -18,10 +18,10 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
+from pathways_sim.core.modifiers import Modifiers
+from pathways_sim.core.world import World
 from pathways_sim.interventions.base import Intervention, InterventionConfig
 from pathways_sim.interventions.peer_support import ELIGIBILITY, needs_support, tie_within_areas
-from pathways_sim.modifiers import Modifiers
-from pathways_sim.world import World
 
 
 class SocialPrescribingConfig(InterventionConfig):

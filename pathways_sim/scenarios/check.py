@@ -12,15 +12,15 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from pathways_sim.declare import ParameterError, unknown_name_message
+from pathways_sim.declarations.declare import ParameterError, unknown_name_message
 from pathways_sim.interventions import (
     INTERVENTIONS,
     InterventionConfig,
     make_interventions,
     parse_intervention,
 )
-from pathways_sim.params import Parameters
-from pathways_sim.pathways import PATHWAYS
+from pathways_sim.mechanisms.parameters import Parameters
+from pathways_sim.mechanisms.registry import PATHWAYS
 from pathways_sim.scenarios.errors import ScenarioProblem
 from pathways_sim.scenarios.source import KeyPath, Located, parse_path
 from pathways_sim.scenarios.spec import (

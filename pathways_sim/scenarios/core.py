@@ -13,9 +13,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from pathways_sim.declare import unknown_name_message
+from pathways_sim.declarations.declare import unknown_name_message
 from pathways_sim.interventions import InterventionConfig
-from pathways_sim.params import PARAMETERS, Parameters
+from pathways_sim.mechanisms.parameters import PARAMETERS, Parameters
 from pathways_sim.scenarios.check import Reporter, Setup, check_frame, check_setup
 from pathways_sim.scenarios.errors import SET_SOURCE, ScenarioError, ScenarioProblem
 from pathways_sim.scenarios.source import Located, Pos, apply_overrides, merge, read_with_extends

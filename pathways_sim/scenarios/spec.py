@@ -19,10 +19,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
-from pathways_sim.declare import Param
+from pathways_sim.declarations.declare import Param
 from pathways_sim.interventions import AnyInterventionConfig
-from pathways_sim.params import PARAMETERS
-from pathways_sim.pathways import PATHWAYS
+from pathways_sim.mechanisms.parameters import PARAMETERS
+from pathways_sim.mechanisms.registry import PATHWAYS
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "data" / "scenario.schema.json"
 DEFAULT_SEED = 2025  # as the command line's default

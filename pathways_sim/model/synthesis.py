@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from pathways_sim import dynamics, lifecourse
-from pathways_sim.network import AreaIndex, Network, homophily_acceptance, propose_partners
-from pathways_sim.params import Parameters
-from pathways_sim.pathways import Switches, effective_strengths
-from pathways_sim.population import ADULT_AGE, Population
-from pathways_sim.streams import Streams
-from pathways_sim.world import Areas, World
+from pathways_sim.core.network import AreaIndex, Network, homophily_acceptance, propose_partners
+from pathways_sim.core.population import ADULT_AGE, Population
+from pathways_sim.core.streams import Streams
+from pathways_sim.core.world import Areas, World
+from pathways_sim.mechanisms import dynamics, lifecourse
+from pathways_sim.mechanisms.parameters import Parameters
+from pathways_sim.mechanisms.registry import Switches, effective_strengths
 
 # ONS mid-2022 population estimates, England: share (%) in each five-year age band 0-4 ... 85-89, 90+.
 AGE_BAND_SHARES = np.array([5.4, 5.9, 6.1, 5.8, 6.1, 6.6, 6.9, 6.7, 6.4, 6.2, 6.8, 6.7, 5.9, 5.0, 4.9, 3.8,

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from pathways_sim.declare import Param, ParameterError, unknown_name_message
+from pathways_sim.declarations.declare import Param, ParameterError, unknown_name_message
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from pathways_sim.declare import Param, ParameterError, check_value, unknown_name_message
-from pathways_sim.pathways import PATHWAYS
+from pathways_sim.declarations.declare import Param, ParameterError, check_value, unknown_name_message
+from pathways_sim.mechanisms.registry import PATHWAYS
 
 INF = math.inf
 
@@ -196,12 +196,12 @@ _group = ""
 _DECLARED.extend(pw.strength for pw in PATHWAYS.values())
 _DECLARED.extend(extra for pw in PATHWAYS.values() for extra in pw.modifiers)
 
-# Calibrated defaults: data/calibrated.json (written by pathways_sim.calibration) replaces the declared default
+# Calibrated defaults: data/calibrated.json (written by pathways_sim.analysis.calibration) replaces the declared default
 # of each parameter it fitted, validated against the declared bounds.  The declared values stay readable in
 # UNCALIBRATED_DEFAULTS, where a new calibration starts from.  (A Pathway's own ``strength`` declaration in
 # PATHWAYS keeps its literature default; PARAMETERS is the one the model reads.)
 UNCALIBRATED_DEFAULTS: Mapping[str, float] = MappingProxyType({p.name: p.default for p in _DECLARED})
-CALIBRATED_FILE = Path(__file__).resolve().parent / "data" / "calibrated.json"
+CALIBRATED_FILE = Path(__file__).resolve().parent.parent / "data" / "calibrated.json"
 
 
 def _with_calibrated_defaults(declared: list[Param], path: Path) -> list[Param]:
@@ -218,7 +218,7 @@ def _with_calibrated_defaults(declared: list[Param], path: Path) -> list[Param]:
             problems.append((name, f"in {path}: {msg}"))
         else:
             out[index[name]] = replace(old, default=checked, source=f"{old.source}; calibrated to "
-                                       "targets/england.csv (pathways_sim.calibration)")
+                                       "targets/england.csv (pathways_sim.analysis.calibration)")
     if problems:
         raise ParameterError(problems)
     return out

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from pathways_sim import metrics
-from pathways_sim.lifecourse import gini_coefficient
-from pathways_sim.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED
-from pathways_sim.world import World
+from pathways_sim.mechanisms.lifecourse import gini_coefficient
+from pathways_sim.core.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED
+from pathways_sim.core.world import World
 
 N_BANDS = metrics.AGE_BANDS.size
 SEX_LABELS = {1: "male", 2: "female"}  # group numbers of group_type "sex"

@@ -9,16 +9,16 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from pathways_sim.agents import PersonAgent
-from pathways_sim.collector import Collector
+from pathways_sim.core.network import Network
+from pathways_sim.core.population import Population
+from pathways_sim.core.world import Areas
 from pathways_sim.interventions import make_interventions
-from pathways_sim.network import Network
-from pathways_sim.params import ParameterError, Parameters
-from pathways_sim.pathways import Switches
-from pathways_sim.population import Population
-from pathways_sim.step import advance
-from pathways_sim.synthesis import build_world
-from pathways_sim.world import Areas
+from pathways_sim.mechanisms.parameters import ParameterError, Parameters
+from pathways_sim.mechanisms.registry import Switches
+from pathways_sim.model.agents import PersonAgent
+from pathways_sim.model.step import advance
+from pathways_sim.model.synthesis import build_world
+from pathways_sim.results.collector import Collector
 
 AgentMode = Literal["auto", "all", "lazy"]
 AUTO_AGENT_LIMIT = 20_000  # "auto" makes every agent up to this many people, none above
@@ -151,7 +151,7 @@ class PathwaysModel(mesa.Model):
 
     def health_gap_table(self, year: int | None = None, grouping: str = "area_deprivation_quintile") -> pd.DataFrame:
         """One row per group of ``grouping`` (1 = most deprived) plus the gap and SII, for one year."""
-        from pathways_sim.report import health_gap_table
+        from pathways_sim.results.tables import health_gap_table
 
         return health_gap_table(self.results(), year=year, grouping=grouping)
 

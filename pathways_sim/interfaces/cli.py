@@ -105,9 +105,9 @@ def run(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")], ou
         set_: SetOption = None,
         workers: Annotated[int, typer.Option(help="processes to run replicates in")] = 1) -> None:
     """Run a scenario (all its arms, every replicate) and write results, plots, a report and a manifest."""
-    from pathways_sim import plots
-    from pathways_sim.experiment import run_scenario, summary_table
-    from pathways_sim.outputs import html_report, write_outputs
+    from pathways_sim.experiments.runner import run_scenario, summary_table
+    from pathways_sim.results import plots
+    from pathways_sim.results.outputs import html_report, write_outputs
 
     spec = _load(scenario, set_, replicates, seed)
     result = _with_progress(spec.name, len(spec.arms) * spec.replicates * spec.years,
@@ -156,9 +156,9 @@ def compare(base: Annotated[Path, typer.Argument(help="baseline scenario YAML")]
             set_: SetOption = None,
             workers: Annotated[int, typer.Option(help="processes to run replicates in")] = 1) -> None:
     """Run scenarios with common random numbers and report changes against the first, with intervals."""
-    from pathways_sim import plots
-    from pathways_sim.experiment import comparison_table, equity_impact, run_arms
-    from pathways_sim.outputs import html_report, write_outputs
+    from pathways_sim.experiments.runner import comparison_table, equity_impact, run_arms
+    from pathways_sim.results import plots
+    from pathways_sim.results.outputs import html_report, write_outputs
 
     specs = [_load(path, set_, replicates, seed) for path in [base, *alternatives]]
     first = specs[0]
@@ -254,7 +254,7 @@ def validate_model_command(
         replicates: Annotated[int, typer.Option(help="replicates")] = 2,
         seed: Annotated[int, typer.Option(help="seed")] = 2025) -> None:
     """Compare the default model with published figures not used in calibration."""
-    from pathways_sim.validation import validate_model
+    from pathways_sim.analysis.validation import validate_model
 
     if people < 50 or years < 1 or replicates < 1:
         raise BadInput("validate-model: --people must be at least 50, --years and --replicates at least 1")
@@ -278,7 +278,7 @@ def _first_comment(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the typer app and map outcomes to exit codes (0 ok, 2 bad input, 1 failure)."""
-    from pathways_sim.declare import ParameterError
+    from pathways_sim.declarations.declare import ParameterError
 
     try:
         returned = app(args=argv, standalone_mode=False)

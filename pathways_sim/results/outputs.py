@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pathways_sim.atomic import atomic_write_bytes
+from pathways_sim.results.atomic import atomic_write_bytes
 
 MANIFEST = "manifest.json"
 PACKAGES = ("pathways_sim", "mesa", "numpy", "scipy", "pandas", "networkx", "pydantic", "pyarrow", "matplotlib")

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from pathways_sim.network import Network
-from pathways_sim.params import Parameters
-from pathways_sim.pathways import Switches
-from pathways_sim.population import Population
-from pathways_sim.streams import Streams
+from pathways_sim.core.network import Network
+from pathways_sim.core.population import Population
+from pathways_sim.core.streams import Streams
 
 
 @dataclass(slots=True)
@@ -42,8 +41,8 @@ class Areas:
 
 @dataclass(slots=True)
 class World:
-    params: Parameters
-    switches: Switches
+    params: Mapping[str, Any]  # a validated pathways_sim.Parameters
+    switches: Any  # pathways_sim.Switches: which pathways are on
     strength: Mapping[str, float]
     streams: Streams
     population: Population

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pathways_sim.modifiers import Modifiers, add, scale
-from pathways_sim.pathways import Switches
-from pathways_sim.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED, Population
+from pathways_sim.core.modifiers import Modifiers, add, scale
+from pathways_sim.core.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED, Population
+from pathways_sim.mechanisms.registry import Switches
 
 F32 = np.float32
 

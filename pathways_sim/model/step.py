@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pathways_sim import dynamics, lifecourse
-from pathways_sim.modifiers import Modifiers, add, scale
-from pathways_sim.network import AreaIndex, homophily_acceptance, propose_partners
-from pathways_sim.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED
-from pathways_sim.world import World
+from pathways_sim.core.modifiers import Modifiers, add, scale
+from pathways_sim.core.network import AreaIndex, homophily_acceptance, propose_partners
+from pathways_sim.core.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED
+from pathways_sim.core.world import World
+from pathways_sim.mechanisms import dynamics, lifecourse
 
 
 @dataclass(slots=True)

@@ -4,7 +4,7 @@
 ``causal_loop_diagram_dot`` and ``causal_loop_diagram_mermaid`` draw ``PATHWAYS`` and ``LOOPS`` as a causal
 loop diagram (Graphviz DOT text, and a Mermaid flowchart that GitHub renders), both from one extraction of
 nodes and edges (``causal_loop_diagram``).  ``write_docs`` writes the four generated files of ``docs/``
-atomically, and ``python -m pathways_sim.docs [DIR]`` regenerates them.  ``tests/test_docs.py`` fails when
+atomically, and ``python -m pathways_sim.interfaces.docs [DIR]`` regenerates them.  ``tests/test_docs.py`` fails when
 the committed files differ from what these functions produce now, so a changed declaration has to come with
 regenerated docs.
 
@@ -26,10 +26,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from pathways_sim.atomic import atomic_write_text
-from pathways_sim.declare import Param
-from pathways_sim.params import PARAMETERS
-from pathways_sim.pathways import LOOPS, PATHWAYS, Loop, Pathway
+from pathways_sim.declarations.declare import Param
+from pathways_sim.mechanisms.parameters import PARAMETERS
+from pathways_sim.mechanisms.registry import LOOPS, PATHWAYS, Loop, Pathway
+from pathways_sim.results.atomic import atomic_write_text
 
 __all__ = [
     "DOC_FILES",
@@ -53,7 +53,7 @@ __all__ = [
 DOC_FILES: tuple[str, ...] = ("parameters.md", "pathways.md", "causal_loops.dot", "causal_loops.md",
                               "interventions.md")
 
-REGENERATE = "python -m pathways_sim.docs"
+REGENERATE = "python -m pathways_sim.interfaces.docs"
 _BANNER = f"Generated from the declarations in `pathways_sim` by `{REGENERATE}`; do not edit by hand."
 
 # Headings of the parameter groups declared in params.py and pathways.py.  A group added later without a
@@ -620,7 +620,7 @@ def write_docs(directory: str | os.PathLike[str] = "docs") -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m pathways_sim.docs [DIR]``: regenerate the docs (default ``docs/`` here)."""
+    """``python -m pathways_sim.interfaces.docs [DIR]``: regenerate the docs (default ``docs/`` here)."""
     parser = argparse.ArgumentParser(
         prog=REGENERATE, description="Regenerate the parameter and pathway tables and the causal loop "
         "diagram from the declarations in pathways_sim.")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pathways_sim.experiment import interval, replicate_seeds
+from pathways_sim.experiments.runner import interval, replicate_seeds
 from pathways_sim.model import PathwaysModel
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from pathways_sim.population import STATE
+from pathways_sim.core.population import STATE
 
 if TYPE_CHECKING:
     from pathways_sim.model import PathwaysModel

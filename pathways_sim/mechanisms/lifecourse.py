@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from pathways_sim.modifiers import Modifiers, add
-from pathways_sim.population import (
+from pathways_sim.core.modifiers import Modifiers, add
+from pathways_sim.core.population import (
     ADULT_AGE,
     INSECURE_JOB,
     NO_PARENT,
@@ -19,7 +19,7 @@ from pathways_sim.population import (
     SECURE_JOB,
     UNEMPLOYED,
 )
-from pathways_sim.world import World
+from pathways_sim.core.world import World
 
 # Cut-points of the education latent (standard normal): ~30% low, ~35% middle, ~35% high qualifications
 # (ONS Census 2021: 34% with a degree or above; ~30% with level 1 or none).

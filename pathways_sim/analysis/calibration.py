@@ -44,11 +44,11 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from pathways_sim.atomic import atomic_write_text
-from pathways_sim.declare import ParameterError, unknown_name_message
-from pathways_sim.params import PARAMETERS, UNCALIBRATED_DEFAULTS, Parameters
+from pathways_sim.declarations.declare import ParameterError, unknown_name_message
+from pathways_sim.mechanisms.parameters import PARAMETERS, UNCALIBRATED_DEFAULTS, Parameters
+from pathways_sim.results.atomic import atomic_write_text
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_TARGETS = DATA / "england_targets.csv"
 DEFAULT_OUTPUT = DATA / "calibrated.json"
 TARGET_COLUMNS = ("target", "group", "value", "unit", "tolerance", "source")
@@ -670,7 +670,7 @@ def write_calibration(result: Calibration, path: str | os.PathLike = DEFAULT_OUT
     path = Path(path)
     record = {
         "about": "Calibrated parameter defaults of pathways_sim, read by pathways_sim/params.py. Written by "
-                 "pathways_sim.calibration (python -m pathways_sim calibrate); do not edit by hand.",
+                 "pathways_sim.analysis.calibration (python -m pathways_sim calibrate); do not edit by hand.",
         "parameters": result.values,
         "targets_file": result.targets_file,
         "targets_sha256": result.targets_sha256,
