@@ -1,9 +1,10 @@
 """Every declared pathway: raising its source moves its target in the declared direction, and switching the
 pathway off removes the effect.
 
-Each probe sets a source low and high for everyone in a copy of a small population, recomputes the
-exposures and rates (deterministic, from the same previous state) and reads the target.  Only the pathway
-under test links that source to that target measure, so with the pathway off the two readings are equal.
+Each probe sets a source low and high for everyone in a copy of a small population, runs the mechanism that
+declares the pathway (deterministic: from the same previous state, with the same draws) and reads what it
+proposes — a target, a hazard, or a recorded quantity.  Only the pathway under test links that source to that
+measure, so with the pathway off the two readings are equal.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import numpy as np
 import pytest
 
 from pathways_sim import PATHWAYS, Parameters, Switches
-from pathways_sim.mechanisms import dynamics, lifecourse
 from pathways_sim.core.population import SECURE_JOB, UNEMPLOYED
-from pathways_sim.mechanisms.registry import effective_strengths
+from pathways_sim.mechanisms.base import StepContext, relax
+from pathways_sim.mechanisms.demography import come_of_age
+from pathways_sim.mechanisms.registry import MECHANISMS, effective_strengths
 from pathways_sim.model.synthesis import build_world
 
 
@@ -56,24 +58,49 @@ def odd_smokers(w):
     w.population.smoker[:] = np.arange(w.population.capacity) % 2 == 1
 
 
-def rate(field, who=None):
-    """Mean of a Rates field (over the people ``who`` selects from the population, or everyone)."""
-    def measure(w, r, ex):
-        values = getattr(r, field)
-        mask = np.ones(values.size, bool) if who is None else who(w)
-        return float(np.mean(values[mask & w.population.alive]))
+def _mean(w, values, who=None):
+    mask = np.ones(values.size, bool) if who is None else who(w)
+    return float(np.mean(np.asarray(values, dtype=float)[mask & w.population.alive]))
+
+
+def recorded(mechanism, name, who=None):
+    """Mean of a quantity the mechanism recorded (an intermediate, or the hazard of a stream it drew)."""
+    def measure(w, ctx):
+        MECHANISMS[mechanism](ctx)
+        return _mean(w, ctx.recorded[name], who)
     return measure
 
 
-def relaxed(state, eq, rate_field):
-    def measure(w, r, ex):
-        new = dynamics.relax(getattr(w.population, state), getattr(r, eq), getattr(r, rate_field), 1 / 12)
+def target(state, who=None):
+    """Mean target of a continuous state (what it relaxes towards)."""
+    def measure(w, ctx):
+        change = _owner(state)(ctx)[state]
+        return _mean(w, np.broadcast_to(change.target, (w.population.capacity,)), who)
+    return measure
+
+
+def hazard(state, which, who=None):
+    """Mean onset or recovery hazard of a 0/1 state."""
+    def measure(w, ctx):
+        return _mean(w, getattr(_owner(state)(ctx)[state], which), who)
+    return measure
+
+
+def relaxed(state):
+    def measure(w, ctx):
+        change = _owner(state)(ctx)[state]
+        new = relax(getattr(w.population, state), change.target, change.rate, 1 / 12)
         return float(new[w.population.alive].mean())
     return measure
 
 
-def tie_propensity(w, r, ex):
-    return -float(r.withdrawal[w.population.alive].mean())
+def _owner(state):
+    return next(m for m in MECHANISMS.values() if state in m.writes)
+
+
+def tie_propensity(w, ctx):
+    MECHANISMS["ties"](ctx)
+    return -float(ctx.recorded["withdrawal"][w.population.alive].mean())
 
 
 def young_even(w):
@@ -85,10 +112,11 @@ def adults(w):
     return w.population.age >= 18
 
 
-def smoking_balance(w, r, ex):
+def smoking_balance(w, ctx):
     pop = w.population
-    start = r.smoking_start[~pop.smoker & (pop.age >= 12) & (pop.age < 35)].mean()
-    quit_ = r.smoking_quit[pop.smoker].mean()
+    change = MECHANISMS["smoking"](ctx)["smoker"]
+    start = change.onset[~pop.smoker & (pop.age >= 12) & (pop.age < 35)].mean()
+    quit_ = change.recovery[pop.smoker].mean()
     return float(np.log(start) - np.log(quit_))
 
 
@@ -96,53 +124,53 @@ LOW_INCOME, HIGH_INCOME = 4_000.0, 150_000.0
 
 # pathway: (common set-up, source low, source high, target measure)
 PROBES = {
-    "financial_strain_stress": (None, set_("income", HIGH_INCOME), set_("income", LOW_INCOME), rate("stress_load")),
-    "insecure_work_stress": (None, set_("employment", SECURE_JOB), set_("employment", UNEMPLOYED), rate("stress_load")),
-    "insecure_housing_stress": (None, set_("housing_insecure", False), set_("housing_insecure", True), rate("stress_load")),
-    "neighbourhood_stress": (None, set_area("deprivation", 0.0), set_area("deprivation", 1.0), rate("stress_load")),
-    "low_status_stress": (None, set_("area_income_rank", 1.0), set_("area_income_rank", 0.0), rate("stress_load")),
-    "stigma_stress": (set_("cmd", False), set_("minority", False), set_("minority", True), rate("stress_load")),
+    "financial_strain_stress": (None, set_("income", HIGH_INCOME), set_("income", LOW_INCOME), recorded("stress", "stress_load")),
+    "insecure_work_stress": (None, set_("employment", SECURE_JOB), set_("employment", UNEMPLOYED), recorded("stress", "stress_load")),
+    "insecure_housing_stress": (None, set_("housing_insecure", False), set_("housing_insecure", True), recorded("stress", "stress_load")),
+    "neighbourhood_stress": (None, set_area("deprivation", 0.0), set_area("deprivation", 1.0), recorded("stress", "stress_load")),
+    "low_status_stress": (None, set_("area_income_rank", 1.0), set_("area_income_rank", 0.0), recorded("stress", "stress_load")),
+    "stigma_stress": (set_("cmd", False), set_("minority", False), set_("minority", True), recorded("stress", "stress_load")),
     "stigma_tie_loss": (set_("cmd", False), set_("minority", False), set_("minority", True), tie_propensity),
-    "ace_sensitisation": (None, set_("aces", 0), set_("aces", 4), rate("stress_target")),
-    "parental_poverty_aces": (None, set_("income", HIGH_INCOME), set_("income", LOW_INCOME), rate("ace")),
-    "parental_stress_aces": (None, set_("stress", 0.1), set_("stress", 0.8), rate("ace")),
-    "parental_cmd_aces": (None, set_("cmd", False), set_("cmd", True), rate("ace")),
+    "ace_sensitisation": (None, set_("aces", 0), set_("aces", 4), target("stress")),
+    "parental_poverty_aces": (None, set_("income", HIGH_INCOME), set_("income", LOW_INCOME), recorded("childhood_adversity", "aces")),
+    "parental_stress_aces": (None, set_("stress", 0.1), set_("stress", 0.8), recorded("childhood_adversity", "aces")),
+    "parental_cmd_aces": (None, set_("cmd", False), set_("cmd", True), recorded("childhood_adversity", "aces")),
     "stress_depletes_resilience": (None, set_("stress", 0.1), set_("stress", 0.8),
-                                   relaxed("resilience", "resilience_eq", "resilience_rate")),
+                                   relaxed("resilience")),
     "stress_erodes_control": (None, set_("stress", 0.1), set_("stress", 0.8),
-                              relaxed("control", "control_eq", "control_rate")),
-    "support_buffer": (None, no_ties, keep_ties, rate("stress_sensitivity")),
-    "cohesion_buffer": (None, set_area("cohesion", 0.0), set_area("cohesion", 1.0), rate("stress_sensitivity")),
-    "resilience_buffer": (None, set_("resilience", 0.0), set_("resilience", 1.0), rate("stress_sensitivity")),
-    "control_buffer": (None, set_("control", 0.0), set_("control", 1.0), rate("stress_sensitivity")),
+                              relaxed("control")),
+    "support_buffer": (None, no_ties, keep_ties, recorded("stress", "stress_sensitivity")),
+    "cohesion_buffer": (None, set_area("cohesion", 0.0), set_area("cohesion", 1.0), recorded("stress", "stress_sensitivity")),
+    "resilience_buffer": (None, set_("resilience", 0.0), set_("resilience", 1.0), recorded("stress", "stress_sensitivity")),
+    "control_buffer": (None, set_("control", 0.0), set_("control", 1.0), recorded("stress", "stress_sensitivity")),
     "present_focus_smoking": (odd_smokers, set_("stress", 0.05), set_("stress", 0.9), smoking_balance),
-    "peer_smoking": (None, set_("smoker", False), odd_smokers, rate("smoking_start", young_even)),
+    "peer_smoking": (None, set_("smoker", False), odd_smokers, hazard("smoker", "onset", young_even)),
     "loneliness_withdrawal": (None, set_("loneliness", 0.1), set_("loneliness", 0.9), tie_propensity),
     "depression_withdrawal": (set_("minority", True), set_("cmd", False), set_("cmd", True), tie_propensity),
-    "ties_reduce_loneliness": (None, no_ties, keep_ties, rate("loneliness_target")),
+    "ties_reduce_loneliness": (None, no_ties, keep_ties, target("loneliness")),
     "stress_allostatic_load": (None, set_("stress", 0.1), set_("stress", 0.8),
-                               relaxed("allostatic_load", "allostatic_eq", "allostatic_rate")),
+                               relaxed("allostatic_load")),
     "allostatic_load_poor_health": (set_("poor_health", False), set_("allostatic_load", 0.1),
-                                    set_("allostatic_load", 0.9), rate("poor_health_onset")),
-    "allostatic_load_mortality": (None, set_("allostatic_load", 0.1), set_("allostatic_load", 0.9), rate("death")),
+                                    set_("allostatic_load", 0.9), hazard("poor_health", "onset")),
+    "allostatic_load_mortality": (None, set_("allostatic_load", 0.1), set_("allostatic_load", 0.9), recorded("mortality", "deaths")),
     "smoking_poor_health": (set_("poor_health", False), set_("smoker", False), set_("smoker", True),
-                            rate("poor_health_onset")),
-    "smoking_mortality": (None, set_("smoker", False), set_("smoker", True), rate("death")),
-    "poor_health_mortality": (None, set_("poor_health", False), set_("poor_health", True), rate("death")),
-    "cmd_poor_health": (set_("poor_health", False), set_("cmd", False), set_("cmd", True), rate("poor_health_onset")),
-    "stress_cmd_onset": (set_("cmd", False), set_("stress", 0.1), set_("stress", 0.8), rate("cmd_onset")),
-    "loneliness_cmd_onset": (set_("cmd", False), set_("loneliness", 0.1), set_("loneliness", 0.9), rate("cmd_onset")),
+                            hazard("poor_health", "onset")),
+    "smoking_mortality": (None, set_("smoker", False), set_("smoker", True), recorded("mortality", "deaths")),
+    "poor_health_mortality": (None, set_("poor_health", False), set_("poor_health", True), recorded("mortality", "deaths")),
+    "cmd_poor_health": (set_("poor_health", False), set_("cmd", False), set_("cmd", True), hazard("poor_health", "onset")),
+    "stress_cmd_onset": (set_("cmd", False), set_("stress", 0.1), set_("stress", 0.8), hazard("cmd", "onset")),
+    "loneliness_cmd_onset": (set_("cmd", False), set_("loneliness", 0.1), set_("loneliness", 0.9), hazard("cmd", "onset")),
     "low_resilience_cmd_onset": (set_("cmd", False), set_("resilience", 0.1), set_("resilience", 0.9),
-                                 rate("cmd_onset")),
-    "support_cmd_recovery": (set_("cmd", True), no_ties, keep_ties, rate("cmd_recovery")),
+                                 hazard("cmd", "onset")),
+    "support_cmd_recovery": (set_("cmd", True), no_ties, keep_ties, hazard("cmd", "recovery")),
     "resilience_cmd_recovery": (set_("cmd", True), set_("resilience", 0.1), set_("resilience", 0.9),
-                                rate("cmd_recovery")),
+                                hazard("cmd", "recovery")),
     "health_job_loss": (set_("employment", SECURE_JOB), set_("poor_health", False), set_("poor_health", True),
-                        lambda w, r, ex: -rate("job_loss", adults)(w, r, ex)),
+                        lambda w, ctx: -recorded("work", "job_loss", adults)(w, ctx)),
     "health_reemployment": (set_("employment", UNEMPLOYED), set_("poor_health", False), set_("poor_health", True),
-                            rate("reemployment", adults)),
+                            recorded("work", "reemployment", adults)),
     "strain_housing_insecurity": (set_("housing_insecure", False), set_("income", HIGH_INCOME),
-                                  set_("income", LOW_INCOME), rate("housing_loss", adults)),
+                                  set_("income", LOW_INCOME), hazard("housing_insecure", "onset", adults)),
 }
 def reading(world, switches, setup, mutate, measure):
     w = copy.deepcopy(world)
@@ -151,9 +179,7 @@ def reading(world, switches, setup, mutate, measure):
     if setup:
         setup(w)
     mutate(w)
-    ex = dynamics.exposures(w.population, w.areas, w.network, w.params)
-    r = dynamics.compute_rates(w.population, ex, w.params, w.strength, switches)
-    return measure(w, r, ex)
+    return measure(w, StepContext(w))
 
 
 def test_every_pathway_has_a_probe():
@@ -175,12 +201,12 @@ def test_pathway_moves_target_in_declared_direction_and_off_removes_it(world, na
 def test_inequality_amplifies_status_stress(world):
     def area_inequality(value):
         return set_area("relative_gini", value)
-    low = reading(world, Switches(), set_("area_income_rank", 0.2), area_inequality(0.5), rate("stress_load"))
-    high = reading(world, Switches(), set_("area_income_rank", 0.2), area_inequality(2.0), rate("stress_load"))
+    low = reading(world, Switches(), set_("area_income_rank", 0.2), area_inequality(0.5), recorded("stress", "stress_load"))
+    high = reading(world, Switches(), set_("area_income_rank", 0.2), area_inequality(2.0), recorded("stress", "stress_load"))
     assert high > low
     off = Switches(["low_status_stress"])
-    assert reading(world, off, None, area_inequality(0.5), rate("stress_load")) == pytest.approx(
-        reading(world, off, None, area_inequality(2.0), rate("stress_load")), abs=1e-9)
+    assert reading(world, off, None, area_inequality(0.5), recorded("stress", "stress_load")) == pytest.approx(
+        reading(world, off, None, area_inequality(2.0), recorded("stress", "stress_load")), abs=1e-9)
 
 
 @pytest.mark.parametrize("switched_off", [False, True])
@@ -193,7 +219,7 @@ def test_aces_lower_adult_earning_potential(world, switched_off):
         w.switches, w.strength = switches, effective_strengths(w.params, switches)
         slots = w.population.alive_slots()
         w.population.aces[slots] = aces
-        lifecourse.come_of_age(w, slots, np.zeros(slots.size), np.random.default_rng(3))
+        come_of_age(w, slots, np.zeros(slots.size), np.random.default_rng(3))
         potentials[aces] = float(np.log(w.population.potential[slots]).mean())
     effect = potentials[4] - potentials[0]
     if switched_off:

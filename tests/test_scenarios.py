@@ -99,7 +99,7 @@ def test_the_schema_file_is_generated_from_the_declarations():
     assert (onset["type"], onset["minimum"], onset["maximum"], onset["default"]) == \
         ("number", *declared.bounds, declared.default)
     assert declared.unit in onset["description"]
-    assert "maximum" not in params["median_income"]  # unbounded above: JSON has no infinity
+    assert params["median_income"]["maximum"] == 1e7  # finite: an infinite income is refused, not run
     assert schema["$defs"]["PopulationSpec"]["properties"]["size"]["type"] == "integer"
     assert "peer_support" in schema["properties"]["interventions"]["items"]["discriminator"]["mapping"]
     assert schema["additionalProperties"] is False

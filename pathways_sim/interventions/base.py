@@ -252,7 +252,7 @@ class Intervention:
 
     @staticmethod
     def _strain(world: World, slots: np.ndarray) -> np.ndarray:
-        from pathways_sim.mechanisms.dynamics import financial_strain
+        from pathways_sim.mechanisms.exposures import financial_strain
 
         p = world.params
         return financial_strain(world.population.income[slots], p["median_income"], p["poverty_line_share"])

@@ -1,27 +1,27 @@
-"""The order of one step, written down once.
+"""One step, run from the registry's ``STEP_ORDER``:
 
-0. interventions enrol and write their mechanism modifiers (``interventions``);
-1. exposures and rates from the previous state (``dynamics``);
-2. psychosocial states relax towards their targets; events (smoking, disorder, ill health, work,
-   housing, childhood adversity) are drawn, each from its own named stream;
-3. ties break and form;
-4. deaths, then births, then ageing (coming of age, retirement);
-5. incomes follow labour status; ranks and area inequality are refreshed once a year.
+0. interventions enrol people and write their mechanism modifiers;
+1. every simultaneous mechanism computes its changes from the state at the start of the step;
+2. the changes are applied together (continuous states relax, 0/1 states switch, ties break and form);
+3. the sequential mechanisms act in turn (deaths, births, ageing, income);
+4. after the last step of a year, the yearly ones (income ranks).
 
-Every update in 2-3 is computed from the previous state before any is written.
+Because 1 completes before 2 begins, the order of the simultaneous mechanisms does not matter.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from pathways_sim.core.modifiers import Modifiers, add, scale
-from pathways_sim.core.network import AreaIndex, homophily_acceptance, propose_partners
-from pathways_sim.core.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED
+from pathways_sim.core.modifiers import Modifiers
 from pathways_sim.core.world import World
-from pathways_sim.mechanisms import dynamics, lifecourse
+from pathways_sim.declarations.states import STATE_NAMES
+from pathways_sim.mechanisms.base import F32, Relax, StepContext, Switch, event, relax
+from pathways_sim.mechanisms.registry import STEP_ORDER
 
 
 @dataclass(slots=True)
@@ -34,112 +34,62 @@ class StepEvents:
     born: np.ndarray  # slots of this step's newborns
 
 
+def intervention_modifiers(world: World) -> Modifiers | None:
+    """The modifiers this step's interventions write (None without interventions: baseline arithmetic)."""
+    if not world.interventions:
+        return None
+    mods = Modifiers(world.population.capacity, world.areas.n)
+    for intervention in world.interventions:
+        intervention.step(world, mods)
+    return mods
+
+
 def advance(world: World) -> StepEvents:
-    pop, p, s, dt = world.population, world.params, world.strength, world.dt
-    t = world.step_index
-    n = pop.capacity
-    alive = pop.alive.copy()
-    age_at_start = pop.age.copy()
-
-    def draws(name: str) -> np.ndarray:
-        return world.streams.uniform(name, t, n)
-
-    # Interventions write their changes to mechanism inputs; none means the baseline arithmetic.
-    mods = None
-    if world.interventions:
-        mods = Modifiers(n, world.areas.n)
-        for intervention in world.interventions:
-            intervention.step(world, mods)
-    ex = dynamics.exposures(pop, world.areas, world.network, p, mods)
-    r = dynamics.compute_rates(pop, ex, p, s, world.switches, mods)
-
-    # --- psychosocial states (continuous)
-    life_event = dynamics.event(np.full(n, p["life_event_rate"], dtype=np.float32), dt, draws("life_events"))
-    target = dynamics.stress_from_load(r.stress_load + p["life_event_load"] * life_event, r.stress_sensitivity)
-    new_stress = dynamics.relax(pop.stress, target, 1.0 / p["stress_adaptation_years"], dt)
-    new_resilience = dynamics.relax(pop.resilience, r.resilience_eq, r.resilience_rate, dt)
-    new_control = dynamics.relax(pop.control, r.control_eq, r.control_rate, dt)
-    new_loneliness = dynamics.relax(pop.loneliness, r.loneliness_target, 1.0 / p["loneliness_adaptation_years"], dt)
-    new_load = dynamics.relax(pop.allostatic_load, r.allostatic_eq, r.allostatic_rate, dt)
-
-    # --- events
-    starts = dynamics.event(r.smoking_start, dt, draws("smoking_start"))
-    quits = dynamics.event(r.smoking_quit, dt, draws("smoking_quit"))
-    cmd_onset = dynamics.event(r.cmd_onset, dt, draws("cmd_onset"))
-    cmd_recovery = dynamics.event(r.cmd_recovery, dt, draws("cmd_recovery"))
-    ph_onset = dynamics.event(r.poor_health_onset, dt, draws("poor_health_onset"))
-    ph_recovery = pop.poor_health & dynamics.event(
-        np.full(n, p["poor_health_recovery_rate"], dtype=np.float32), dt, draws("poor_health_recovery"))
-    job_lost = dynamics.event(r.job_loss, dt, draws("job_loss"))
-    hired = dynamics.event(r.reemployment, dt, draws("reemployment"))
-    upgraded = (pop.employment == INSECURE_JOB) & dynamics.event(
-        add(np.full(n, p["job_upgrade_rate"], dtype=np.float32), mods, "job_upgrade_add"), dt, draws("job_upgrade"))
-    housing_lost = dynamics.event(r.housing_loss, dt, draws("housing_loss"))
-    rehoused = pop.housing_insecure & dynamics.event(
-        scale(np.full(n, p["housing_resecure_rate"], dtype=np.float32), mods, "housing_resecure_scale"), dt,
-        draws("housing_resecure"))
-    new_ace = dynamics.event(r.ace, dt, draws("aces"))
-    dies = alive & (dynamics.event(r.death, dt, draws("deaths")) | (pop.age >= p["maximum_age"]))
-    expected_births = float(np.sum(-np.expm1(-r.death[alive] * dt)))
-
-    # --- apply (all computed above from the previous state)
-    pop.stress[:] = new_stress
-    pop.resilience[:] = new_resilience
-    pop.control[:] = new_control
-    pop.loneliness[:] = new_loneliness
-    pop.allostatic_load[:] = new_load
-    pop.smoker[:] = (pop.smoker & ~quits) | starts
-    pop.cmd[:] = (pop.cmd & ~cmd_recovery) | cmd_onset
-    pop.poor_health[:] = (pop.poor_health & ~ph_recovery) | ph_onset
-    employment = pop.employment.copy()
-    employment[job_lost] = UNEMPLOYED
-    employment[upgraded & ~job_lost] = SECURE_JOB
-    hired_slots = np.flatnonzero(hired)
-    employment[hired_slots] = lifecourse.new_job_security(world, hired_slots, draws("job_security")[hired_slots])
-    pop.employment[:] = employment
-    pop.housing_insecure[:] = (pop.housing_insecure & ~rehoused) | housing_lost
-    pop.aces[:] = np.minimum(pop.aces + new_ace, 9)
-
-    update_ties(world, r.withdrawal)
-
-    # --- demography
-    lifecourse.deaths(world, dies)
-    # Births replace expected deaths, nudged towards the starting size so the population stays stable.
-    drift = p["population_size"] / max(pop.n_alive, 1)
-    born = lifecourse.births(world, expected_births * drift, draws("births"), world.streams.generator("newborns", t))
-    lifecourse.age_and_transition(world, world.streams.generator("coming_of_age", t))
-
-    lifecourse.update_income(world, mods)
+    alive = world.population.alive.copy()
+    age_at_start = world.population.age.copy()
+    ctx = StepContext(world, intervention_modifiers(world))
+    changes: dict[str, Any] = {}
+    for mech in STEP_ORDER.simultaneous:
+        changes.update(mech(ctx) or {})
+    apply_changes(ctx, changes)
+    for mech in STEP_ORDER.sequential:
+        mech(ctx)
     world.step_index += 1
     if world.step_index % world.steps_per_year == 0:
-        lifecourse.refresh_ranks(world)
-    return StepEvents(alive, age_at_start, dies, born)
+        for mech in STEP_ORDER.yearly:
+            mech(ctx)
+    return StepEvents(alive, age_at_start, ctx.signals["dies"], ctx.signals["born"])
 
 
-def update_ties(world: World, withdrawal: np.ndarray) -> None:
-    """Ties break faster and form slower for the lonely, the depressed and the stigmatised; new ties come
-    from meeting people in shared places, accepted more between similar people."""
-    pop, p, net, dt, t = world.population, world.params, world.network, world.dt, world.step_index
-    u, v = net.endpoints()
-    loss_hazard = p["tie_loss_rate"] * np.exp((withdrawal[u] + withdrawal[v]) / 2.0)
-    u_draw = world.streams.uniform("tie_loss", t, u.size)
-    net.keep(~dynamics.event(loss_hazard.astype(np.float32), dt, u_draw))
+def resolve(ctx: StepContext, state: str, change: Any) -> Any:
+    """The new value of ``state`` from a mechanism's change (drawing a 0/1 switch's events)."""
+    current = getattr(ctx.pop, state)
+    if isinstance(change, Relax):
+        return relax(current, _f32(change.target), _f32(change.rate), ctx.dt)
+    if isinstance(change, Switch):
+        onset_at = ~current if change.eligible is None else change.eligible & ~current
+        onset = np.where(onset_at, change.onset, 0).astype(F32)
+        recovery = np.where(current, change.recovery, 0).astype(F32)
+        enter = event(onset, ctx.dt, ctx.uniform(change.onset_stream))
+        leave = event(recovery, ctx.dt, ctx.uniform(change.recovery_stream))
+        return (current & ~leave) | enter
+    return change
 
-    # Meeting rate chosen so that, at reference withdrawal, formation balances loss at the mean degree.
-    meet_rate = p["mean_degree"] * p["tie_loss_rate"] / (2.0 * max(world.tie_acceptance, 1e-6))
-    expected_meetings = np.where(pop.alive, meet_rate * np.exp(-withdrawal) * dt, 0.0)
-    meetings = world.streams.generator("tie_meeting", t).poisson(expected_meetings)  # several per step allowed
-    people = np.repeat(np.arange(pop.capacity), meetings)
-    if people.size == 0:
-        return
-    rng = world.streams.generator("tie_partner", t)
-    index = AreaIndex.build(pop.area, pop.alive, world.areas.n)
-    partner = propose_partners(people, pop.area, index, world.areas.n, p["local_tie_share"],
-                               p["nonlocal_tie_area_spread"], rng)
-    ok = partner >= 0
-    a, b = people[ok], partner[ok]
-    chance = homophily_acceptance(a, b, pop.age, pop.income_rank, pop.minority, p["age_homophily_years"],
-                                  p["ses_homophily"], p["minority_homophily"]) * np.exp(-np.maximum(withdrawal[b], 0))
-    take = rng.random(a.size) < chance
-    net.add(a[take], b[take])
 
+def apply_changes(ctx: StepContext, changes: Mapping[str, Any]) -> None:
+    """Write every state change (all computed from the previous state); keep the rest as signals."""
+    new_values = {name: resolve(ctx, name, change) for name, change in changes.items() if name in STATE_NAMES}
+    for name, values in new_values.items():
+        getattr(ctx.pop, name)[:] = values
+    for name, change in changes.items():
+        if name in STATE_NAMES:
+            continue
+        if hasattr(change, "apply"):  # a change to the world's structure, e.g. ties
+            change.apply(ctx.world)
+        else:
+            ctx.signals[name] = change
+
+
+def _f32(values: Any) -> Any:
+    # Arrays are kept in float32 like the state; scalars stay Python floats.
+    return values.astype(F32) if isinstance(values, np.ndarray) else values

@@ -9,7 +9,20 @@ from pathways_sim.core.network import AreaIndex, Network, homophily_acceptance, 
 from pathways_sim.core.population import ADULT_AGE, Population
 from pathways_sim.core.streams import Streams
 from pathways_sim.core.world import Areas, World
-from pathways_sim.mechanisms import dynamics, lifecourse
+from pathways_sim.mechanisms import (
+    allostatic_load,
+    housing,
+    loneliness,
+    mental_disorder,
+    physical_health,
+    resources,
+    smoking,
+    stress,
+)
+from pathways_sim.mechanisms.base import F32, StepContext, Switch
+from pathways_sim.mechanisms.demography import come_of_age
+from pathways_sim.mechanisms.income import refresh_ranks, update_income
+from pathways_sim.mechanisms.work import logistic
 from pathways_sim.mechanisms.parameters import Parameters
 from pathways_sim.mechanisms.registry import Switches, effective_strengths
 
@@ -38,7 +51,7 @@ def build_world(params: Parameters, switches: Switches, seed: int) -> World:
     deprivation = areas.deprivation[pop.area]
     share = params["minority_share"]
     logit = np.log(share + 1e-12) - np.log(1 - share + 1e-12)
-    pop.minority[:] = rng.random(n) < lifecourse.logistic(logit + params["minority_deprivation_gradient"]
+    pop.minority[:] = rng.random(n) < logistic(logit + params["minority_deprivation_gradient"]
                                                           * (deprivation - 0.5))
 
     # ACEs accumulated so far: a gamma-Poisson count whose rate rises with childhood deprivation; children
@@ -53,15 +66,15 @@ def build_world(params: Parameters, switches: Switches, seed: int) -> World:
     # Adults: education, earning potential and work; children: a mother in the same area.
     rng = streams.generator("setup_economy")
     adults = np.flatnonzero(pop.age >= ADULT_AGE)
-    lifecourse.come_of_age(world, adults, 1.0 - 2.0 * deprivation[adults], rng)
+    come_of_age(world, adults, 1.0 - 2.0 * deprivation[adults], rng)
     assign_parents(world, rng)
-    lifecourse.update_income(world)
-    lifecourse.refresh_ranks(world)
+    update_income(world)
+    refresh_ranks(world)
 
     build_ties(world, streams.generator("setup_ties"))
     settle_states(world, streams.generator("setup_states"))
-    lifecourse.update_income(world)
-    lifecourse.refresh_ranks(world)
+    update_income(world)
+    refresh_ranks(world)
     return world
 
 
@@ -106,64 +119,47 @@ def build_ties(world: World, rng: np.random.Generator, max_rounds: int = 60) -> 
 
 
 def settle_states(world: World, rng: np.random.Generator, iterations: int = 8) -> None:
-    """Start stress, resilience, control, loneliness and allostatic load at their joint steady state,
-    and smoking, disorder, ill health and housing at their equilibrium prevalence given those states."""
+    """Start stress, resilience, control, loneliness and allostatic load at their joint steady state, and
+    smoking, disorder, ill health and housing at their equilibrium prevalence given those states."""
     pop, p = world.population, world.params
     pop.resilience[:] = p["resilience_baseline"]
     pop.control[:] = p["control_baseline"]
     pop.loneliness[:] = p["loneliness_floor"]
+    continuous = (stress.stress, resources.resilience, resources.control, loneliness.loneliness,
+                  allostatic_load.allostatic_load)
     for _ in range(iterations):
-        ex = dynamics.exposures(pop, world.areas, world.network, p)
-        r = dynamics.compute_rates(pop, ex, p, world.strength, world.switches)
-        pop.stress[:] = r.stress_target
-        pop.resilience[:] = r.resilience_eq
-        pop.control[:] = r.control_eq
-        pop.loneliness[:] = r.loneliness_target
-        pop.allostatic_load[:] = r.allostatic_eq * np.minimum(pop.age / 40.0, 1.0)  # wear builds with years
-    # Binary states at their equilibrium prevalence p = onset / (onset + recovery).
-    ex = dynamics.exposures(pop, world.areas, world.network, p)
+        ctx = StepContext(world, settling=True)
+        targets = {name: change.target for mech in continuous for name, change in (mech(ctx) or {}).items()}
+        for name, target in targets.items():
+            getattr(pop, name)[:] = target
+    pop.allostatic_load[:] *= np.minimum(pop.age / 40.0, 1.0)  # wear builds with the years lived
+
+    # 0/1 states at their equilibrium prevalence onset / (onset + recovery), from hazards computed with none
+    # of them present (nobody's ties smoke yet).
     pop.smoker[:] = False
     pop.cmd[:] = False
     pop.poor_health[:] = False
-    r = dynamics.compute_rates(pop, ex, p, world.strength, world.switches)
-    # Smoking: started at the current initiation hazard over the years of risk (12-35) already lived,
-    # and not yet quit at the current cessation hazard since the middle of that window.
-    lo, hi = dynamics.SMOKING_AGES
-    years_at_risk = np.clip(pop.age - lo, 0, hi - lo)
-    start_rate = _start_rate_if_eligible(world)
-    ever = 1 - np.exp(-start_rate * years_at_risk)
-    quit_rate = p["smoking_cessation_rate"] * np.exp(-world.strength["present_focus_smoking"] * (
-        (pop.stress + 1 - pop.control) / 2 - dynamics.PRESENT_FOCUS_REFERENCE))
-    years_since = np.maximum(pop.age - lo - years_at_risk / 2, 0)
-    pop.smoker[:] = rng.random(pop.capacity) < ever * np.exp(-quit_rate * years_since)
-    pop.cmd[:] = rng.random(pop.capacity) < _equilibrium(r.cmd_onset, _recovery_if_ill(world, "cmd"))
-    pop.poor_health[:] = rng.random(pop.capacity) < _equilibrium(r.poor_health_onset,
-                                                                 p["poor_health_recovery_rate"])
-    strain = dynamics.financial_strain(pop.income, p["median_income"], p["poverty_line_share"])
-    loss = p["housing_insecurity_rate"] * np.exp(world.strength["strain_housing_insecurity"]
-                                                 * (strain - dynamics.STRAIN_REFERENCE))
-    pop.housing_insecure[:] = (pop.age >= ADULT_AGE) & (
-        rng.random(pop.capacity) < _equilibrium(loss, p["housing_resecure_rate"]))
+    ctx = StepContext(world, settling=True)
+    switches = {name: change for mech in (smoking.smoking, mental_disorder.mental_disorder,
+                                          physical_health.physical_health, housing.housing)
+                for name, change in (mech(ctx) or {}).items()}
+    pop.smoker[:] = _smokers_so_far(world, switches["smoker"], rng)
+    for name in ("cmd", "poor_health", "housing_insecure"):
+        getattr(pop, name)[:] = rng.random(pop.capacity) < _equilibrium(switches[name])
 
 
-def _equilibrium(onset, recovery):
-    total = onset + recovery
+def _equilibrium(change: Switch) -> np.ndarray:
+    onset = (change.onset if change.eligible is None else np.where(change.eligible, change.onset, 0)).astype(F32)
+    total = onset + change.recovery.astype(F32)
     return np.divide(onset, total, out=np.zeros_like(total, dtype=np.float64), where=total > 0)
 
 
-def _start_rate_if_eligible(world: World) -> np.ndarray:
-    """Initiation hazard from present focus alone (nobody's ties smoke yet), whatever one's age."""
-    pop, p = world.population, world.params
-    focus = (pop.stress + 1 - pop.control) / 2 - dynamics.PRESENT_FOCUS_REFERENCE
-    return p["smoking_initiation_rate"] * np.exp(world.strength["present_focus_smoking"] * focus)
-
-
-def _recovery_if_ill(world: World, state: str) -> np.ndarray:
-    """Recovery hazard everyone would have if they had the disorder (computed with the state set)."""
-    pop = world.population
-    saved = getattr(pop, state).copy()
-    getattr(pop, state)[:] = True
-    ex = dynamics.exposures(pop, world.areas, world.network, world.params)
-    r = dynamics.compute_rates(pop, ex, world.params, world.strength, world.switches)
-    getattr(pop, state)[:] = saved
-    return r.cmd_recovery
+def _smokers_so_far(world: World, change: Switch, rng: np.random.Generator) -> np.ndarray:
+    """Who smokes now: started at the current initiation hazard over the years of risk (12-35) already lived,
+    and not yet quit at the current cessation hazard since the middle of that window."""
+    age = world.population.age
+    lo, hi = smoking.SMOKING_AGES
+    years_at_risk = np.clip(age - lo, 0, hi - lo)
+    ever = 1 - np.exp(-change.onset * years_at_risk)
+    years_since = np.maximum(age - lo - years_at_risk / 2, 0)
+    return rng.random(world.population.capacity) < ever * np.exp(-change.recovery * years_since)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from pathways_sim import metrics
-from pathways_sim.mechanisms.lifecourse import gini_coefficient
+from pathways_sim.mechanisms.income import gini_coefficient
 from pathways_sim.core.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED
 from pathways_sim.core.world import World
 

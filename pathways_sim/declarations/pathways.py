@@ -1,0 +1,42 @@
+"""The declaration types of mechanisms' causal links: a ``Pathway`` (one source-to-target link with its strength
+parameter and the feedback loops it closes) and a ``Loop`` (a named cycle of pathways)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pathways_sim.declarations.declare import Param
+
+
+@dataclass(frozen=True, slots=True)
+class Pathway:
+    """One causal link: more ``sources`` move ``target`` in the direction ``sign`` (+1 up, -1 down)."""
+
+    name: str
+    sources: tuple[str, ...]
+    target: str
+    sign: int
+    strength: Param
+    description: str
+    loops: tuple[str, ...] = ()
+    modifiers: tuple[Param, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Loop:
+    """A feedback loop: ``kind`` "R" (reinforcing) or "B" (balancing), through ``pathways``."""
+
+    name: str
+    kind: str
+    pathways: tuple[str, ...]
+    description: str
+
+
+def pathway(name: str, sources: Sequence[str], target: str, sign: int, default: float, unit: str,
+            plausible: tuple[float, float], source: str, description: str, loops: Sequence[str] = (),
+            modifiers: Sequence[Param] = (), bounds: tuple[float, float] = (0.0, 50.0)) -> Pathway:
+    """Declare a pathway and its strength parameter ``<name>_strength`` (0 switches the link off)."""
+    strength = Param(f"{name}_strength", default, unit, bounds, plausible, source,
+                     f"Strength of pathway {name}: {description}", group="pathway")
+    return Pathway(name, tuple(sources), target, sign, strength, description, tuple(loops), tuple(modifiers))

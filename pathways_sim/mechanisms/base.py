@@ -1,0 +1,164 @@
+"""What a mechanism is, and the context it computes in.
+
+A mechanism is one declaration and one function next to it: ``@mechanism(...)`` names it, lists the pathways
+(causal links with their strength parameters) and the parameters it owns, and the states it writes.  Its
+function receives a ``StepContext`` — the population as it was at the start of the step, this step's
+exposures, parameters, pathway strengths (0 when switched off), intervention modifiers and named random
+streams — and returns its proposed changes.  The step (``model.step``) applies the changes of all
+simultaneous mechanisms only after every one has computed from the same previous state.
+
+A change is one of:
+
+- ``Relax(target, rate)`` for a continuous state: it moves exactly towards ``target`` (exponential
+  integration of dx/dt = rate (target - x)), so it stays between where it was and its target for any step;
+- ``Switch(onset, recovery, ...)`` for a 0/1 state: hazards per year of entering and leaving it, drawn with
+  probability 1 - exp(-h dt) from the named streams;
+- a new array for any other state (employment, ACE count);
+- anything else under a name that is not a state (a death mask, a change of ties): a *signal* that later
+  mechanisms of the step read (``ctx.signals``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from pathways_sim.core.modifiers import Modifiers
+from pathways_sim.core.world import World
+from pathways_sim.declarations.declare import Param
+from pathways_sim.declarations.pathways import Pathway
+
+F32 = np.float32
+
+
+@dataclass(frozen=True, slots=True)
+class Relax:
+    """A continuous state moves towards ``target`` at ``rate`` per year (exactly, for any step length)."""
+
+    target: np.ndarray
+    rate: np.ndarray | float
+
+
+@dataclass(frozen=True, slots=True)
+class Switch:
+    """A 0/1 state: people without it enter at hazard ``onset`` (where ``eligible``), people with it leave at
+    hazard ``recovery``.  Both are per year and computed for everyone, so the equilibrium prevalence
+    onset / (onset + recovery) is defined for everyone (the starting population uses it)."""
+
+    onset: np.ndarray
+    recovery: np.ndarray
+    onset_stream: str
+    recovery_stream: str
+    eligible: np.ndarray | None = None
+
+
+Changes = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """A named mechanism: its pathways and parameters (declared beside it) and the function that computes it."""
+
+    name: str
+    summary: str
+    function: Callable[[StepContext], Changes | None]
+    pathways: tuple[Pathway, ...] = ()
+    parameters: tuple[Param, ...] = ()
+    writes: tuple[str, ...] = ()
+
+    def __call__(self, ctx: StepContext) -> Changes | None:
+        return self.function(ctx)
+
+
+def mechanism(name: str, summary: str, *, pathways: Sequence[Pathway] = (), parameters: Sequence[Param] = (),
+              writes: Sequence[str] = ()) -> Callable[[Callable[[StepContext], Changes | None]], Mechanism]:
+    """Declare the function below as mechanism ``name``."""
+    def wrap(function: Callable[[StepContext], Changes | None]) -> Mechanism:
+        return Mechanism(name, summary, function, tuple(pathways), tuple(parameters), tuple(writes))
+    return wrap
+
+
+@dataclass
+class StepContext:
+    """What a mechanism computes from: the world at the start of the step and this step's draws.
+
+    ``settling`` is set while the starting population is put at its steady state: acute events (drawn with
+    ``event``) then do not happen and continuous states go straight to their targets.
+    """
+
+    world: World
+    mods: Modifiers | None = None
+    settling: bool = False
+    signals: dict[str, Any] = field(default_factory=dict)
+    recorded: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        from pathways_sim.mechanisms.exposures import Exposures  # the exposures module builds on this one
+
+        self.exposures = Exposures(self.world, self.mods)
+
+    @property
+    def pop(self):  # noqa: ANN201 - core.population.Population
+        return self.world.population
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return self.world.params
+
+    @property
+    def strength(self) -> Mapping[str, float]:
+        """Each pathway's strength as the step uses it (0 when switched off)."""
+        return self.world.strength
+
+    @property
+    def dt(self) -> float:
+        return self.world.dt
+
+    @property
+    def step(self) -> int:
+        return self.world.step_index
+
+    def uniform(self, stream: str) -> np.ndarray:
+        """One uniform in [0, 1) per slot from ``stream`` at this step (common random numbers)."""
+        return self.world.streams.uniform(stream, self.step, self.pop.capacity)
+
+    def generator(self, stream: str) -> np.random.Generator:
+        return self.world.streams.generator(stream, self.step)
+
+    def event(self, stream: str, hazard: np.ndarray | float) -> np.ndarray:
+        """Who has the event this step: probability 1 - exp(-hazard dt), drawn from ``stream``."""
+        if self.settling:
+            return np.zeros(self.pop.capacity, dtype=bool)
+        hazard = np.broadcast_to(np.asarray(hazard, dtype=F32), (self.pop.capacity,))
+        self.recorded[stream] = hazard
+        return event(hazard, self.dt, self.uniform(stream))
+
+    def record(self, name: str, values: np.ndarray) -> np.ndarray:
+        """Keep an intermediate quantity (e.g. ``stress_load``) for tests, teaching and diagnostics."""
+        self.recorded[name] = values
+        return values
+
+    def add(self, base: Any, name: str) -> Any:
+        """``base`` plus the intervention modifier ``name`` (unchanged when no intervention wrote it)."""
+        extra = None if self.mods is None else self.mods.get(name, np.size(base) if np.ndim(base) else None)
+        return base if extra is None else base + extra
+
+    def scale(self, base: Any, name: str) -> Any:
+        """``base`` times the intervention modifier ``name`` (unchanged when no intervention wrote it)."""
+        factor = None if self.mods is None else self.mods.get(name, np.size(base) if np.ndim(base) else None)
+        return base if factor is None else base * factor
+
+
+def relax(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray | float, dt: float) -> np.ndarray:
+    """Exact solution of dx/dt = rate (x_eq - x) over dt: stays between x and x_eq (x_eq itself for dt = inf)."""
+    if np.isinf(dt):
+        return np.where(np.asarray(rate) > 0, x_eq, x).astype(F32)
+    return (x_eq + (x - x_eq) * np.exp(-rate * dt)).astype(F32)
+
+
+def event(hazard: np.ndarray, dt: float, uniforms: np.ndarray) -> np.ndarray:
+    """Which people have the event this step, with probability 1 - exp(-hazard dt)."""
+    return uniforms < -np.expm1(-hazard * dt)

@@ -1,0 +1,41 @@
+"""Not-good health (long-term conditions): onset rises with age (Gompertz) and with allostatic load, smoking
+and mental disorder; people also recover."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pathways_sim.declarations.declare import Param
+from pathways_sim.declarations.pathways import pathway
+from pathways_sim.mechanisms.base import Changes, StepContext, Switch, mechanism
+
+PATHWAYS = (
+    pathway("allostatic_load_poor_health", ["allostatic_load"], "poor_health", +1, 2.5, "log hazard ratio per unit",
+            (1.0, 3.5), "Seeman et al. 2001 (allostatic load and incident CVD, decline)",
+            "allostatic load raises the onset of long-term conditions / not-good health"),
+    pathway("smoking_poor_health", ["smoking"], "poor_health", +1, 0.5, "log hazard ratio", (0.2, 0.9),
+            "US Surgeon General 2014", "smoking raises the onset of long-term conditions"),
+    pathway("cmd_poor_health", ["cmd"], "poor_health", +1, 0.5, "log hazard ratio", (0.2, 1.0),
+            "Naylor et al. 2012 (King's Fund: long-term conditions and mental health)",
+            "a mental disorder raises the onset of not-good health"),
+)
+PARAMETERS = (
+    Param("poor_health_rate_at_50", 0.012, "per year", (0, 10), (0.005, 0.03), "assumption, calibrated to ONS HLE",
+          "Onset hazard of not-good health at age 50 with no allostatic load, not smoking, no disorder.",
+          group="health"),
+    Param("poor_health_age_slope", 0.045, "log hazard per year of age", (0, 1), (0.03, 0.07), "assumption",
+          "Gompertz slope of the onset hazard of not-good health.", group="health"),
+    Param("poor_health_recovery_rate", 0.12, "per year", (0, 50), (0.05, 0.3), "assumption",
+          "Hazard of returning to good health.", group="health"),
+)
+
+
+@mechanism("physical_health", "allostatic load, smoking and mental disorder raise the onset of not-good "
+           "health, which rises with age", pathways=PATHWAYS, parameters=PARAMETERS, writes=("poor_health",))
+def physical_health(ctx: StepContext) -> Changes:
+    s, p, pop = ctx.strength, ctx.params, ctx.pop
+    onset = p["poor_health_rate_at_50"] * np.exp(
+        p["poor_health_age_slope"] * (pop.age - 50.0) + s["allostatic_load_poor_health"] * pop.allostatic_load
+        + s["smoking_poor_health"] * pop.smoker + s["cmd_poor_health"] * pop.cmd)
+    recovery = np.full(pop.capacity, p["poor_health_recovery_rate"], dtype=np.float32)
+    return {"poor_health": Switch(onset, recovery, "poor_health_onset", "poor_health_recovery")}

@@ -1,0 +1,106 @@
+"""Ties break and form.  Loneliness, mental disorder and stigma make people withdraw: their ties break more
+and form less (the loneliness loop; Cacioppo & Hawkley 2009).  New ties come from meeting people in shared
+places — one's own neighbourhood, or less often an area of similar deprivation — and form more often between
+similar people (homophily; McPherson et al. 2001)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pathways_sim.core.world import World
+from pathways_sim.core.network import AreaIndex, homophily_acceptance, propose_partners
+from pathways_sim.declarations.declare import Param
+from pathways_sim.declarations.pathways import pathway
+from pathways_sim.mechanisms.base import F32, Changes, StepContext, event, mechanism
+
+# Reference exposures at which the tie hazards equal their base rates, so that the mean degree stays near the
+# ``mean_degree`` parameter while withdrawal still sorts ties away from the lonely, the depressed and the
+# stigmatised.  A switched-off pathway contributes nothing, whatever its reference.
+LONELINESS_REFERENCE, CMD_REFERENCE, STIGMA_REFERENCE = 0.3, 0.2, 0.2
+
+PATHWAYS = (
+    pathway("loneliness_withdrawal", ["loneliness"], "ties", -1, 1.0, "log hazard ratio per unit loneliness",
+            (0.3, 2.0), "Cacioppo & Hawkley 2009 (loneliness, hypervigilance and withdrawal)",
+            "loneliness makes people withdraw: ties break more and form less", ["loneliness_ties"]),
+    pathway("depression_withdrawal", ["cmd"], "ties", -1, 0.5, "log hazard ratio", (0.2, 1.0),
+            "assumption (social withdrawal in depression)", "a mental disorder makes ties break more and form less"),
+    pathway("stigma_tie_loss", ["minority", "cmd"], "ties", -1, 0.3, "log hazard ratio", (0.1, 0.6),
+            "Hatzenbuehler 2013 (stigma isolates); assumption for size", "stigma makes ties break more and form less"),
+)
+
+
+def _network(name: str, default: float, unit: str, bounds: tuple[float, float], plausible: tuple[float, float],
+             source: str, doc: str) -> Param:
+    return Param(name, default, unit, bounds, plausible, source, doc, group="network")
+
+
+PARAMETERS = (
+    _network("mean_degree", 8.0, "ties", (0, 200), (4, 15), "assumption: UK adults report about 5-15 regular "
+             "contacts", "Target mean number of social ties."),
+    _network("tie_loss_rate", 0.25, "per tie per year", (0, 50), (0.1, 0.5), "assumption (tie half-life ~3 years)",
+             "Hazard that a tie dissolves, before loneliness, depression and stigma."),
+    _network("local_tie_share", 0.7, "proportion", (0, 1), (0.5, 0.85), "assumption: most contacts live nearby",
+             "Share of new ties met in the same neighbourhood (shared places)."),
+    _network("nonlocal_tie_area_spread", 0.15, "fraction of the area ranking", (0, 10), (0.05, 0.3),
+             "assumption: ties outside one's area link areas of similar deprivation",
+             "Standard deviation, in deprivation rank, between the areas of a non-local tie."),
+    _network("age_homophily_years", 10.0, "years", (0.1, 200), (5, 20), "McPherson et al. 2001 (age homophily)",
+             "Scale of the age difference at which tie acceptance falls by 1/e."),
+    _network("ses_homophily", 2.0, "per income rank", (0, 50), (1, 4), "McPherson et al. 2001 (status homophily)",
+             "Fall in log tie acceptance per unit of income-rank difference."),
+    _network("minority_homophily", 0.7, "log odds", (0, 10), (0.3, 1.5), "McPherson et al. 2001 (ethnic homophily)",
+             "Fall in log tie acceptance across minority status."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TieChange:
+    """Ties to keep (a mask over the current ties, in their order) and new ties (u[i], v[i]) to add after."""
+
+    keep: np.ndarray
+    add_u: np.ndarray
+    add_v: np.ndarray
+
+    def apply(self, world: World) -> None:
+        world.network.keep(self.keep)
+        if self.add_u.size:
+            world.network.add(self.add_u, self.add_v)
+
+
+def acceptance(ctx: StepContext, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Probability that a meeting between a and b becomes a tie (homophily in age, income rank, minority)."""
+    pop, p = ctx.pop, ctx.params
+    return homophily_acceptance(a, b, pop.age, pop.income_rank, pop.minority, p["age_homophily_years"],
+                                p["ses_homophily"], p["minority_homophily"])
+
+
+@mechanism("ties", "loneliness, mental disorder and stigma make ties break more and form less; new ties form in "
+           "shared places, more between similar people", pathways=PATHWAYS, parameters=PARAMETERS)
+def ties(ctx: StepContext) -> Changes:
+    s, p, pop, net = ctx.strength, ctx.params, ctx.pop, ctx.world.network
+    withdrawal = ctx.record("withdrawal", (
+        s["loneliness_withdrawal"] * (pop.loneliness - LONELINESS_REFERENCE)
+        + s["depression_withdrawal"] * (pop.cmd - CMD_REFERENCE)
+        + s["stigma_tie_loss"] * (ctx.exposures.stigma - STIGMA_REFERENCE)).astype(F32))
+    u, v = net.endpoints()
+    loss_hazard = (p["tie_loss_rate"] * np.exp((withdrawal[u] + withdrawal[v]) / 2.0)).astype(F32)
+    keep = ~event(loss_hazard, ctx.dt, ctx.world.streams.uniform("tie_loss", ctx.step, u.size))
+
+    # Meeting rate chosen so that, at reference withdrawal, formation balances loss at the mean degree.
+    meet_rate = p["mean_degree"] * p["tie_loss_rate"] / (2.0 * max(ctx.world.tie_acceptance, 1e-6))
+    expected_meetings = np.where(pop.alive, meet_rate * np.exp(-withdrawal) * ctx.dt, 0.0)
+    meetings = ctx.generator("tie_meeting").poisson(expected_meetings)  # several per step allowed
+    people = np.repeat(np.arange(pop.capacity), meetings)
+    if people.size == 0:
+        return {"ties": TieChange(keep, people, people)}
+    rng = ctx.generator("tie_partner")
+    index = AreaIndex.build(pop.area, pop.alive, ctx.world.areas.n)
+    partner = propose_partners(people, pop.area, index, ctx.world.areas.n, p["local_tie_share"],
+                               p["nonlocal_tie_area_spread"], rng)
+    met = partner >= 0
+    a, b = people[met], partner[met]
+    chance = acceptance(ctx, a, b) * np.exp(-np.maximum(withdrawal[b], 0))
+    take = rng.random(a.size) < chance
+    return {"ties": TieChange(keep, a[take], b[take])}
