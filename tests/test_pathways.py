@@ -219,7 +219,7 @@ def test_aces_lower_adult_earning_potential(world, switched_off):
         w.switches, w.strength = switches, effective_strengths(w.params, switches)
         slots = w.population.alive_slots()
         w.population.aces[slots] = aces
-        come_of_age(w, slots, np.zeros(slots.size), np.random.default_rng(3))
+        come_of_age(w, slots, np.zeros(slots.size), step=3)
         potentials[aces] = float(np.log(w.population.potential[slots]).mean())
     effect = potentials[4] - potentials[0]
     if switched_off:

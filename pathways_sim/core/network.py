@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import ndtri
 
 _SHIFT = np.int64(31)
 _MASK = np.int64((1 << 31) - 1)
@@ -121,16 +122,17 @@ class AreaIndex:
 
 
 def propose_partners(people: np.ndarray, area: np.ndarray, index: AreaIndex, n_areas: int,
-                     local_share: float, area_spread: float, rng: np.random.Generator) -> np.ndarray:
+                     local_share: float, area_spread: float, draws: np.ndarray) -> np.ndarray:
     """One candidate partner for each of ``people``: from their own area, or from an area of similar
-    deprivation rank.  Returns slots (-1 where the chosen area is empty)."""
-    n = people.size
-    local = rng.random(n) < local_share
-    shift = np.rint(rng.standard_normal(n) * area_spread * n_areas).astype(np.int64)
+    deprivation rank.  ``draws`` holds three uniforms per person (rows: stay local?, how far, whom).
+    Returns slots (-1 where the chosen area is empty)."""
+    u_local, u_shift, u_pick = draws
+    local = u_local < local_share
+    shift = np.rint(ndtri(np.clip(u_shift, 1e-12, 1 - 1e-12)) * area_spread * n_areas).astype(np.int64)
     target_area = np.where(local, area[people], np.clip(area[people] + shift, 0, n_areas - 1))
     count = index.count[target_area]
-    pick = np.floor(rng.random(n) * count).astype(np.int64)
-    partner = np.full(n, -1, dtype=np.int64)
+    pick = np.floor(u_pick * count).astype(np.int64)
+    partner = np.full(people.size, -1, dtype=np.int64)
     ok = count > 0
     partner[ok] = index.order[index.start[target_area[ok]] + pick[ok]]
     return partner

@@ -1,8 +1,8 @@
 """The population as a struct of numpy arrays: the state of every person, declared once.
 
 Each person is a *slot* in the arrays.  When someone dies the slot is freed and a later birth reuses it, so
-arrays stay compact and per-person random draws stay aligned by slot (see ``streams.py``).  ``person_id``
-never repeats, which is how a ``PersonAgent`` notices that its slot now holds somebody else.
+arrays stay compact.  ``person_id`` never repeats, which is how a ``PersonAgent`` notices that its slot now
+holds somebody else; random draws follow the person's ``key`` (see ``streams.py``), never the slot.
 """
 
 from __future__ import annotations
@@ -48,8 +48,10 @@ class Population:
     def alive_slots(self) -> np.ndarray:
         return np.flatnonzero(self.alive)
 
-    def claim_slots(self, n: int) -> np.ndarray:
-        """Return ``n`` free slots (reusing the dead first, growing if needed), reset and marked alive."""
+    def claim_slots(self, keys: np.ndarray) -> np.ndarray:
+        """Free slots for people with random-number ``keys`` (reusing the dead first, growing if needed),
+        reset and marked alive."""
+        n = int(keys.size)
         free = np.flatnonzero(~self.alive)[:n]
         if free.size < n:
             start = self.capacity
@@ -59,6 +61,7 @@ class Population:
             getattr(self, var.name)[free] = 0
         self.parent[free] = NO_PARENT
         self.person_id[free] = np.arange(self.next_person_id, self.next_person_id + n)
+        self.key[free] = keys
         self.next_person_id += n
         self.alive[free] = True
         return free

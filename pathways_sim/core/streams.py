@@ -1,11 +1,14 @@
 """Named random streams: common random numbers by construction.
 
-Every mechanism draws from its own generator, made from the run's root seed, a stable hash of the
-mechanism's name and the step number (numpy ``SeedSequence`` spawn keys).  So the numbers a mechanism sees
-do not depend on which other mechanisms ran, were switched off, or drew more or fewer numbers: switching an
-intervention on leaves every unrelated mechanism's randomness unchanged.  Per-person draws are made for
-every slot of the population arrays and indexed by slot, so a person keeps their draw whoever else is
-alive.
+Per-person draws are a pure function of (run seed, stream name, step, the person's key): a counter-based
+generator (the SplitMix64 finaliser over 64-bit integers, vectorised in numpy).  A person's key never changes
+and a newborn's key is made from its mother's key and her birth order, so two arms of an experiment that
+differ only in an intervention give every person they share — including babies born to the same mother in
+the same order — the same draws, whatever else differs (who died, who was born, which slots are free).
+Switching a mechanism off, or adding one, never shifts another stream's numbers.
+
+Draws that are not per person (building the starting population) come from ``generator``: a numpy PCG64
+seeded by the run seed, a stable hash of the stream's name and the step (``SeedSequence`` spawn keys).
 """
 
 from __future__ import annotations
@@ -13,6 +16,13 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+from scipy.special import ndtri
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_MASK64 = (1 << 64) - 1
+_TO_UNIT = 2.0 ** -53
 
 
 def _name_key(name: str) -> int:
@@ -20,8 +30,33 @@ def _name_key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
+def mix(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser: a bijection of uint64 that scatters nearby inputs across the whole range."""
+    x = np.asarray(x, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        x = (x ^ (x >> np.uint64(30))) * _M1
+        x = (x ^ (x >> np.uint64(27))) * _M2
+    return x ^ (x >> np.uint64(31))
+
+
+def _mix_int(value: int) -> int:
+    return int(mix(np.array([value & _MASK64], dtype=np.uint64))[0])
+
+
+def child_keys(mother_keys: np.ndarray, birth_order: np.ndarray) -> np.ndarray:
+    """Keys of newborns: a hash of the mother's key and how many children she had before."""
+    with np.errstate(over="ignore"):
+        return mix(mix(np.asarray(mother_keys, dtype=np.uint64)) + np.asarray(birth_order, dtype=np.uint64) * _GOLDEN
+                   + np.uint64(1))
+
+
+def first_keys(n: int) -> np.ndarray:
+    """Keys of the starting population (the same in every arm: the starting population is)."""
+    return mix(np.arange(1, n + 1, dtype=np.uint64))
+
+
 class Streams:
-    """Factory of independent generators keyed by (name, step)."""
+    """Factory of independent random numbers keyed by (stream name, step, person)."""
 
     __slots__ = ("root_seed",)
 
@@ -31,10 +66,22 @@ class Streams:
         self.root_seed = int(root_seed)
 
     def generator(self, name: str, step: int = -1) -> np.random.Generator:
-        """A fresh generator for mechanism ``name`` at ``step`` (-1 for set-up)."""
+        """A fresh generator for stream ``name`` at ``step`` (-1 for set-up)."""
         seq = np.random.SeedSequence(self.root_seed, spawn_key=(_name_key(name), step + 1))
         return np.random.Generator(np.random.PCG64(seq))
 
-    def uniform(self, name: str, step: int, size: int) -> np.ndarray:
-        """``size`` uniforms in [0, 1) for ``name`` at ``step``; a prefix of a longer draw is the same."""
-        return self.generator(name, step).random(size, dtype=np.float32)
+    def _offset(self, name: str, step: int) -> np.uint64:
+        offset = _mix_int(self.root_seed)
+        offset = _mix_int(offset ^ _name_key(name))
+        return np.uint64(_mix_int(offset ^ ((step + 1) & _MASK64)))
+
+    def uniform(self, name: str, step: int, keys: np.ndarray) -> np.ndarray:
+        """One uniform in [0, 1) for each key, from stream ``name`` at ``step`` (float64, 53 random bits)."""
+        with np.errstate(over="ignore"):
+            x = mix(mix(np.asarray(keys, dtype=np.uint64) ^ self._offset(name, step)) + _GOLDEN)
+        return (x >> np.uint64(11)).astype(np.float64) * _TO_UNIT
+
+    def normal(self, name: str, step: int, keys: np.ndarray) -> np.ndarray:
+        """One standard normal for each key (inverse CDF of ``uniform``)."""
+        u = self.uniform(name, step, keys)
+        return ndtri(np.maximum(u, _TO_UNIT))  # never exactly 0: ndtri(0) is -inf

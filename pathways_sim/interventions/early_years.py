@@ -46,10 +46,10 @@ class EarlyYears(Intervention):
         return super().eligible(world) & parents
 
     def step(self, world: World, mods: Modifiers) -> None:
-        super().step(world, mods)
         pop = world.population
-        if self.trusted.size < pop.capacity:
+        if self.trusted.size < pop.capacity:  # grown by births since the last step; before effects write to it
             self.trusted = np.concatenate([self.trusted, np.full(pop.capacity - self.trusted.size, -1)])
+        super().step(world, mods)
         lifelong = np.flatnonzero((self.trusted == pop.person_id) & pop.alive)
         if lifelong.size:
             mods.array("sensitisation_scale")[lifelong] *= np.float32(1.0 - self.config.sensitisation_reduction)

@@ -122,8 +122,9 @@ class StepContext:
         return self.world.step_index
 
     def uniform(self, stream: str) -> np.ndarray:
-        """One uniform in [0, 1) per slot from ``stream`` at this step (common random numbers)."""
-        return self.world.streams.uniform(stream, self.step, self.pop.capacity)
+        """One uniform in [0, 1) per slot from ``stream`` at this step, keyed by the person in the slot (so
+        common random numbers hold across arms, whoever else was born or died)."""
+        return self.world.streams.uniform(stream, self.step, self.pop.key)
 
     def generator(self, stream: str) -> np.random.Generator:
         return self.world.streams.generator(stream, self.step)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pathways_sim.core.streams import child_keys
 from pathways_sim.core.world import World
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
@@ -20,6 +21,7 @@ from pathways_sim.mechanisms.work import new_job_security
 # Cut-points of the education latent (standard normal): ~30% low, ~35% middle, ~35% high qualifications
 # (ONS Census 2021: 34% with a degree or above; ~30% with level 1 or none).
 EDUCATION_CUTS = (-0.52, 0.39)
+FEMALE_SHARE_AT_BIRTH = 0.488  # ONS: 105 boys per 100 girls
 
 ACE_ADULT_SES = pathway("ace_adult_ses", ["aces"], "income", -1, 0.08, "log earning potential per ACE (max 4)",
                         (0.03, 0.15), "Hughes et al. 2017; Metzler et al. 2017 (ACEs and adult education, "
@@ -42,32 +44,39 @@ COMING_OF_AGE = (
 )
 
 
-def come_of_age(world: World, slots: np.ndarray, advantage: np.ndarray, rng: np.random.Generator) -> None:
-    """Give ``slots`` (turning 18, or adults at set-up) education, earning potential and a labour status.
-
-    ``advantage`` in [-1, 1] is the childhood household's income position (1 richest).
+def come_of_age(world: World, slots: np.ndarray, advantage: np.ndarray, step: int) -> None:
+    """Give ``slots`` (turning 18 at ``step``, or adults at set-up, step -1) education, earning potential and a
+    labour status.  ``advantage`` in [-1, 1] is the childhood household's income position (1 richest).
     """
     pop, p = world.population, world.params
     n = slots.size
+    keys = pop.key[slots]
+
+    def normal(purpose: str) -> np.ndarray:
+        return world.streams.normal(f"coming_of_age:{purpose}", step, keys)
+
+    def uniform(purpose: str) -> np.ndarray:
+        return world.streams.uniform(f"coming_of_age:{purpose}", step, keys)
+
     persistence = p["parent_income_persistence"]
     ace_effect = world.strength["ace_adult_ses"]
     capped_aces = np.minimum(pop.aces[slots], 4)
     latent = (persistence * advantage * 1.2 - ace_effect * 2.0 * capped_aces
-              + np.sqrt(1 - persistence ** 2) * rng.standard_normal(n))
+              + np.sqrt(1 - persistence ** 2) * normal("education"))
     education = np.searchsorted(np.asarray(EDUCATION_CUTS), latent).astype(np.int8)
     deprivation = world.areas.deprivation[pop.area[slots]]
     log_potential = (np.log(p["median_income"]) + p["income_area_gradient"] * (0.5 - deprivation)
                      + p["education_income_gain"] * (education - 1) - ace_effect * capped_aces
-                     + p["income_log_sd"] * rng.standard_normal(n))
+                     + p["income_log_sd"] * normal("earnings"))
     pop.education[slots] = education
     pop.potential[slots] = np.exp(log_potential).astype(np.float32)
     pop.parent[slots] = NO_PARENT
-    u = rng.random(n)
+    u = uniform("labour_market")
     inactive = u < p["inactive_share"]
     employed = (~inactive) & (u < p["inactive_share"] + p["employment_rate"])
     status = np.full(n, UNEMPLOYED, dtype=np.int8)
     status[inactive] = OUT_OF_WORK_FORCE
-    status[employed] = new_job_security(world, slots[employed], rng.random(int(employed.sum())))
+    status[employed] = new_job_security(world, slots[employed], uniform("job_security")[employed])
     retired = pop.age[slots] >= p["retirement_age"]
     status[retired] = OUT_OF_WORK_FORCE
     pop.employment[slots] = status
@@ -84,7 +93,7 @@ def deaths(world: World, dying: np.ndarray) -> None:
     pop.aces[orphaned] = np.minimum(pop.aces[orphaned] + 1, 9)
 
 
-def births(world: World, expected: float, uniforms: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def births(world: World, expected: float, step: int) -> np.ndarray:
     """Births to women of child-bearing age, ``expected`` of them on average; returns the new slots."""
     pop, p = world.population, world.params
     eligible = pop.alive & pop.female & (pop.age >= p["fertility_age_min"]) & (pop.age < p["fertility_age_max"])
@@ -92,9 +101,11 @@ def births(world: World, expected: float, uniforms: np.ndarray, rng: np.random.G
     if n_eligible == 0 or expected <= 0:
         return np.zeros(0, dtype=np.int64)
     chance = min(expected / n_eligible, 1.0)
-    mothers = np.flatnonzero(eligible & (uniforms[: pop.capacity] < chance))
-    babies = pop.claim_slots(mothers.size)
-    pop.female[babies] = rng.random(babies.size) < 0.488  # ONS: 105 boys per 100 girls at birth
+    mothers = np.flatnonzero(eligible & (world.streams.uniform("births", step, pop.key) < chance))
+    babies = pop.claim_slots(child_keys(pop.key[mothers], pop.children_born[mothers]))
+    pop.children_born[mothers] += 1
+    # ONS: 105 boys per 100 girls at birth
+    pop.female[babies] = world.streams.uniform("newborn_sex", step, pop.key[babies]) < FEMALE_SHARE_AT_BIRTH
     for name in ("minority", "area", "income", "housing_insecure"):
         getattr(pop, name)[babies] = getattr(pop, name)[mothers]
     pop.parent[babies] = mothers
@@ -107,7 +118,7 @@ def births(world: World, expected: float, uniforms: np.ndarray, rng: np.random.G
     return babies
 
 
-def age_and_transition(world: World, rng: np.random.Generator) -> None:
+def age_and_transition(world: World, step: int) -> None:
     """Age everyone by one step; children turning 18 come of age; workers reaching pension age retire."""
     pop, p = world.population, world.params
     before = pop.age.copy()
@@ -118,7 +129,7 @@ def age_and_transition(world: World, rng: np.random.Generator) -> None:
         has_parent = parent >= 0
         deprivation = world.areas.deprivation[pop.area[turning_adult]]
         advantage = np.where(has_parent, 2 * pop.income_rank[np.maximum(parent, 0)] - 1, 1 - 2 * deprivation)
-        come_of_age(world, turning_adult, advantage, rng)
+        come_of_age(world, turning_adult, advantage, step)
     retiring = pop.alive & (before < p["retirement_age"]) & (pop.age >= p["retirement_age"])
     pop.employment[retiring] = OUT_OF_WORK_FORCE
 
@@ -133,12 +144,11 @@ def death_mechanism(ctx: StepContext) -> None:
 def birth_mechanism(ctx: StepContext) -> None:
     pop, p = ctx.pop, ctx.params
     drift = p["population_size"] / max(pop.n_alive, 1)
-    ctx.signals["born"] = births(ctx.world, ctx.signals["expected_deaths"] * drift, ctx.uniform("births"),
-                                 ctx.generator("newborns"))
+    ctx.signals["born"] = births(ctx.world, ctx.signals["expected_deaths"] * drift, ctx.step)
 
 
 @mechanism("ageing", "everyone ages a step; at 18 people come of age (education and earnings graded by "
            "childhood advantage and ACEs); at pension age they retire",
            pathways=(ACE_ADULT_SES,), parameters=COMING_OF_AGE)
 def ageing(ctx: StepContext) -> None:
-    age_and_transition(ctx.world, ctx.generator("coming_of_age"))
+    age_and_transition(ctx.world, ctx.step)

@@ -11,6 +11,7 @@ import numpy as np
 
 from pathways_sim.core.world import World
 from pathways_sim.core.network import AreaIndex, homophily_acceptance, propose_partners
+from pathways_sim.core.streams import mix
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.mechanisms.base import F32, Changes, StepContext, event, mechanism
@@ -86,21 +87,54 @@ def ties(ctx: StepContext) -> Changes:
         + s["stigma_tie_loss"] * (ctx.exposures.stigma - STIGMA_REFERENCE)).astype(F32))
     u, v = net.endpoints()
     loss_hazard = (p["tie_loss_rate"] * np.exp((withdrawal[u] + withdrawal[v]) / 2.0)).astype(F32)
-    keep = ~event(loss_hazard, ctx.dt, ctx.world.streams.uniform("tie_loss", ctx.step, u.size))
+    keep = ~event(loss_hazard, ctx.dt, ctx.world.streams.uniform("tie_loss", ctx.step, pair_keys(pop.key, u, v)))
 
     # Meeting rate chosen so that, at reference withdrawal, formation balances loss at the mean degree.
     meet_rate = p["mean_degree"] * p["tie_loss_rate"] / (2.0 * max(ctx.world.tie_acceptance, 1e-6))
     expected_meetings = np.where(pop.alive, meet_rate * np.exp(-withdrawal) * ctx.dt, 0.0)
-    meetings = ctx.generator("tie_meeting").poisson(expected_meetings)  # several per step allowed
+    meetings = poisson_from_uniform(ctx.uniform("tie_meeting"), expected_meetings)  # several per step allowed
     people = np.repeat(np.arange(pop.capacity), meetings)
     if people.size == 0:
         return {"ties": TieChange(keep, people, people)}
-    rng = ctx.generator("tie_partner")
+    # Each meeting has its own key (the person's key and which of their meetings it is), so its draws do not
+    # depend on who else met someone this step.
+    nth = np.arange(people.size) - np.repeat(np.cumsum(meetings) - meetings, meetings)
+    keys = meeting_keys(pop.key[people], nth)
+    draws = np.stack([ctx.world.streams.uniform(f"tie_partner:{purpose}", ctx.step, keys)
+                      for purpose in ("local", "shift", "pick", "accept")])
     index = AreaIndex.build(pop.area, pop.alive, ctx.world.areas.n)
     partner = propose_partners(people, pop.area, index, ctx.world.areas.n, p["local_tie_share"],
-                               p["nonlocal_tie_area_spread"], rng)
+                               p["nonlocal_tie_area_spread"], draws[:3])
     met = partner >= 0
     a, b = people[met], partner[met]
     chance = acceptance(ctx, a, b) * np.exp(-np.maximum(withdrawal[b], 0))
-    take = rng.random(a.size) < chance
+    take = draws[3][met] < chance
     return {"ties": TieChange(keep, a[take], b[take])}
+
+
+def pair_keys(keys: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """A key for each tie (u[i], v[i]) that depends on the two people, not on their slots or order."""
+    a, b = keys[u], keys[v]
+    with np.errstate(over="ignore"):
+        return mix(a ^ b) ^ (a + b)
+
+
+def meeting_keys(person_keys: np.ndarray, nth: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return mix(person_keys + nth.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+
+
+def poisson_from_uniform(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Poisson counts by inverting the CDF at ``u`` (means are small, so a few terms suffice)."""
+    count = np.zeros(u.size, dtype=np.int64)
+    term = np.exp(-mean)
+    cdf = term.copy()
+    k = 0
+    todo = np.flatnonzero(u >= cdf)
+    while todo.size and k < 200:
+        k += 1
+        term[todo] *= mean[todo] / k
+        cdf[todo] += term[todo]
+        count[todo] = k
+        todo = todo[u[todo] >= cdf[todo]]
+    return count

@@ -7,7 +7,7 @@ import numpy as np
 
 from pathways_sim.core.network import AreaIndex, Network, homophily_acceptance, propose_partners
 from pathways_sim.core.population import ADULT_AGE, Population
-from pathways_sim.core.streams import Streams
+from pathways_sim.core.streams import Streams, first_keys
 from pathways_sim.core.world import Areas, World
 from pathways_sim.mechanisms import (
     allostatic_load,
@@ -39,7 +39,7 @@ def build_world(params: Parameters, switches: Switches, seed: int) -> World:
     n_areas = max(10, round(n / params["people_per_area"]))
     areas = Areas.ranked(n_areas, params["cohesion_least_deprived"], params["cohesion_most_deprived"])
     pop = Population(n)
-    pop.claim_slots(n)
+    pop.claim_slots(first_keys(n))
     world = World(params, switches, effective_strengths(params, switches), streams, pop, areas, Network())
 
     rng = streams.generator("setup_demography")
@@ -66,7 +66,7 @@ def build_world(params: Parameters, switches: Switches, seed: int) -> World:
     # Adults: education, earning potential and work; children: a mother in the same area.
     rng = streams.generator("setup_economy")
     adults = np.flatnonzero(pop.age >= ADULT_AGE)
-    come_of_age(world, adults, 1.0 - 2.0 * deprivation[adults], rng)
+    come_of_age(world, adults, 1.0 - 2.0 * deprivation[adults], step=-1)
     assign_parents(world, rng)
     update_income(world)
     refresh_ranks(world)
@@ -102,7 +102,7 @@ def build_ties(world: World, rng: np.random.Generator, max_rounds: int = 60) -> 
         if net.n_ties >= target_ties or people.size < 2:
             break
         partner = propose_partners(people, pop.area, index, world.areas.n, p["local_tie_share"],
-                                   p["nonlocal_tie_area_spread"], rng)
+                                   p["nonlocal_tie_area_spread"], rng.random((3, people.size)))
         ok = partner >= 0
         u, v = people[ok], partner[ok]
         chance = homophily_acceptance(u, v, pop.age, pop.income_rank, pop.minority, p["age_homophily_years"],
