@@ -54,9 +54,7 @@ def _check_int(value: object, name: str, low: int, high: int) -> int:
     # ValueError (not TypeError) throughout: the package contract is that every
     # invalid argument raises ValueError naming it.
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(  # noqa: TRY004
-            f"{name} must be an integer, got {value!r}"
-        )
+        raise ValueError(f"{name} must be an integer, got {value!r}")
     value = int(value)
     if not low <= value <= high:
         raise ValueError(f"{name} must be between {low} and {high}, got {value}")

@@ -1,4 +1,5 @@
-"""Weighted fractional ranks with tie groups averaged, shared by the concentration indices and quantile groups."""
+"""Weighted fractional ranks with tie groups averaged (shared by the concentration indices and quantile
+groups)."""
 
 from __future__ import annotations
 

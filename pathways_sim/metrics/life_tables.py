@@ -93,7 +93,7 @@ def life_table(
 def _checked_life_table_inputs(
     deaths: ArrayLike, person_years: ArrayLike, band_starts: ArrayLike, a0: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """The inputs of :func:`life_table` as float arrays and a float ``a0``, or ValueError naming the bad one."""
+    """The inputs of :func:`life_table` as float arrays and a float ``a0``; ValueError names a bad one."""
     d_obs = _as_1d_float(deaths, "deaths")
     py = _as_1d_float(person_years, "person_years")
     starts = _as_1d_float(band_starts, "band_starts")
@@ -179,9 +179,8 @@ def _chiang_table(d_obs: np.ndarray, py: np.ndarray, starts: np.ndarray, a0: flo
 
 def _check_table_and_index(table: pd.DataFrame, from_age_index: int, needed: tuple[str, ...]) -> int:
     if not isinstance(table, pd.DataFrame):
-        raise ValueError(  # noqa: TRY004 - package contract: invalid arguments raise ValueError
-            f"table must be a pandas DataFrame from life_table(), got {type(table).__name__}"
-        )
+        # ValueError, not TypeError: the package contract is that invalid arguments raise ValueError.
+        raise ValueError(f"table must be a pandas DataFrame from life_table(), got {type(table).__name__}")
     missing = [c for c in needed if c not in table.columns]
     if missing:
         raise ValueError(f"table is missing life-table column(s) {missing}; build it with life_table()")

@@ -67,8 +67,10 @@ class Calibration:
 
 def _check_calibrate_arguments(names: list[str], budget: object) -> None:
     """ParameterError naming every unknown or unfittable free parameter and a bad budget."""
-    problems = [(n, unknown_name_message(n, list(PARAMETERS), "parameter")) for n in names if n not in PARAMETERS]
-    problems += [("population_size", "is set by population_size=, not fitted")] if "population_size" in names else []
+    problems = [(n, unknown_name_message(n, list(PARAMETERS), "parameter"))
+                for n in names if n not in PARAMETERS]
+    if "population_size" in names:
+        problems.append(("population_size", "is set by population_size=, not fitted"))
     if not names:
         problems.append(("free_parameters", "name at least one parameter to fit"))
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
@@ -89,7 +91,8 @@ def _search_blocks(evaluator: _Evaluator, x: np.ndarray, blocks: list[_Block]) -
         left = evaluator.budget - len(evaluator.history)
         later = sum(math.ceil(sh * evaluator.budget) for sh in share[k + 1:])
         if left > 0:
-            x = _search(evaluator, x, block, max(left - later, 1) if k else math.ceil(share[0] * evaluator.budget))
+            cap = max(left - later, 1) if k else math.ceil(share[0] * evaluator.budget)
+            x = _search(evaluator, x, block, cap)
     return x
 
 
@@ -125,7 +128,8 @@ def calibrate(targets: pd.DataFrame | str | os.PathLike[str] = DEFAULT_TARGETS,
     """
     started = time.perf_counter()
     if isinstance(targets, pd.DataFrame):
-        frame, digest, name = targets, hashlib.sha256(targets.to_csv(index=False).encode()).hexdigest(), "<frame>"
+        digest = hashlib.sha256(targets.to_csv(index=False).encode()).hexdigest()
+        frame, name = targets, "<frame>"
     else:
         frame, digest, name = load_targets(targets), targets_digest(targets), Path(targets).name
     frame = with_consistency_targets(frame)

@@ -34,18 +34,19 @@ LIFE_TARGETS = ("life_expectancy_at_birth", "healthy_life_expectancy_at_birth", 
 FREE_PARAMETERS: Mapping[str, tuple[tuple[str, ...], str]] = {
     "mortality_rate_at_50": (LIFE_TARGETS, "baseline death hazard: the level of life expectancy"),
     "male_mortality_log_hr": (LIFE_TARGETS, "men's extra mortality: the male-female life-expectancy gap"),
-    "allostatic_load_mortality_strength": (LIFE_TARGETS, "wear raising mortality: the life-expectancy gradient"),
+    "allostatic_load_mortality_strength": (LIFE_TARGETS,
+                                           "wear raising mortality: the life-expectancy gradient"),
     "poor_health_rate_at_50": (LIFE_TARGETS, "baseline onset of not-good health: the level of HLE"),
     "poor_health_recovery_rate": (LIFE_TARGETS, "recovery to good health: years lived in not-good health"),
     "allostatic_load_poor_health_strength": (LIFE_TARGETS, "wear raising ill health: the HLE gradient"),
     "cmd_onset_rate": (("common_mental_disorder_prevalence",), "baseline onset of mental disorder (APMS)"),
     "lonely_threshold": (("loneliness_often_always",), ("where the loneliness index counts as 'often/always' "
                          "lonely: a measurement cut-off, not a mechanism")),
-    "smoking_initiation_rate": (("current_smoking",), ("baseline uptake (cessation keeps its published 4-6% a "
-                                "year): smoking prevalence")),
+    "smoking_initiation_rate": (("current_smoking",), ("baseline uptake (cessation keeps its published "
+                                "4-6% a year): smoking prevalence")),
     "ace_mean": (("ace_prevalence_any",), "ACEs of the starting adults: the 18-69 prevalence at the start"),
-    "ace_hazard_rate": (("ace_prevalence_any_cohort",), ("ACE hazard in simulated childhoods: the prevalence of "
-                        "the cohorts the model raises")),
+    "ace_hazard_rate": (("ace_prevalence_any_cohort",), ("ACE hazard in simulated childhoods: the "
+                        "prevalence of the cohorts the model raises")),
     "income_log_sd": (("income_gini",), "spread of earning potential: the income Gini"),
 }
 
@@ -69,7 +70,8 @@ class _Evaluator:
 
     def values(self, x: np.ndarray) -> dict[str, float]:
         v = self.lo + np.clip(x, 0, 1) * (self.hi - self.lo)
-        return {n: (round(float(val)) if PARAMETERS[n].integer else float(val)) for n, val in zip(self.names, v)}
+        return {n: (round(float(val)) if PARAMETERS[n].integer else float(val))
+                for n, val in zip(self.names, v, strict=True)}
 
     def to_unit(self, values: Mapping[str, float]) -> np.ndarray:
         v = np.array([values[n] for n in self.names], dtype=float)
@@ -85,8 +87,8 @@ class _Evaluator:
         self.cache[key] = r
         self.history.append(objective(r))
         if self.progress:
-            self.progress(f"evaluation {len(self.history)}/{self.budget} {label}: objective {self.history[-1]:.2f}"
-                          f", {time.perf_counter() - self.started:.0f} s")
+            self.progress(f"evaluation {len(self.history)}/{self.budget} {label}: "
+                          f"objective {self.history[-1]:.2f}, {time.perf_counter() - self.started:.0f} s")
         return r
 
 

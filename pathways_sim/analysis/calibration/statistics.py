@@ -20,7 +20,8 @@ from pathways_sim.analysis.calibration.targets import DEFAULT_TARGETS, load_targ
 from pathways_sim.declarations.declare import ParameterError
 from pathways_sim.mechanisms.parameters import Parameters
 
-MIN_YEARS = 10  # burn-in of at least 7 years plus the 3-year life-table window (also needed by the ACE cohort)
+# A burn-in of at least 7 years plus the 3-year life-table window (also needed by the ACE cohort).
+MIN_YEARS = 10
 MISSING_PENALTY = 10.0  # residual, in tolerances, of a statistic the run could not estimate (e.g. no deaths)
 
 
@@ -84,8 +85,8 @@ def _ace_cohort_prevalence(pop, n_start: int, start_age: np.ndarray, start_aces:
     return 1.0 - float(np.mean(aces[young] == 0)) * float(np.mean(aces[followed] == 0))
 
 
-def model_statistics(params: Parameters | Mapping[str, Any] | None, seeds: Sequence[int], population_size: int,
-                     years: int, targets: pd.DataFrame | None = None) -> pd.DataFrame:
+def model_statistics(params: Parameters | Mapping[str, Any] | None, seeds: Sequence[int],
+                     population_size: int, years: int, targets: pd.DataFrame | None = None) -> pd.DataFrame:
     """The model's value of every target, averaged over replicate seeds, with its spread.
 
     Parameters

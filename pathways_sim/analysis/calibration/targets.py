@@ -60,7 +60,8 @@ def _number(text: str) -> float:
 def _life_row(target: str, group: str, value: str) -> list[ParsedValue]:
     m = _SEX_DECILE.match(group)
     if not m or not 1 <= int(m[2]) <= 10:
-        raise ValueError(f"group {group!r} of {target}: expected 'male decile N' or 'female decile N', N 1-10")
+        raise ValueError(f"group {group!r} of {target}: expected 'male decile N' or 'female decile N', "
+                         "N 1-10")
     return [(group, _number(value), ("results", f"{m[1]}_area_deprivation_decile", int(m[2]), _LIFE[target]))]
 
 
@@ -74,7 +75,8 @@ def _sii_row(target: str, group: str, value: str) -> list[ParsedValue]:
 def _decile_shape_row(target: str, group: str, value: str) -> list[ParsedValue]:
     m = _SEX_DECILES.match(group)
     if not m:
-        raise ValueError(f"group {group!r} of {target}: expected 'male deciles 1..10' or 'female deciles 1..10'")
+        raise ValueError(f"group {group!r} of {target}: expected 'male deciles 1..10' or "
+                         "'female deciles 1..10'")
     parts = value.split(";")
     if len(parts) != 10:
         raise ValueError(f"value of {target} must be 10 numbers separated by ';', got {len(parts)}")
@@ -224,8 +226,8 @@ def with_consistency_targets(targets: pd.DataFrame) -> pd.DataFrame:
     if ace.empty:
         return targets
     row = ace.iloc[0].to_dict()
-    row.update(target="ace_prevalence_any_cohort", group="cohorts reaching 18 in the model", kind="consistency",
-               statistic=("ace_cohort",),
+    row.update(target="ace_prevalence_any_cohort", group="cohorts reaching 18 in the model",
+               kind="consistency", statistic=("ace_cohort",),
                source=f"consistency: the same figure for childhoods the model simulates ({row['source']})")
     return pd.concat([targets, pd.DataFrame([row])], ignore_index=True)
 

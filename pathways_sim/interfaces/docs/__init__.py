@@ -4,9 +4,9 @@
 ``causal_loop_diagram_dot`` and ``causal_loop_diagram_mermaid`` draw ``PATHWAYS`` and ``LOOPS`` as a causal
 loop diagram (Graphviz DOT text, and a Mermaid flowchart that GitHub renders), both from one extraction of
 nodes and edges (``causal_loop_diagram``).  ``write_docs`` writes the four generated files of ``docs/``
-atomically, and ``python -m pathways_sim.interfaces.docs [DIR]`` regenerates them.  ``tests/test_docs.py`` fails when
-the committed files differ from what these functions produce now, so a changed declaration has to come with
-regenerated docs.
+atomically, and ``python -m pathways_sim.interfaces.docs [DIR]`` regenerates them.  ``tests/test_docs.py``
+fails when the committed files differ from what these functions produce now, so a changed declaration has
+to come with regenerated docs.
 
 Every function here is pure: its output depends only on the declarations (no dates, versions or paths), so
 unchanged declarations regenerate byte-identical files and the comparison in the tests is exact.

@@ -1,4 +1,5 @@
-"""Formatting shared by the generated pages: exact numbers, Markdown tables and anchors, the banner, loop tags."""
+"""Formatting shared by the generated pages: exact numbers, Markdown tables and anchors, the banner and
+loop tags."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def _number(x: float) -> str:
 
 
 def _range(bounds: tuple[float, float]) -> str:
-    # "to", not a dash: a dash between signed numbers ("-2–2") reads as a minus.
+    # "to", not a dash: a dash between signed numbers ("-2–2") reads as a minus.  # noqa: RUF003 - the example
     return f"{_number(bounds[0])} to {_number(bounds[1])}"
 
 

@@ -106,7 +106,8 @@ def causal_loop_diagram(pathways: Mapping[str, Pathway] = PATHWAYS,
     for pw in pathways.values():
         for quantity in (*pw.sources, pw.target):
             if quantity not in nodes:
-                nodes[quantity] = DiagramNode(_identifier("q_", quantity), quantity, quantity.replace("_", " "))
+                label = quantity.replace("_", " ")
+                nodes[quantity] = DiagramNode(_identifier("q_", quantity), quantity, label)
     ids = [n.id for n in nodes.values()]
     assert len(set(ids)) == len(ids), "two quantities map to the same diagram node id"
     tags = _loop_tags(loops)
@@ -132,7 +133,8 @@ def _dot_lines(*lines: str) -> str:
     return '"' + "".join(f"{_dot_escape(line)}\\l" for line in lines) + '"'
 
 
-def causal_loop_diagram_dot(pathways: Mapping[str, Pathway] = PATHWAYS, loops: Mapping[str, Loop] = LOOPS) -> str:
+def causal_loop_diagram_dot(pathways: Mapping[str, Pathway] = PATHWAYS,
+                            loops: Mapping[str, Loop] = LOOPS) -> str:
     """The causal loop diagram as Graphviz DOT text (``docs/causal_loops.dot``).
 
     One box per quantity; one arrow per pathway, labelled with its name, polarity and loop tags, blue for
@@ -237,7 +239,8 @@ def causal_loop_diagram_mermaid(pathways: Mapping[str, Pathway] = PATHWAYS,
     return "\n".join(out) + "\n"
 
 
-def causal_loops_markdown(pathways: Mapping[str, Pathway] = PATHWAYS, loops: Mapping[str, Loop] = LOOPS) -> str:
+def causal_loops_markdown(pathways: Mapping[str, Pathway] = PATHWAYS,
+                          loops: Mapping[str, Loop] = LOOPS) -> str:
     """``docs/causal_loops.md``: how to read the diagram, the Mermaid diagram, and the list of loops."""
     d = causal_loop_diagram(pathways, loops)
     rows = [[lp.tag, LOOP_KINDS.get(lp.kind, lp.kind), _code(lp.name), lp.description,
@@ -250,7 +253,8 @@ def causal_loops_markdown(pathways: Mapping[str, Pathway] = PATHWAYS, loops: Map
         (f"The {len(d.edges)} pathways of `pathways_sim.PATHWAYS` between {len(d.nodes)} quantities, and the "
          f"{len(d.loops)} feedback loops of `pathways_sim.LOOPS`. Each box is a quantity a pathway reads or "
          "moves; each arrow is one pathway, labelled with its name and polarity: **+** (blue) more of the "
-         "source gives more of the target, **-** (red) less. A pathway with several sources starts at a small "
+         "source gives more of the target, **-** (red) less. A pathway with several sources starts at a "
+         "small "
          "dot where grey lines from its sources meet. Tags such as R1 name the loops a pathway belongs to "
          "(R reinforcing, B balancing). Strengths and sources of every pathway: [pathways.md](pathways.md)."),
         "",
@@ -267,7 +271,8 @@ def causal_loops_markdown(pathways: Mapping[str, Pathway] = PATHWAYS, loops: Map
         "",
         ("Some loops close through quantities that the model links by accounting rather than by a declared "
          "pathway (a lost job lowers income, which raises financial strain; a lost tie lowers support; a "
-         "parent's strain, stress and disorder are the child's exposures). Those links are part of the state, "
+         "parent's strain, stress and disorder are the child's exposures). Those links are part of the "
+         "state, "
          "not switchable mechanisms, so they are not drawn as arrows."),
     ]
     return "\n".join(lines) + "\n"

@@ -39,7 +39,7 @@ def _rests_on_assumption(param: Param) -> bool:
 
 
 def _parameter_group_table(params: list[Param], roles: Mapping[str, tuple[str, str]]) -> list[str]:
-    """The table of one parameter group; it has a pathway column only if one of its parameters has a pathway."""
+    """The table of one parameter group, with a pathway column only if one of its parameters has one."""
     with_pathway = any(p.name in roles for p in params)
     header = ["name", *(["pathway"] if with_pathway else []), "meaning", "unit", "default",
               "plausible range", "allowed bounds", "source"]
@@ -58,7 +58,7 @@ def _parameter_group_table(params: list[Param], roles: Mapping[str, tuple[str, s
     return _table(header, rows)
 
 
-# --------------------------------------------------------------------------------------------------- parameters
+# ------------------------------------------------------------------------------------------------ parameters
 def parameter_table_markdown(parameters: Mapping[str, Param] = PARAMETERS,
                              pathways: Mapping[str, Pathway] = PATHWAYS) -> str:
     """The parameter reference: one Markdown table per parameter group, one row per parameter.
@@ -98,12 +98,14 @@ def parameter_table_markdown(parameters: Mapping[str, Param] = PARAMETERS,
         f"<!-- {_BANNER} -->",
         "",
         (f"Every parameter of the model: {len(parameters)} in all, generated from `pathways_sim.PARAMETERS`. "
-         "Set any of them by name (`PathwaysModel(median_income=30_000)`, `Parameters(...)`). A value outside "
+         "Set any of them by name (`PathwaysModel(median_income=30_000)`, `Parameters(...)`). "
+         "A value outside "
          "the **allowed bounds** is an error (`ParameterError` names the parameter); nothing is clipped. The "
          "**plausible range** is the range a sensitivity analysis or calibration should explore."),
         "",
         (f"**{n_assumed} of the {len(parameters)}** parameters give *assumption* as all or part of their "
-         "source: no published figure fixes their value, and the default is a starting point for calibration. "
+         "source: no published figure fixes their value, and the default is a starting point for "
+         "calibration. "
          "A source that names a study but adds \"assumption for size\" borrows the direction of the effect "
          "from the study, not its size."),
         "",
@@ -154,10 +156,11 @@ def pathway_table_markdown(pathways: Mapping[str, Pathway] = PATHWAYS, loops: Ma
 
     rows = []
     for pw in pathways.values():
-        strength = declared(pw.strength) + "".join(f"; modified by {declared(extra)}" for extra in pw.modifiers)
+        modifiers = "".join(f"; modified by {declared(extra)}" for extra in pw.modifiers)
         in_loops = [f"{tags[lp.name]} {_code(lp.name)}" for lp in loops.values() if pw.name in lp.pathways]
-        rows.append([_code(pw.name), pw.description, ", ".join(_code(s) for s in pw.sources), _code(pw.target),
-                     _sign(pw.sign), strength, ", ".join(in_loops), pw.strength.source])
+        sources = ", ".join(_code(s) for s in pw.sources)
+        rows.append([_code(pw.name), pw.description, sources, _code(pw.target), _sign(pw.sign),
+                     declared(pw.strength) + modifiers, ", ".join(in_loops), pw.strength.source])
     lines = [
         "# Pathways",
         "",
@@ -174,13 +177,13 @@ def pathway_table_markdown(pathways: Mapping[str, Pathway] = PATHWAYS, loops: Ma
          "[causal_loops.md](causal_loops.md). How each pathway enters the equations is described in "
          "[odd.md](odd.md#7-submodels)."),
         "",
-        *_table(["pathway", "effect", "sources", "target", "sign", "strength (default, unit)", "loops", "source"],
-                rows),
+        *_table(["pathway", "effect", "sources", "target", "sign", "strength (default, unit)", "loops",
+                 "source"], rows),
     ]
     return "\n".join(lines) + "\n"
 
 
-# --------------------------------------------------------------------------------------------------- interventions
+# --------------------------------------------------------------------------------------------- interventions
 def _constraint(info) -> str:
     """The bounds pydantic enforces on a field, as text ("0 to 1", ">= 0")."""
     bounds = {}
@@ -213,9 +216,10 @@ def intervention_table_markdown() -> str:
 
     header = ["field", "type", "default", "allowed", "meaning"]
     lines = ["# Interventions", "", _BANNER, "",
-             "Every intervention acts through mechanism modifiers (`pathways_sim/modifiers.py`), never on outcomes.",
-             ("Fields shared by all kinds (timing, eligibility ages, coverage, budget, cost, dose) appear in each "
-             "table; `targeting` and `uptake` are described at the end."), ""]
+             ("Every intervention acts through mechanism modifiers (`pathways_sim/modifiers.py`), never on "
+              "outcomes."),
+             ("Fields shared by all kinds (timing, eligibility ages, coverage, budget, cost, dose) appear in "
+              "each table; `targeting` and `uptake` are described at the end."), ""]
     for kind, cls in INTERVENTIONS.items():
         module = sys.modules[cls.__module__]
         lines += [f"## `{kind}`", "", " ".join((module.__doc__ or "").split()), "",
