@@ -35,7 +35,8 @@ def _run_once(params: Parameters, seed: int, years: int, specs: Sequence[tuple])
     from pathways_sim.model import PathwaysModel  # the model imports params, which must load first
 
     model = PathwaysModel(params=params, rng=seed, agents="lazy")
-    pop = model.population
+    # Any: Population's arrays are set from the state declarations at run time, so mypy cannot see them.
+    pop: Any = model.population
     n_start = pop.capacity
     start_age, start_aces = pop.age.copy(), pop.aces.copy()
     model.run(years=years)
@@ -59,7 +60,7 @@ def _run_once(params: Parameters, seed: int, years: int, specs: Sequence[tuple])
     return values
 
 
-def _ace_cohort_prevalence(pop, n_start: int, start_age: np.ndarray, start_aces: np.ndarray,
+def _ace_cohort_prevalence(pop: Any, n_start: int, start_age: np.ndarray, start_aces: np.ndarray,
                            years: int) -> float:
     """Share with >= 1 ACE at 18 among cohorts whose childhood the model simulates.
 

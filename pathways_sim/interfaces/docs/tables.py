@@ -7,6 +7,7 @@ import sys
 from collections.abc import Mapping
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from pathways_sim.declarations.declare import Param
 from pathways_sim.interfaces.docs._format import (
@@ -184,7 +185,7 @@ def pathway_table_markdown(pathways: Mapping[str, Pathway] = PATHWAYS, loops: Ma
 
 
 # --------------------------------------------------------------------------------------------- interventions
-def _constraint(info) -> str:
+def _constraint(info: FieldInfo) -> str:
     """The bounds pydantic enforces on a field, as text ("0 to 1", ">= 0")."""
     bounds = {}
     for item in info.metadata:
@@ -196,7 +197,7 @@ def _constraint(info) -> str:
     return ", ".join(part for part in (low, high) if part)
 
 
-def _field_rows(model) -> list[list[str]]:
+def _field_rows(model: type[BaseModel]) -> list[list[str]]:
     rows = []
     for name, info in model.model_fields.items():
         if name == "kind":
