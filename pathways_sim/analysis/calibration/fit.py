@@ -64,7 +64,6 @@ class Calibration:
     history: list[float] = field(default_factory=list)  # objective of each evaluation, in order
 
 
-
 def _check_calibrate_arguments(names: list[str], budget: object) -> None:
     """ParameterError naming every unknown or unfittable free parameter and a bad budget."""
     problems = [(n, unknown_name_message(n, list(PARAMETERS), "parameter"))

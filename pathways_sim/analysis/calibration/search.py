@@ -51,7 +51,6 @@ FREE_PARAMETERS: Mapping[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-
 class _BudgetSpent(Exception):
     pass
 
