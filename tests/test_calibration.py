@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 
 import numpy as np
 import pytest
 
 from pathways_sim import PARAMETERS, ParameterError, Parameters
-from pathways_sim.mechanisms import parameters as params_module
 from pathways_sim.analysis.calibration import (
     DEFAULT_OUTPUT,
     DEFAULT_TARGETS,
@@ -17,8 +17,10 @@ from pathways_sim.analysis.calibration import (
     load_targets,
     model_statistics,
     with_consistency_targets,
+    write_calibration,
 )
 from pathways_sim.interfaces.entry import main
+from pathways_sim.mechanisms import parameters as params_module
 
 HEADER = "target,group,value,unit,tolerance,source\n"
 GOOD_ROW = 'current_smoking,adults 18+,0.119,proportion,0.015,"ONS 2023"\n'
@@ -40,7 +42,8 @@ def test_the_shipped_targets_load_one_row_per_value():
     ("targt,group,value,unit,tolerance,source\n" + GOOD_ROW, 1, "header lacks column(s) target"),
     (HEADER + "current_smoking,adults 18+,0.119\n", 2, "expected 6 fields"),
     (HEADER + 'current_smoking,adults 18+,lots,proportion,0.015,"ONS"\n', 2, "value 'lots' is not a number"),
-    (HEADER + 'current_smoking,adults 18+,0.119,proportion,-1,"ONS"\n', 2, "tolerance must be a positive number"),
+    (HEADER + 'current_smoking,adults 18+,0.119,proportion,-1,"ONS"\n', 2,
+     "tolerance must be a positive number"),
     (HEADER + 'current_smokin,adults 18+,0.119,proportion,0.015,"ONS"\n', 2,
      "unknown target 'current_smokin'. Did you mean 'current_smoking'"),
     (HEADER + 'life_expectancy_at_birth,male decile 11,80,years,1,"ONS"\n', 2, "expected 'male decile N'"),
@@ -91,7 +94,8 @@ def test_model_statistics_reads_the_results_table_and_the_population():
     model = PathwaysModel(population_size=1_500, rng=7, agents="lazy")
     model.run(years=10)
     res = model.results()
-    final = res[(res.year == res.year.max()) & (res.group_type == "all") & (res.metric == "smoking_prevalence")]
+    last_year = res[res.year == res.year.max()]
+    final = last_year[(last_year.group_type == "all") & (last_year.metric == "smoking_prevalence")]
     assert by[("current_smoking", "adults 18+")] == pytest.approx(final["value"].item())
 
 
@@ -103,7 +107,8 @@ def test_the_calibrate_command_runs_end_to_end_without_touching_the_shipped_file
     printed = capsys.readouterr()
     assert code == 0, printed.err
     assert "fit, target by target" in printed.out
-    for target in ("life_expectancy_at_birth", "healthy_life_expectancy_sii", "income_gini", "current_smoking"):
+    for target in ("life_expectancy_at_birth", "healthy_life_expectancy_sii", "income_gini",
+                   "current_smoking"):
         assert target in printed.out
     record = json.loads(out.read_text())
     assert set(record["parameters"]) == {"mortality_rate_at_50", "lonely_threshold"}
@@ -157,3 +162,9 @@ def test_a_calibrated_value_out_of_bounds_is_rejected_naming_file_and_parameter(
         params_module._with_calibrated_defaults(declared, path)
     names = {name for name, _ in err.value.problems}
     assert names == {"mortality_rate_at_50", "no_such_thing"} and str(path) in str(err.value)
+
+
+def test_write_calibration_has_no_default_destination():
+    # The package's own data file must never be the place a calibration lands by accident.
+    path = inspect.signature(write_calibration).parameters["path"]
+    assert path.default is inspect.Parameter.empty

@@ -47,7 +47,7 @@ def row_of(markdown: str, name: str) -> str:
     return rows[0]
 
 
-# --------------------------------------------------------------------------------------------------- (a) tables
+# ----------------------------------------------------------------------------------------------- (a) tables
 def test_parameter_table_lists_exactly_the_declared_parameters():
     names = table_names(parameter_table_markdown())
     assert len(names) == len(set(names)), "a parameter is listed twice"
@@ -83,7 +83,7 @@ def test_pathway_table_has_one_row_per_pathway_with_strength_and_loops():
         assert f"`{pw.strength.name}` = " in row_of(table, pw.name)
 
 
-# --------------------------------------------------------------------------------------------------- (b) diagram
+# ----------------------------------------------------------------------------------------------- (b) diagram
 def test_dot_diagram_has_one_signed_arrow_per_pathway_and_a_node_per_quantity():
     dot = causal_loop_diagram_dot()
     edges = [m.groups() for line in dot.splitlines() if (m := DOT_EDGE.match(line))]
@@ -124,7 +124,7 @@ def test_mermaid_diagram_has_the_same_arrows_and_colours_every_link_once():
             assert i not in colour_of, f"link {i} styled twice"
             colour_of[i] = colour
     assert sorted(colour_of) == list(range(len(links)))  # linkStyle counts links in order: none missed
-    for name, (index, start, label, target) in arrows.items():
+    for name, (index, _start, label, target) in arrows.items():
         pw = PATHWAYS[name]
         assert target == f"q_{pw.target}" and label.startswith(f"{name} ({'+' if pw.sign > 0 else '-'})")
         assert colour_of[index] == ("#1f5fa8" if pw.sign > 0 else "#c0392b")
@@ -152,7 +152,7 @@ def test_diagrams_name_every_loop_with_its_kind_and_pathways(render):
             assert tags[loop.name] in arrow
 
 
-# --------------------------------------------------------------------------------------------------- (c) committed
+# --------------------------------------------------------------------------------------------- (c) committed
 @pytest.mark.parametrize("name", DOC_FILES)
 def test_committed_docs_match_the_declarations(name, generated):
     path = ROOT / "docs" / name
@@ -160,12 +160,13 @@ def test_committed_docs_match_the_declarations(name, generated):
     committed = path.read_text(encoding="utf-8")
     if committed != generated[name]:
         diff = difflib.unified_diff(committed.splitlines(), generated[name].splitlines(),
-                                    f"docs/{name} (committed)", f"docs/{name} (generated now)", lineterm="", n=0)
+                                    f"docs/{name} (committed)", f"docs/{name} (generated now)",
+                                    lineterm="", n=0)
         pytest.fail(f"docs/{name} is out of date with the declarations in pathways_sim: {REGENERATE}.\n"
                     + "\n".join(list(diff)[:30]), pytrace=False)
 
 
-# --------------------------------------------------------------------------------------------------- (d) writing
+# ----------------------------------------------------------------------------------------------- (d) writing
 def test_write_docs_writes_each_file_atomically(tmp_path, monkeypatch, generated):
     target = tmp_path / "new" / "docs"  # created on demand
     (target.parent).mkdir()
@@ -183,8 +184,9 @@ def test_write_docs_writes_each_file_atomically(tmp_path, monkeypatch, generated
     monkeypatch.setattr(os, "replace", spy)
     written = write_docs(target)
     assert written == [target / name for name in DOC_FILES]
-    assert [(same_dir, is_tmp, dst) for same_dir, is_tmp, dst, _ in renames] == [(True, True, p) for p in written]
-    for (_, _, dst, text), name in zip(renames, DOC_FILES):
+    moves = [(same_dir, is_tmp, dst) for same_dir, is_tmp, dst, _ in renames]
+    assert moves == [(True, True, p) for p in written]
+    for (_, _, dst, text), name in zip(renames, DOC_FILES, strict=True):
         assert text == generated[name] == dst.read_text("utf-8")
     assert sorted(p.name for p in target.iterdir()) == sorted(DOC_FILES), "a temporary file was left behind"
 

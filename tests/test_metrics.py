@@ -379,28 +379,28 @@ def test_life_table_q_capped_at_one():
 def test_bad_input_inequality_measures():
     with pytest.raises(ValueError, match="same length"):
         slope_index_of_inequality([1, 2, 3], [1, 1])
-    with pytest.raises(ValueError, match="shares.*non-negative"):
+    with pytest.raises(ValueError, match=r"shares.*non-negative"):
         slope_index_of_inequality([1, 2, 3], [1, -1, 1])
-    with pytest.raises(ValueError, match="shares.*sum"):
+    with pytest.raises(ValueError, match=r"shares.*sum"):
         ridits([0, 0, 0])
-    with pytest.raises(ValueError, match="values.*NaN"):
+    with pytest.raises(ValueError, match=r"values.*NaN"):
         slope_index_of_inequality([1, np.nan, 3], [1, 1, 1])
-    with pytest.raises(ValueError, match="shares.*NaN"):
+    with pytest.raises(ValueError, match=r"shares.*NaN"):
         relative_index_of_inequality([1, 2, 3], [1, np.nan, 1])
-    with pytest.raises(ValueError, match="shares.*two groups"):
+    with pytest.raises(ValueError, match=r"shares.*two groups"):
         slope_index_of_inequality([1, 2, 3], [0, 5, 0])
 
 
 def test_bad_input_rank_indices():
     with pytest.raises(ValueError, match="same length"):
         concentration_index([1, 2, 3], [1, 2])
-    with pytest.raises(ValueError, match="outcome.*NaN"):
+    with pytest.raises(ValueError, match=r"outcome.*NaN"):
         concentration_index([1, np.nan], [1, 2])
-    with pytest.raises(ValueError, match="rank_by.*NaN"):
+    with pytest.raises(ValueError, match=r"rank_by.*NaN"):
         concentration_index([1, 2], [1, np.nan])
-    with pytest.raises(ValueError, match="weights.*non-negative"):
+    with pytest.raises(ValueError, match=r"weights.*non-negative"):
         concentration_index([1, 2], [1, 2], weights=[1, -1])
-    with pytest.raises(ValueError, match="weights.*length"):
+    with pytest.raises(ValueError, match=r"weights.*length"):
         concentration_index([1, 2], [1, 2], weights=[1, 1, 1])
     with pytest.raises(ValueError, match="lower must be less than upper"):
         erreygers_index([0, 1], [1, 2], 1, 1)
@@ -415,24 +415,24 @@ def test_bad_input_grouping():
         weighted_group_means([1, 2], [1, 1.5], 2)
     with pytest.raises(ValueError, match="same length"):
         weighted_group_means([1, 2, 3], [1, 2], 2)
-    with pytest.raises(ValueError, match="values.*NaN"):
+    with pytest.raises(ValueError, match=r"values.*NaN"):
         weighted_group_means([1, np.nan], [1, 2], 2)
     with pytest.raises(ValueError, match="n_groups"):
         quantile_groups([1, 2, 3], 0)
     with pytest.raises(ValueError, match="n_groups"):
         quantile_groups([1, 2, 3], 128)
-    with pytest.raises(ValueError, match="values.*NaN"):
+    with pytest.raises(ValueError, match=r"values.*NaN"):
         quantile_groups([1, np.nan], 2)
 
 
 def test_bad_input_life_table():
-    with pytest.raises(ValueError, match="person_years.*open"):
+    with pytest.raises(ValueError, match=r"person_years.*open"):
         life_table([1, 2], [10, 0], band_starts=[0, 10])
-    with pytest.raises(ValueError, match="deaths.*open"):
+    with pytest.raises(ValueError, match=r"deaths.*open"):
         life_table([1, 0], [10, 5], band_starts=[0, 10])
-    with pytest.raises(ValueError, match="deaths.*non-negative"):
+    with pytest.raises(ValueError, match=r"deaths.*non-negative"):
         life_table([-1, 2], [10, 5], band_starts=[0, 10])
-    with pytest.raises(ValueError, match="person_years.*non-negative"):
+    with pytest.raises(ValueError, match=r"person_years.*non-negative"):
         life_table([1, 2], [-10, 5], band_starts=[0, 10])
     with pytest.raises(ValueError, match="deaths must be 0 where person_years is 0"):
         life_table([1, 2], [0, 5], band_starts=[0, 10])
@@ -442,7 +442,7 @@ def test_bad_input_life_table():
         life_table([1, 2], [10, 5], band_starts=[10, 0])
     with pytest.raises(ValueError, match="a0"):
         life_table([1, 2], [10, 5], band_starts=[0, 1], a0=1.5)
-    with pytest.raises(ValueError, match="person_years.*NaN"):
+    with pytest.raises(ValueError, match=r"person_years.*NaN"):
         life_table([1, 2], [np.nan, 5], band_starts=[0, 10])
 
 
@@ -450,9 +450,9 @@ def test_bad_input_sullivan():
     table = life_table([10, 40, 50], [1000, 2000, 500], band_starts=[0, 10, 20])
     with pytest.raises(ValueError, match=r"unhealthy_prevalence.*\[0, 1\]"):
         sullivan_hle(table, [0.1, 1.2, 0.5])
-    with pytest.raises(ValueError, match="unhealthy_prevalence.*one value per"):
+    with pytest.raises(ValueError, match=r"unhealthy_prevalence.*one value per"):
         sullivan_hle(table, [0.1, 0.2])
-    with pytest.raises(ValueError, match="unhealthy_prevalence.*NaN"):
+    with pytest.raises(ValueError, match=r"unhealthy_prevalence.*NaN"):
         sullivan_hle(table, [0.1, np.nan, 0.2])
     with pytest.raises(ValueError, match="from_age_index"):
         sullivan_hle(table, [0.1, 0.2, 0.3], from_age_index=3)

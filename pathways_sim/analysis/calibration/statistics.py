@@ -1,0 +1,168 @@
+"""The model's value of each target, read from runs exactly as a user would read them, and the fit measures.
+
+``model_statistics`` runs ``PathwaysModel(agents="lazy")`` once per replicate seed and reads each target's
+statistic from its results table or its population arrays at the end; every candidate parameter set is
+run with the *same* seeds (common random numbers), so the difference between two candidates is their
+effect, not their luck.  ``residuals`` scales the misses by each target's tolerance and ``objective`` sums
+their soft-L1 loss.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pathways_sim.analysis.calibration.targets import DEFAULT_TARGETS, load_targets, with_consistency_targets
+from pathways_sim.declarations.declare import ParameterError
+from pathways_sim.mechanisms.parameters import Parameters
+
+# A burn-in of at least 7 years plus the 3-year life-table window (also needed by the ACE cohort).
+MIN_YEARS = 10
+MISSING_PENALTY = 10.0  # residual, in tolerances, of a statistic the run could not estimate (e.g. no deaths)
+
+
+def _as_parameters(params: Parameters | Mapping[str, Any] | None, population_size: int) -> Parameters:
+    base = params if isinstance(params, Parameters) else Parameters(dict(params or {}))
+    return base.replace(population_size=population_size)
+
+
+def _run_once(params: Parameters, seed: int, years: int, specs: Sequence[tuple]) -> list[float]:
+    """One replicate: the model's value of each statistic spec after ``years``."""
+    from pathways_sim.model import PathwaysModel  # the model imports params, which must load first
+
+    model = PathwaysModel(params=params, rng=seed, agents="lazy")
+    # Any: Population's arrays are set from the state declarations at run time, so mypy cannot see them.
+    pop: Any = model.population
+    n_start = pop.capacity
+    start_age, start_aces = pop.age.copy(), pop.aces.copy()
+    model.run(years=years)
+    results = model.results()
+    final = results[results["year"] == results["year"].max()]
+    lookup = final.set_index(["group_type", "group", "metric"])["value"]
+    alive, age = pop.alive, pop.age
+    lonely = pop.loneliness > params["lonely_threshold"]
+    states = {"aces": pop.aces > 0, "cmd": pop.cmd, "smoker": pop.smoker, "lonely": lonely}
+    values = []
+    for spec in specs:
+        if spec[0] == "results":
+            values.append(float(lookup.get(spec[1:], np.nan)))
+        elif spec[0] == "prevalence":
+            who = alive & (age >= spec[2]) & (age < spec[3])
+            values.append(float(states[spec[1]][who].mean()) if who.any() else np.nan)
+        elif spec[0] == "ace_cohort":
+            values.append(_ace_cohort_prevalence(pop, n_start, start_age, start_aces, years))
+        else:  # pragma: no cover - specs come from load_targets
+            raise ValueError(f"unknown statistic {spec!r}")
+    return values
+
+
+def _ace_cohort_prevalence(pop: Any, n_start: int, start_age: np.ndarray, start_aces: np.ndarray,
+                           years: int) -> float:
+    """Share with >= 1 ACE at 18 among cohorts whose childhood the model simulates.
+
+    P(no ACE by 18) = P(none by age b) x P(none from b to 18 | none at b), b = 18 - years: the first factor
+    from children born during the run who are aged [b, b + 1) at the end, the second from children who
+    were aged [b, b + 1) and ACE-free at the start (now 18-19, past the ACE ages).  Chaining conditional
+    survival this way is exact for a population in steady state and needs only the end state.
+    """
+    alive, age, aces = pop.alive, pop.age, pop.aces
+    original = np.zeros(pop.capacity, dtype=bool)  # the same person as at the start (slots get reused)
+    original[:n_start] = pop.person_id[:n_start] < n_start
+    born = alive & (pop.person_id >= n_start)
+    b = 18.0 - years
+    if b < 0:  # long runs: cohorts born in the run are already 18
+        reached = born & (age >= 18.0) & (age < 19.0)
+        return 1.0 - float(np.mean(aces[reached] == 0)) if reached.any() else float("nan")
+    young = born & (age >= b) & (age < b + 1.0)
+    followed = np.zeros(pop.capacity, dtype=bool)
+    followed[:n_start] = (start_age >= b) & (start_age < b + 1.0) & (start_aces == 0)
+    followed &= alive & original
+    if not (young.any() and followed.any()):
+        return float("nan")
+    return 1.0 - float(np.mean(aces[young] == 0)) * float(np.mean(aces[followed] == 0))
+
+
+def model_statistics(params: Parameters | Mapping[str, Any] | None, seeds: Sequence[int],
+                     population_size: int, years: int, targets: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The model's value of every target, averaged over replicate seeds, with its spread.
+
+    Parameters
+    ----------
+    params:
+        A ``Parameters`` set or a mapping of overrides of the defaults.
+    seeds:
+        One replicate per seed; pass the same seeds for every candidate (common random numbers).
+    population_size:
+        People at the start of each replicate (decile life expectancy needs tens of thousands).
+    years:
+        Years to simulate (at least ``MIN_YEARS``: a burn-in plus the 3-year life-table window); every value
+        is read at the end of the last year.
+    targets:
+        From ``load_targets`` (default: the shipped England targets, with the consistency targets).
+
+    Returns
+    -------
+    DataFrame
+        The targets' columns plus ``model`` (mean over replicates), ``model_sd`` (their standard deviation,
+        0 for one replicate) and ``replicates`` (one list of values per row).  Life and healthy life
+        expectancy by sex and decile and the HLE slope index are the results table's rows
+        (``male_area_deprivation_decile`` ...); prevalences are computed from the population arrays at the
+        end for the target's own age range (so common mental disorder is 16-64, where the results table's
+        ``cmd_prevalence`` is 16+); the Gini is the results table's ``income_gini``.
+    """
+    if targets is None:
+        targets = with_consistency_targets(load_targets(DEFAULT_TARGETS))
+    seeds = _check_run_settings(seeds, population_size, years)
+    params = _as_parameters(params, population_size)
+    specs = list(targets["statistic"])
+    runs = np.array([_run_once(params, seed, years, specs) for seed in seeds], dtype=float)
+    out = targets.copy()
+    with warnings.catch_warnings():  # a statistic no replicate could estimate stays NaN, silently
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        out["model"] = np.nanmean(runs, axis=0)
+        out["model_sd"] = np.nanstd(runs, axis=0, ddof=1) if len(seeds) > 1 else 0.0
+    out["replicates"] = [list(map(float, col)) for col in runs.T]
+    return out
+
+
+def _check_run_settings(seeds: Iterable[int], population_size: int, years: int) -> list[int]:
+    problems = []
+    seeds = list(seeds)
+    if not seeds or any(isinstance(s, bool) or not isinstance(s, int | np.integer) or s < 0 for s in seeds):
+        problems.append(("seeds", f"must be one or more non-negative integer seeds, got {seeds!r}"))
+    if isinstance(years, bool) or not isinstance(years, int | np.integer) or years < MIN_YEARS:
+        problems.append(("years", (f"must be a whole number of years >= {MIN_YEARS} (a burn-in plus the "
+                                   f"3-year life-table window), got {years!r}")))
+    if isinstance(population_size, bool) or not isinstance(population_size, int | np.integer):
+        problems.append(("population_size", f"must be a whole number, got {population_size!r}"))
+    if problems:
+        raise ParameterError(problems)
+    return [int(s) for s in seeds]
+
+
+def fit_table(stats: pd.DataFrame) -> pd.DataFrame:
+    """target, group, unit, published, model, model_sd, tolerance, within (|model - published| <= tolerance),
+    kind."""
+    table = stats[["target", "group", "unit", "value", "model", "model_sd", "tolerance", "kind"]].rename(
+        columns={"value": "published"})
+    table.insert(7, "within", (table["model"] - table["published"]).abs() <= table["tolerance"])
+    return table.reset_index(drop=True)
+
+
+def residuals(stats: pd.DataFrame) -> np.ndarray:
+    """sqrt(weight) x (model - published) / tolerance; a statistic the run could not estimate counts
+    ``MISSING_PENALTY`` tolerances."""
+    r = (stats["model"] - stats["value"]).to_numpy(float) / stats["tolerance"].to_numpy(float)
+    return np.sqrt(stats["weight"].to_numpy(float)) * np.where(np.isfinite(r), r, MISSING_PENALTY)
+
+
+def objective(r: np.ndarray) -> float:
+    """Sum of the soft-L1 loss 2 (sqrt(1 + r^2) - 1) of the residuals: quadratic within about a tolerance,
+    linear beyond.  A target the model cannot reach then pulls with bounded force, so the fit does not
+    spoil the targets it can meet to gain a little on one it cannot (plain least squares would)."""
+    return float(np.sum(2.0 * (np.sqrt(1.0 + r * r) - 1.0)))
+

@@ -1,0 +1,238 @@
+"""The published targets: reading ``data/england_targets.csv`` (``load_targets``), with every problem reported
+as ``file:line: what is wrong`` (``TargetsError``), and the consistency targets the fit adds to them."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pathways_sim.declarations.declare import unknown_name_message
+
+DATA = Path(__file__).resolve().parent.parent.parent / "data"
+DEFAULT_TARGETS = DATA / "england_targets.csv"
+TARGET_COLUMNS = ("target", "group", "value", "unit", "tolerance", "source")
+
+
+class TargetsError(ValueError):
+    """A malformed targets file; ``problems`` lists each as 'file:line: what is wrong'."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+# How each published target is read from a run.  A statistic spec is a hashable tuple:
+#   ("results", group_type, group, metric)  a row of the final year of model.results();
+#   ("prevalence", state, min_age, max_age) share of the living aged [min, max) with the state, at the end;
+#   ("ace_cohort",)                         ACE prevalence at 18 of cohorts whose childhood the model ran.
+_SEX_DECILE = re.compile(r"^(male|female) decile (\d+)\b")
+_SEX_DECILES = re.compile(r"^(male|female) deciles 1\.\.10$")
+_AGES = re.compile(r"(\d+)\s*(?:-\s*(\d+)|\+)")
+_PREVALENCE_STATES = {"ace_prevalence_any": "aces", "common_mental_disorder_prevalence": "cmd",
+                      "loneliness_often_always": "lonely", "current_smoking": "smoker"}
+_LIFE = {"life_expectancy_at_birth": "life_expectancy",
+         "healthy_life_expectancy_at_birth": "healthy_life_expectancy"}
+KNOWN_TARGETS = (*_LIFE, "healthy_life_expectancy_sii", "healthy_life_expectancy_at_birth_by_decile",
+                 *_PREVALENCE_STATES, "income_gini")
+
+#: (group label, published value, statistic spec): one value of a CSV row, and how the model's value is read.
+ParsedValue = tuple[str, float, tuple[Any, ...]]
+
+
+def _number(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise ValueError(f"value {text!r} is not a number") from None
+    if not math.isfinite(x):
+        raise ValueError(f"value {text!r} is not a finite number")
+    return x
+
+
+def _life_row(target: str, group: str, value: str) -> list[ParsedValue]:
+    m = _SEX_DECILE.match(group)
+    if not m or not 1 <= int(m[2]) <= 10:
+        raise ValueError(f"group {group!r} of {target}: expected 'male decile N' or 'female decile N', "
+                         "N 1-10")
+    return [(group, _number(value), ("results", f"{m[1]}_area_deprivation_decile", int(m[2]), _LIFE[target]))]
+
+
+def _sii_row(target: str, group: str, value: str) -> list[ParsedValue]:
+    if group not in ("male", "female"):
+        raise ValueError(f"group {group!r} of {target}: expected 'male' or 'female'")
+    return [(group, _number(value), ("results", f"{group}_area_deprivation_decile", 0,
+                                     "healthy_life_expectancy_sii"))]
+
+
+def _decile_shape_row(target: str, group: str, value: str) -> list[ParsedValue]:
+    m = _SEX_DECILES.match(group)
+    if not m:
+        raise ValueError(f"group {group!r} of {target}: expected 'male deciles 1..10' or "
+                         "'female deciles 1..10'")
+    parts = value.split(";")
+    if len(parts) != 10:
+        raise ValueError(f"value of {target} must be 10 numbers separated by ';', got {len(parts)}")
+    return [(f"{m[1]} decile {d}", _number(v), ("results", f"{m[1]}_area_deprivation_decile", d,
+                                                "healthy_life_expectancy"))
+            for d, v in enumerate(parts, start=1)]
+
+
+def _prevalence_row(target: str, group: str, value: str) -> list[ParsedValue]:
+    m = _AGES.search(group)
+    if not m:
+        raise ValueError(f"group {group!r} of {target}: expected an age range such as 'adults 16-64' or "
+                         "'adults 18+'")
+    lo, hi = float(m[1]), (float(m[2]) + 1 if m[2] else math.inf)  # "16-64" includes age 64
+    if hi <= lo:
+        raise ValueError(f"group {group!r} of {target}: empty age range")
+    return [(group, _number(value), ("prevalence", _PREVALENCE_STATES[target], lo, hi))]
+
+
+def _gini_row(target: str, group: str, value: str) -> list[ParsedValue]:
+    return [(group, _number(value), ("results", "all", 0, "income_gini"))]
+
+
+_ROW_PARSERS: dict[str, Callable[[str, str, str], list[ParsedValue]]] = {
+    **dict.fromkeys(_LIFE, _life_row),
+    "healthy_life_expectancy_sii": _sii_row,
+    "healthy_life_expectancy_at_birth_by_decile": _decile_shape_row,
+    **dict.fromkeys(_PREVALENCE_STATES, _prevalence_row),
+    "income_gini": _gini_row,
+}
+
+
+def _parse_row(target: str, group: str, value: str) -> list[ParsedValue]:
+    """(group label, published value, statistic spec) for each value of one CSV row; ValueError if bad."""
+    parser = _ROW_PARSERS.get(target)
+    if parser is None:
+        raise ValueError(unknown_name_message(target, KNOWN_TARGETS, "target"))
+    return parser(target, group, value)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TargetsError([f"{path}: no such targets file"]) from None
+    except UnicodeDecodeError:
+        raise TargetsError([f"{path}: not a UTF-8 text file"]) from None
+    except OSError as err:
+        raise TargetsError([f"{path}: cannot read ({err.strerror})"]) from None
+
+
+def _read_header(reader: Any, path: Path) -> tuple[list[str], dict[str, int]]:
+    """The header's column names and the position of each required column; TargetsError if one is missing."""
+    header = next(reader, None)
+    if header is None:
+        raise TargetsError([f"{path}:1: empty file; expected the header {','.join(TARGET_COLUMNS)}"])
+    header = [h.strip() for h in header]
+    missing = [c for c in TARGET_COLUMNS if c not in header]
+    if missing:
+        raise TargetsError([(f"{path}:1: header lacks column(s) {', '.join(missing)}; expected "
+                             f"{','.join(TARGET_COLUMNS)}, got {','.join(header)}")])
+    return header, {c: header.index(c) for c in TARGET_COLUMNS}
+
+
+def _tolerance_and_source_problems(rec: dict[str, str], where: str) -> tuple[float | None, list[str]]:
+    """The row's tolerance (None if not a number) and what is wrong with its tolerance and source."""
+    problems = []
+    tolerance: float | None
+    try:
+        tolerance = float(rec["tolerance"])
+    except ValueError:
+        problems.append(f"{where}: tolerance {rec['tolerance']!r} is not a number")
+        tolerance = None
+    if tolerance is not None and not (math.isfinite(tolerance) and tolerance > 0):
+        problems.append(f"{where}: tolerance must be a positive number, got {rec['tolerance']!r}")
+    if not rec["source"]:
+        problems.append(f"{where}: source is empty; every target needs its published source")
+    return tolerance, problems
+
+
+def load_targets(path: str | os.PathLike[str] = DEFAULT_TARGETS) -> pd.DataFrame:
+    """Read a targets CSV (columns target, group, value, unit, tolerance, source) into one row per value.
+
+    A row whose value lists several numbers (``healthy_life_expectancy_at_birth_by_decile``: ten values
+    separated by ``;``) becomes one row per decile, each with weight 1/10, so that every CSV row carries the
+    same weight in the fit.
+
+    Returns
+    -------
+    DataFrame
+        Columns target, group, value, unit, tolerance, source, line (of the CSV), weight, kind
+        ("published") and statistic (how the model's value is read).
+
+    Raises
+    ------
+    TargetsError
+        Naming ``file:line`` and what is wrong, for every problem found (missing file, bad header, wrong
+        number of fields, non-numeric value, non-positive tolerance, unknown target, unreadable group,
+        empty source, duplicate row).
+    """
+    path = Path(path)
+    reader = csv.reader(_read_text(path).splitlines())
+    header, col = _read_header(reader, path)
+    rows: list[dict[str, Any]] = []
+    problems: list[str] = []
+    seen: dict[tuple[str, str], int] = {}
+    for fields in reader:
+        line = reader.line_num
+        if not any(f.strip() for f in fields):
+            continue  # blank line
+        where = f"{path}:{line}"
+        if len(fields) != len(header):
+            problems.append(f"{where}: expected {len(header)} fields ({','.join(header)}), got {len(fields)}")
+            continue
+        rec = {c: fields[i].strip() for c, i in col.items()}
+        tolerance, found = _tolerance_and_source_problems(rec, where)
+        problems += found
+        key = (rec["target"], rec["group"])
+        if key in seen:
+            problems.append(f"{where}: duplicate of line {seen[key]} ({rec['target']}, {rec['group']})")
+        seen.setdefault(key, line)
+        try:
+            parsed = _parse_row(rec["target"], rec["group"], rec["value"])
+        except ValueError as err:
+            problems.append(f"{where}: {err}")
+            continue
+        rows += [{"target": rec["target"], "group": group, "value": value, "unit": rec["unit"],
+                  "tolerance": tolerance, "source": rec["source"], "line": line,
+                  "weight": 1.0 / len(parsed), "kind": "published", "statistic": spec}
+                 for group, value, spec in parsed]
+    if not rows and not problems:
+        problems.append(f"{path}:2: no targets below the header")
+    if problems:
+        raise TargetsError(problems)
+    return pd.DataFrame(rows)
+
+
+def with_consistency_targets(targets: pd.DataFrame) -> pd.DataFrame:
+    """Add the consistency targets the fit needs besides the published rows.
+
+    ACE prevalence: the published 18-69 figure is met at the start by the synthetic adults (``ace_mean``),
+    but the adults of later years grow up inside the model (``ace_hazard_rate``).  Unless the cohorts the
+    model raises reach 18 with the same prevalence, the 18-69 prevalence drifts year by year; so the same
+    published figure is asked of them too.
+    """
+    ace = targets[(targets["target"] == "ace_prevalence_any") & (targets["kind"] == "published")]
+    if ace.empty:
+        return targets
+    row = ace.iloc[0].to_dict()
+    row.update(target="ace_prevalence_any_cohort", group="cohorts reaching 18 in the model",
+               kind="consistency", statistic=("ace_cohort",),
+               source=f"consistency: the same figure for childhoods the model simulates ({row['source']})")
+    return pd.concat([targets, pd.DataFrame([row])], ignore_index=True)
+
+
+def targets_digest(path: str | os.PathLike[str]) -> str:
+    """SHA-256 of a targets file's bytes (recorded beside the calibrated values)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
