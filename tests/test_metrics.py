@@ -464,3 +464,23 @@ def test_bad_input_sullivan():
     with pytest.raises(ValueError, match="l_x = 0"):
         life_expectancy(dead, 1)
     assert math.isnan(dead["ex"].iloc[1])
+
+
+def test_batched_expectancies_match_one_table_per_group():
+    from pathways_sim.metrics.life_tables import expectancies_at_birth
+    from pathways_sim.results.collector import life_and_health_expectancy
+
+    rng = np.random.default_rng(4)
+    from pathways_sim.metrics import AGE_BANDS
+
+    bands = AGE_BANDS.size
+    py = rng.uniform(0, 400, size=(40, bands))
+    py[rng.random((40, bands)) < 0.15] = 0  # empty bands, including empty top bands
+    deaths = np.where(py > 0, rng.poisson(py * np.linspace(0.001, 0.3, bands)), 0).astype(float)
+    deaths[3] = 0  # a group with no deaths at all: not estimable
+    unhealthy = py * rng.uniform(0, 0.6, size=py.shape)
+    le, hle = expectancies_at_birth(deaths, py, unhealthy)
+    for g in range(40):
+        one = life_and_health_expectancy(deaths[g], py[g], unhealthy[g])
+        np.testing.assert_allclose([le[g], hle[g]], one, rtol=1e-10, equal_nan=True)
+    assert np.isnan(le[3]) and np.isnan(hle[3])

@@ -35,8 +35,11 @@ class Loop:
 
 def pathway(name: str, sources: Sequence[str], target: str, sign: int, default: float, unit: str,
             plausible: tuple[float, float], source: str, description: str, loops: Sequence[str] = (),
-            modifiers: Sequence[Param] = (), bounds: tuple[float, float] = (0.0, 50.0)) -> Pathway:
-    """Declare a pathway and its strength parameter ``<name>_strength`` (0 switches the link off)."""
+            modifiers: Sequence[Param] = (), bounds: tuple[float, float] = (0.0, 10.0)) -> Pathway:
+    """Declare a pathway and its strength parameter ``<name>_strength`` (0 switches the link off).
+
+    Strengths are bounded at 10 by default: on a log-hazard or stress-load scale that is already an effect of
+    e^10 or more, far beyond any published estimate, and it keeps every hazard finite in float32."""
     strength = Param(f"{name}_strength", default, unit, bounds, plausible, source,
                      f"Strength of pathway {name}: {description}", group="pathway")
     return Pathway(name, tuple(sources), target, sign, strength, description, tuple(loops), tuple(modifiers))

@@ -28,9 +28,10 @@ ACE_ADULT_SES = pathway("ace_adult_ses", ["aces"], "income", -1, 0.08, "log earn
                         "employment, income)", "adverse childhood experiences lower adult education and earnings",
                         ["intergenerational"])
 FERTILITY = (
-    Param("fertility_age_min", 18.0, "years", (10, 60), (16, 20), "design choice",
+    # Bounds that cannot cross: every allowed minimum is below every allowed maximum.
+    Param("fertility_age_min", 18.0, "years", (12, 30), (16, 20), "design choice",
           "Youngest age at which a birth is assigned to a mother.", group="health"),
-    Param("fertility_age_max", 44.0, "years", (10, 60), (40, 46), "design choice", "Oldest such age.",
+    Param("fertility_age_max", 44.0, "years", (35, 55), (40, 46), "design choice", "Oldest such age.",
           group="health"),
 )
 COMING_OF_AGE = (

@@ -16,7 +16,8 @@ from pathways_sim.mechanisms.base import Changes, Relax, StepContext, mechanism
 def _depleted(baseline, recovery_rate: float, depletion, stress):  # noqa: ANN001, ANN202 - arrays or floats
     """Equilibrium and rate of dx/dt = a (b - x) - d s x."""
     rate = recovery_rate + depletion * stress
-    return recovery_rate * baseline / rate, rate
+    # With no recovery and no stress nothing moves (rate 0): the equilibrium is then never read.
+    return np.divide(recovery_rate * baseline, rate, out=np.zeros_like(rate), where=rate > 0), rate
 
 
 @mechanism("resilience", "resilience is rebuilt towards a baseline and used up by ongoing stress",

@@ -38,7 +38,7 @@ def _network(name: str, default: float, unit: str, bounds: tuple[float, float], 
 
 
 PARAMETERS = (
-    _network("mean_degree", 8.0, "ties", (0, 200), (4, 15), "assumption: UK adults report about 5-15 regular "
+    _network("mean_degree", 8.0, "ties", (0, 50), (4, 15), "assumption: UK adults report about 5-15 regular "
              "contacts", "Target mean number of social ties."),
     _network("tie_loss_rate", 0.25, "per tie per year", (0, 50), (0.1, 0.5), "assumption (tie half-life ~3 years)",
              "Hazard that a tie dissolves, before loneliness, depression and stigma."),
@@ -51,6 +51,9 @@ PARAMETERS = (
              "Scale of the age difference at which tie acceptance falls by 1/e."),
     _network("ses_homophily", 2.0, "per income rank", (0, 50), (1, 4), "McPherson et al. 2001 (status homophily)",
              "Fall in log tie acceptance per unit of income-rank difference."),
+    _network("max_ties", 150, "ties", (1, 1000), (100, 250), "Dunbar 1992 (about 150 stable relationships)",
+             "Most ties anyone holds: people at the limit neither seek nor accept new ties (it also bounds the "
+             "network's memory whatever the other parameters say)."),
     _network("minority_homophily", 0.7, "log odds", (0, 10), (0.3, 1.5), "McPherson et al. 2001 (ethnic homophily)",
              "Fall in log tie acceptance across minority status."),
 )
@@ -91,7 +94,8 @@ def ties(ctx: StepContext) -> Changes:
 
     # Meeting rate chosen so that, at reference withdrawal, formation balances loss at the mean degree.
     meet_rate = p["mean_degree"] * p["tie_loss_rate"] / (2.0 * max(ctx.world.tie_acceptance, 1e-6))
-    expected_meetings = np.where(pop.alive, meet_rate * np.exp(-withdrawal) * ctx.dt, 0.0)
+    room = pop.alive & (ctx.exposures.degree < p["max_ties"])
+    expected_meetings = np.where(room, np.minimum(meet_rate * np.exp(-withdrawal) * ctx.dt, p["max_ties"]), 0.0)
     meetings = poisson_from_uniform(ctx.uniform("tie_meeting"), expected_meetings)  # several per step allowed
     people = np.repeat(np.arange(pop.capacity), meetings)
     if people.size == 0:
@@ -106,6 +110,7 @@ def ties(ctx: StepContext) -> Changes:
     partner = propose_partners(people, pop.area, index, ctx.world.areas.n, p["local_tie_share"],
                                p["nonlocal_tie_area_spread"], draws[:3])
     met = partner >= 0
+    met[met] &= room[partner[met]]
     a, b = people[met], partner[met]
     chance = acceptance(ctx, a, b) * np.exp(-np.maximum(withdrawal[b], 0))
     take = draws[3][met] < chance
