@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+import pandas as pd
 import pytest
 
 from pathways_sim import PathwaysModel
@@ -126,3 +127,19 @@ def test_switching_a_pathway_off_leaves_other_mechanisms_draws_unchanged():
         if var.name != "smoker":
             assert np.array_equal(getattr(base.population, var.name), getattr(off.population, var.name)), var.name
     assert np.array_equal(base.network.keys, off.network.keys)
+
+
+def test_population_annotations_list_every_declared_state():
+    from pathways_sim.core.population import Population
+
+    assert list(Population.__annotations__) == [v.name for v in STATE]
+
+
+def test_mesa_batch_run_runs_the_model_for_the_years_asked():
+    rows = mesa.batch_run(PathwaysModel, {"population_size": [300, 400], "years": 2}, rng=[1, 2],
+                          number_processes=1, data_collection_period=-1, display_progress=False)
+    frame = pd.DataFrame(rows)
+    assert len(frame) == 4
+    assert set(frame["population_size"]) == {300, 400}
+    assert (frame["year"] == 2027).all()  # collected after the second simulated year (start 2025)
+    assert frame["cmd_prevalence"].between(0, 1).all()

@@ -23,7 +23,36 @@ from pathways_sim.declarations.states import (  # noqa: F401 - re-exported for t
 )
 
 class Population:
-    """Arrays of person state, with capacity management for births and deaths."""
+    """Arrays of person state, with capacity management for births and deaths.
+
+    One array per entry of ``declarations.states.STATE`` (the annotations below spell them out for type
+    checkers; a test keeps the two lists equal)."""
+
+    person_id: np.ndarray  # int64
+    key: np.ndarray  # uint64
+    children_born: np.ndarray  # int16
+    alive: np.ndarray  # bool_
+    age: np.ndarray  # float32
+    female: np.ndarray  # bool_
+    minority: np.ndarray  # bool_
+    area: np.ndarray  # int32
+    parent: np.ndarray  # int32
+    education: np.ndarray  # int8
+    potential: np.ndarray  # float32
+    income: np.ndarray  # float32
+    employment: np.ndarray  # int8
+    housing_insecure: np.ndarray  # bool_
+    aces: np.ndarray  # int8
+    resilience: np.ndarray  # float32
+    control: np.ndarray  # float32
+    loneliness: np.ndarray  # float32
+    stress: np.ndarray  # float32
+    allostatic_load: np.ndarray  # float32
+    smoker: np.ndarray  # bool_
+    cmd: np.ndarray  # bool_
+    poor_health: np.ndarray  # bool_
+    income_rank: np.ndarray  # float32
+    area_income_rank: np.ndarray  # float32
 
     def __init__(self, capacity: int):
         self.capacity = 0

@@ -64,3 +64,5 @@ _p("cohesion_most_deprived", 0.45, "0-1 index", (0, 1), (0.3, 0.6),
    "Community Life Survey: trust and belonging fall with deprivation", "Neighbourhood cohesion, most deprived area.")
 
 SHARED_PARAMETERS: tuple[Param, ...] = tuple(_DECLARED)
+# The parameters that shape the run itself rather than the people in it.
+STRUCTURAL_PARAMETERS: frozenset[str] = frozenset(p.name for p in SHARED_PARAMETERS if p.group == "structure")

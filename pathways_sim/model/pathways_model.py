@@ -46,6 +46,10 @@ class PathwaysModel(mesa.Model):
         pay for a million Python objects.  ``"auto"`` (default) is ``"all"`` up to 20,000 people.
     window_years:
         Years of deaths and person-time pooled into each period life table (ONS pools 3).
+    years:
+        Optional length of the run: ``running`` turns False after it, so ``mesa.batch_run(PathwaysModel,
+        {"population_size": 2000, "years": 2}, rng=[1, 2])`` works (for large sweeps use
+        ``pathways_sim.experiments``).  ``model.datacollector`` holds yearly headline measures.
     **overrides:
         Parameter values by name, applied on top of ``params``.
 
@@ -60,7 +64,8 @@ class PathwaysModel(mesa.Model):
 
     def __init__(self, *, params: Parameters | Mapping[str, Any] | None = None,
                  pathways_off: Iterable[str] = (), interventions: Iterable[Mapping[str, Any]] = (),
-                 rng: int | None = None, agents: AgentMode = "auto", window_years: int = 3, **overrides: Any):
+                 rng: int | None = None, agents: AgentMode = "auto", window_years: int = 3,
+                 years: float | None = None, **overrides: Any):
         seed = _resolve_seed(rng)
         super().__init__(rng=seed)
         if isinstance(params, Parameters):
@@ -79,6 +84,11 @@ class PathwaysModel(mesa.Model):
         for intervention in built:
             intervention.bind(self.world)
         self.collector = Collector(self.world, window_years)
+        self.end_step = _end_step(years, self.world.steps_per_year)
+        # Mesa's batch_run and SolaraViz read a DataCollector: a few headline measures, collected at the start
+        # and after every simulated year (the tidy ``results()`` table holds everything).
+        self.datacollector = mesa.DataCollector(model_reporters=dict(HEADLINE_REPORTERS))
+        self.datacollector.collect(self)
         self.agent_mode = ("all" if self.params["population_size"] <= AUTO_AGENT_LIMIT else "lazy") \
             if agents == "auto" else agents
         self._agents_by_slot: dict[int, PersonAgent] = {}
@@ -121,8 +131,13 @@ class PathwaysModel(mesa.Model):
     def step(self) -> None:
         self.collector.before_step(self.world)
         events = advance(self.world)
+        self.last_step = events  # who died and who was born (for accounting and analysis)
         self.collector.after_step(self.world, events.died, events.born.size)
         self._sync_agents(events.died, events.born)
+        if self.world.step_index % self.world.steps_per_year == 0:
+            self.datacollector.collect(self)
+        if self.end_step is not None and self.world.step_index >= self.end_step:
+            self.running = False
 
     def run(self, years: float) -> None:
         """Advance by ``years`` (a whole number of steps)."""
@@ -154,6 +169,31 @@ class PathwaysModel(mesa.Model):
         from pathways_sim.results.tables import health_gap_table
 
         return health_gap_table(self.results(), year=year, grouping=grouping)
+
+
+def _share(model: PathwaysModel, state: str, min_age: float) -> float:
+    pop = model.population
+    who = pop.alive & (pop.age >= min_age)
+    return float(getattr(pop, state)[who].mean()) if who.any() else float("nan")
+
+
+HEADLINE_REPORTERS: dict[str, Any] = {
+    "year": lambda m: m.year,
+    "population": lambda m: m.population.n_alive,
+    "cmd_prevalence": lambda m: _share(m, "cmd", 16),
+    "not_good_health_prevalence": lambda m: _share(m, "poor_health", 16),
+    "smoking_prevalence": lambda m: _share(m, "smoker", 18),
+    "mean_stress": lambda m: _share(m, "stress", 16),
+}
+
+
+def _end_step(years: float | None, steps_per_year: int) -> int | None:
+    """The step after which ``running`` turns False (for ``mesa.batch_run``); None: run while asked."""
+    if years is None:
+        return None
+    if isinstance(years, bool) or not isinstance(years, int | float) or not np.isfinite(years) or years <= 0:
+        raise ParameterError([("years", f"must be a positive number of years, got {years!r}")])
+    return max(1, round(years * steps_per_year))
 
 
 def _resolve_seed(rng: Any) -> int:
