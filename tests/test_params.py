@@ -12,7 +12,7 @@ from pathways_sim import PARAMETERS, PATHWAYS, ParameterError, Parameters, Pathw
 @pytest.mark.parametrize("name, value, expected", [
     ("population_size", -5, "population_size: must be between 50 and 2e+07 (people), got -5"),
     ("population_size", 1000.5, "population_size: must be a whole number, got 1000.5"),
-    ("mean_degree", -1.0, "mean_degree: must be between 0 and 200"),
+    ("mean_degree", -1.0, "mean_degree: must be between 0 and 50"),
     ("local_tie_share", 1.5, "local_tie_share: must be between 0 and 1 (proportion), got 1.5"),
     ("minority_share", -0.1, "minority_share: must be between 0 and 1"),
     ("median_income", "high", "median_income: must be a number, got 'high' (str)"),

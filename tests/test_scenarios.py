@@ -148,7 +148,7 @@ def test_scenarios_from_data_report_problems_without_positions():
         scenario_from_dict({"seed": "x", "parameters": {"mean_degree": -1}}, name="mine")
     assert str(caught.value).splitlines() == [
         "<mine>: seed: Input should be a valid integer (got 'x')",
-        "<mine>: parameters.mean_degree: must be between 0 and 200 (ties), got -1.0",
+        "<mine>: parameters.mean_degree: must be between 0 and 50 (ties), got -1.0",
     ]
     again = pickle.loads(pickle.dumps(caught.value))
     assert again.errors == caught.value.errors and str(again) == str(caught.value)
@@ -306,7 +306,7 @@ def test_every_error_in_a_file_is_reported_at_once(here):
         ("bad.yaml:5:3: population.people_per_aera: unknown key 'people_per_aera'. Did you mean "
         "'people_per_area'? Allowed: people_per_area, size"),
         "bad.yaml:6:15: time.years: Input should be greater than or equal to 1 (got 0)",
-        "bad.yaml:8:16: parameters.mean_degree: must be between 0 and 200 (ties), got 500.0",
+        "bad.yaml:8:16: parameters.mean_degree: must be between 0 and 50 (ties), got 500.0",
         "bad.yaml:9:3: parameters.population_size: set it as population.size, not under parameters",
         "bad.yaml:10:16: pathways_off[0]: unknown pathway 'loneliness_withdrawl'. Did you mean "
         "'loneliness_withdrawal', 'depression_withdrawal', 'loneliness_cmd_onset'? Allowed: "
@@ -325,7 +325,7 @@ def test_every_error_in_a_file_is_reported_at_once(here):
         "early_years, housing_security, minimum_income_floor, peer_support, social_prescribing, "
         "stigma_reduction, trauma_informed_care"),
         "bad.yaml:16:18: outputs.plots: Input should be a valid boolean (got 'yes')",
-        "bad.yaml:18:33: arms.a.parameters.mean_degree: must be between 0 and 200 (ties), got -1.0",
+        "bad.yaml:18:33: arms.a.parameters.mean_degree: must be between 0 and 50 (ties), got -1.0",
         "bad.yaml:18:38: arms.a.seed: unknown key 'seed'. Allowed: interventions, parameters, pathways_off",
         ("bad.yaml:19:3: arms.b c: an arm's name must be letters, digits, '_', '.' or '-', starting with a "
         "letter or digit (got 'b c')"),
@@ -413,7 +413,7 @@ def test_errors_in_an_extended_file_point_at_that_file(here):
     assert errors("child.yaml") == [
         "child.yaml:2:30: parameters.cmd_onset_rate: must be between 0 and 10 (per year), got 99.0",
         "child.yaml:3:13: replicates: Input should be greater than or equal to 1 (got 0)",
-        "lib/base.yaml:2:27: parameters.mean_degree: must be between 0 and 200 (ties), got -3.0",
+        "lib/base.yaml:2:27: parameters.mean_degree: must be between 0 and 50 (ties), got -3.0",
     ]
 
 
