@@ -23,7 +23,7 @@ def test_main_job_prints_the_health_gap_table(capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["--people", "-5"], "population_size: must be between 50"),
-    (["--people", "300", "--off", "nope"], "unknown pathway 'nope'"),
+    (["--people", "300", "--off", "nope"], "unknown pathway or loop 'nope'"),
     (["--people", "300", "--years", "0"], "years: must be at least 1"),
 ])
 def test_main_job_rejects_bad_input_with_exit_code_2(capsys, args, message):

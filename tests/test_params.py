@@ -43,7 +43,7 @@ def test_every_problem_is_reported_at_once():
 
 
 def test_unknown_pathway_is_rejected():
-    with pytest.raises(ParameterError, match="unknown pathway 'peer_smokin'.*Did you mean 'peer_smoking'"):
+    with pytest.raises(ParameterError, match="unknown pathway or loop 'peer_smokin'.*Did you mean 'peer_smoking'"):
         Switches(["peer_smokin"])
 
 

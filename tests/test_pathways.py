@@ -239,3 +239,23 @@ def test_switching_a_pathway_off_changes_the_simulation_only_through_it():
     base.run(years=2)
     off.run(years=2)
     assert not np.array_equal(base.population.smoker, off.population.smoker)
+
+
+def test_a_loop_name_switches_off_its_feedback_link_only():
+    from pathways_sim import LOOPS
+
+    for name, loop in LOOPS.items():
+        switches = Switches([name])
+        assert switches.off == set(loop.cut) and switches.loops_off == {name}
+        assert all(switches.on(p) for p in loop.pathways if p not in loop.cut)
+    with pytest.raises(Exception, match="unknown pathway or loop"):
+        Switches(["loneliness_tie"])
+
+
+def test_withdrawal_never_gives_ties_so_switching_it_off_takes_none_away(world):
+    """No one gains ties from a withdrawal pathway being on: its effect is never negative."""
+    w = copy.deepcopy(world)
+    w.population.loneliness[:] = np.linspace(0, 1, w.population.capacity)
+    ctx = StepContext(w)
+    MECHANISMS["ties"](ctx)
+    assert ctx.recorded["withdrawal"].min() >= 0

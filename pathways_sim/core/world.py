@@ -50,6 +50,7 @@ class World:
     network: Network
     step_index: int = 0
     tie_acceptance: float = 1.0  # mean homophily acceptance at build; scales the meeting rate
+    formation_balance: float = 1.0  # loss / formation multiplier from withdrawal at build; scales it too
     interventions: tuple = ()  # Intervention objects, enabling ones first
     income_before_transfers: np.ndarray | None = None  # income before intervention transfers and floors
 

@@ -25,12 +25,17 @@ class Pathway:
 
 @dataclass(frozen=True, slots=True)
 class Loop:
-    """A feedback loop: ``kind`` "R" (reinforcing) or "B" (balancing), through ``pathways``."""
+    """A feedback loop: ``kind`` "R" (reinforcing) or "B" (balancing), through ``pathways``.
+
+    ``cut`` names the feedback link(s) that switching the loop off removes: the link that closes the cycle,
+    chosen so that the exposures feeding the loop and the states it acts on stay as they are (switching the
+    loneliness loop off stops loneliness costing ties; ties still relieve loneliness)."""
 
     name: str
     kind: str
     pathways: tuple[str, ...]
     description: str
+    cut: tuple[str, ...] = ()
 
 
 def pathway(name: str, sources: Sequence[str], target: str, sign: int, default: float, unit: str,

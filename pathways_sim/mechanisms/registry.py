@@ -61,47 +61,61 @@ assert len(PATHWAYS) == sum(len(m.pathways) for m in STEP_ORDER), "a pathway is 
 
 LOOPS: Mapping[str, Loop] = MappingProxyType({lp.name: lp for lp in [
     Loop("stress_resilience", "R", ("stress_depletes_resilience", "resilience_buffer"),
-         "stress depletes resilience; less resilience lets the same exposure cause more stress"),
+         "stress depletes resilience; less resilience lets the same exposure cause more stress",
+         cut=("stress_depletes_resilience",)),
     Loop("stress_control", "R", ("stress_erodes_control", "control_buffer", "present_focus_smoking"),
-         "stress erodes control; low control raises the stress response and present-focused coping"),
+         "stress erodes control; low control raises the stress response and present-focused coping",
+         cut=("stress_erodes_control",)),
     Loop("loneliness_ties", "R", ("loneliness_withdrawal", "ties_reduce_loneliness"),
-         "loneliness leads to withdrawal, fewer ties, and more loneliness"),
+         "loneliness leads to withdrawal, fewer ties, and more loneliness", cut=("loneliness_withdrawal",)),
     Loop("health_poverty", "R", ("health_job_loss", "health_reemployment", "financial_strain_stress",
                                  "insecure_work_stress", "stress_cmd_onset", "strain_housing_insecurity"),
-         "ill health costs jobs and income; strain and insecurity raise stress and mental disorder"),
+         "ill health costs jobs and income; strain and insecurity raise stress and mental disorder",
+         cut=("health_job_loss", "health_reemployment")),
     Loop("intergenerational", "R", ("parental_poverty_aces", "parental_stress_aces", "parental_cmd_aces",
                                     "ace_adult_ses"),
-         "parents' poverty, stress and disorder raise children's ACEs, which lower their adult income"),
+         "parents' poverty, stress and disorder raise children's ACEs, which lower their adult income",
+         cut=("ace_adult_ses",)),
     # ties -> support (+) -> stress (-) -> disorder (+) -> ties (-): an even number of negative links, so the
     # loop reinforces: losing support raises stress and disorder, which cost more ties.
     Loop("support_buffering", "R", ("support_buffer", "stress_cmd_onset", "depression_withdrawal"),
-         "ties damp the stress response; the disorder that stress brings isolates, which weakens the buffer"),
+         "ties damp the stress response; the disorder that stress brings isolates, which weakens the buffer",
+         cut=("depression_withdrawal",)),
 ]})
 
 for _loop in LOOPS.values():
-    for _name in _loop.pathways:
+    for _name in (*_loop.pathways, *_loop.cut):
         assert _name in PATHWAYS, f"loop {_loop.name} names unknown pathway {_name}"
+    assert set(_loop.cut) <= set(_loop.pathways) and _loop.cut, f"loop {_loop.name}: cut links must be its own"
 
 
 class Switches:
-    """Which pathways are on: an immutable set of names switched off, validated against the registry."""
+    """Which pathways are on: an immutable set of pathway names switched off, validated against the registry.
 
-    __slots__ = ("off",)
+    A loop's name stands for its feedback link(s) (``Loop.cut``): ``Switches(["loneliness_ties"])`` switches
+    off ``loneliness_withdrawal``.  ``off`` holds pathway names only; ``loops_off`` the loops named."""
+
+    __slots__ = ("loops_off", "off")
     off: frozenset[str]
+    loops_off: frozenset[str]
 
     def __init__(self, off: Iterable[str] = ()):
         names = frozenset([off]) if isinstance(off, str) else frozenset(off)
-        bad = [(name, unknown_name_message(name, list(PATHWAYS), "pathway")) for name in sorted(names)
-               if name not in PATHWAYS]
+        known = [*PATHWAYS, *LOOPS]
+        bad = [(name, unknown_name_message(name, known, "pathway or loop")) for name in sorted(names)
+               if name not in PATHWAYS and name not in LOOPS]
         if bad:
             raise ParameterError(bad)
-        object.__setattr__(self, "off", names)
+        loops = frozenset(name for name in names if name in LOOPS)
+        pathways = (names - loops) | {cut for name in loops for cut in LOOPS[name].cut}
+        object.__setattr__(self, "off", frozenset(pathways))
+        object.__setattr__(self, "loops_off", loops)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Switches are immutable")
 
     def __reduce__(self):  # noqa: ANN204
-        return (Switches, (sorted(self.off),))
+        return (Switches, (sorted(self.off | self.loops_off),))
 
     def on(self, name: str) -> bool:
         if name not in PATHWAYS:
@@ -112,7 +126,7 @@ class Switches:
         return f"Switches(off={sorted(self.off)!r})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Switches) and other.off == self.off
+        return isinstance(other, Switches) and other.off == self.off  # what runs, however it was named
 
     def __hash__(self) -> int:
         return hash(self.off)

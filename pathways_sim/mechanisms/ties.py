@@ -5,6 +5,7 @@ similar people (homophily; McPherson et al. 2001)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,10 +17,9 @@ from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.mechanisms.base import F32, Changes, StepContext, event, mechanism
 
-# Reference exposures at which the tie hazards equal their base rates, so that the mean degree stays near the
-# ``mean_degree`` parameter while withdrawal still sorts ties away from the lonely, the depressed and the
-# stigmatised.  A switched-off pathway contributes nothing, whatever its reference.
-LONELINESS_REFERENCE, CMD_REFERENCE, STIGMA_REFERENCE = 0.3, 0.2, 0.2
+# Withdrawal is never negative: only people who feel lonely (above the ``lonely_threshold``), have a mental
+# disorder or face stigma withdraw, and nobody gains ties from a pathway being on.  So switching a withdrawal
+# pathway off can only give the people it acted on more ties, never take ties from anyone.
 
 PATHWAYS = (
     pathway("loneliness_withdrawal", ["loneliness"], "ties", -1, 1.0, "log hazard ratio per unit loneliness",
@@ -80,20 +80,44 @@ def acceptance(ctx: StepContext, a: np.ndarray, b: np.ndarray) -> np.ndarray:
                                 p["ses_homophily"], p["minority_homophily"])
 
 
+def withdrawal_of(ctx: StepContext, strength: Mapping[str, float]) -> np.ndarray:
+    """Log multiplier of each person's tie loss (and minus that of their tie formation); never negative."""
+    pop, p = ctx.pop, ctx.params
+    return (strength["loneliness_withdrawal"] * np.maximum(pop.loneliness - p["lonely_threshold"], 0.0)
+            + strength["depression_withdrawal"] * pop.cmd
+            + strength["stigma_tie_loss"] * ctx.exposures.stigma).astype(F32)
+
+
+def formation_balance(ctx: StepContext) -> float:
+    """How much faster people must meet for formation to balance loss at the mean degree, given the
+    withdrawal of the starting population with every pathway on (set once, at build: switching a pathway off
+    in one arm must not change anyone else's meeting rate)."""
+    p = ctx.params
+    full = {name: p[f"{name}_strength"] for name in ("loneliness_withdrawal", "depression_withdrawal",
+                                                     "stigma_tie_loss")}
+    w = withdrawal_of(ctx, full).astype(np.float64)
+    u, v = ctx.world.network.endpoints()
+    alive = ctx.pop.alive
+    if u.size == 0 or not alive.any():
+        return 1.0
+    loss = float(np.mean(np.exp((w[u] + w[v]) / 2.0)))
+    formation = float(np.mean(np.exp(-w[alive]))) ** 2
+    return loss / formation
+
+
 @mechanism("ties", "loneliness, mental disorder and stigma make ties break more and form less; new ties form in "
            "shared places, more between similar people", pathways=PATHWAYS, parameters=PARAMETERS)
 def ties(ctx: StepContext) -> Changes:
     s, p, pop, net = ctx.strength, ctx.params, ctx.pop, ctx.world.network
-    withdrawal = ctx.record("withdrawal", (
-        s["loneliness_withdrawal"] * (pop.loneliness - LONELINESS_REFERENCE)
-        + s["depression_withdrawal"] * (pop.cmd - CMD_REFERENCE)
-        + s["stigma_tie_loss"] * (ctx.exposures.stigma - STIGMA_REFERENCE)).astype(F32))
+    withdrawal = ctx.record("withdrawal", withdrawal_of(ctx, s))
     u, v = net.endpoints()
     loss_hazard = (p["tie_loss_rate"] * np.exp((withdrawal[u] + withdrawal[v]) / 2.0)).astype(F32)
     keep = ~event(loss_hazard, ctx.dt, ctx.world.streams.uniform("tie_loss", ctx.step, pair_keys(pop.key, u, v)))
 
-    # Meeting rate chosen so that, at reference withdrawal, formation balances loss at the mean degree.
-    meet_rate = p["mean_degree"] * p["tie_loss_rate"] / (2.0 * max(ctx.world.tie_acceptance, 1e-6))
+    # Meeting rate chosen so that formation balances loss at the mean degree (homophily and the starting
+    # population's withdrawal both measured once, at build).
+    meet_rate = (p["mean_degree"] * p["tie_loss_rate"] * ctx.world.formation_balance
+                 / (2.0 * max(ctx.world.tie_acceptance, 1e-6)))
     room = pop.alive & (ctx.exposures.degree < p["max_ties"])
     expected_meetings = np.where(room, np.minimum(meet_rate * np.exp(-withdrawal) * ctx.dt, p["max_ties"]), 0.0)
     meetings = poisson_from_uniform(ctx.uniform("tie_meeting"), expected_meetings)  # several per step allowed
@@ -112,7 +136,7 @@ def ties(ctx: StepContext) -> Changes:
     met = partner >= 0
     met[met] &= room[partner[met]]
     a, b = people[met], partner[met]
-    chance = acceptance(ctx, a, b) * np.exp(-np.maximum(withdrawal[b], 0))
+    chance = acceptance(ctx, a, b) * np.exp(-withdrawal[b])
     take = draws[3][met] < chance
     return {"ties": TieChange(keep, a[take], b[take])}
 

@@ -18,6 +18,7 @@ from pathways_sim.mechanisms import (
     resources,
     smoking,
     stress,
+    ties,
 )
 from pathways_sim.mechanisms.base import F32, StepContext, Switch
 from pathways_sim.mechanisms.demography import come_of_age
@@ -73,6 +74,7 @@ def build_world(params: Parameters, switches: Switches, seed: int) -> World:
 
     build_ties(world, streams.generator("setup_ties"))
     settle_states(world, streams.generator("setup_states"))
+    world.formation_balance = ties.formation_balance(StepContext(world))
     update_income(world)
     refresh_ranks(world)
     return world
