@@ -21,12 +21,16 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from pathways_sim.core.modifiers import Modifiers
 from pathways_sim.core.world import World
 
 NEED_BASES = ("area_deprivation", "income")
+# Bounds that keep every accepted configuration runnable: calendar years a run can reach, and money well
+# above any public budget (beyond it, costs times doses overflow into infinities).
+YEARS = {"ge": 1900, "le": 2300}
+MAX_GBP = 1e12
 
 
 def area_quintile_index(world: World) -> np.ndarray:
@@ -35,7 +39,9 @@ def area_quintile_index(world: World) -> np.ndarray:
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a quoted "1000" is not a number and true is not 1; infinities and NaN are not numbers either;
+    # unknown fields are errors, never ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Targeting(Strict):
@@ -43,7 +49,9 @@ class Targeting(Strict):
         "universal", description="universal offer, targeted to named groups, or proportionate universalism")
     need: Literal["area_deprivation", "income"] = Field(
         "area_deprivation", description="how need is measured: area deprivation, or low individual income rank")
-    groups: tuple[int, ...] = Field((1, 2), description="targeted: deciles of need offered (1 = most deprived)")
+    # The list itself is not strict (YAML gives a list, not a tuple); its items are.
+    groups: tuple[StrictInt, ...] = Field((1, 2), strict=False,
+                                          description="targeted: deciles of need offered (1 = most deprived)")
     gradient: float = Field(2.0, ge=0, le=20, description="proportionate: dose_i = base x (1 + gradient x need_i)")
 
     @model_validator(mode="after")
@@ -74,14 +82,15 @@ class Uptake(Strict):
 class InterventionConfig(Strict):
     kind: str
     name: str | None = Field(None, description="label (default: the kind); names its random streams")
-    start_year: float | None = Field(None, description="first year of offers (default: the model's start)")
-    end_year: float | None = Field(None, description="offers and effects stop at the start of this year")
+    start_year: float | None = Field(None, **YEARS, description="first year of offers (default: the model's start)")
+    end_year: float | None = Field(None, **YEARS, description="offers and effects stop at the start of this year")
     min_age: float = Field(18, ge=0, le=120, description="youngest eligible age")
     max_age: float = Field(120, ge=0, le=130, description="oldest eligible age")
     coverage: float = Field(1.0, ge=0, le=1, description="share of those offered who are reached by the offer")
-    budget: float | None = Field(None, ge=0, description="GBP per year; with it, the model works out coverage")
-    cost_per_participant: float = Field(500.0, ge=0, description="GBP per participant at dose 1")
-    fixed_cost_per_year: float = Field(0.0, ge=0, description="GBP per year while running")
+    budget: float | None = Field(None, ge=0, le=MAX_GBP,
+                                 description="GBP per year; with it, the model works out coverage")
+    cost_per_participant: float = Field(500.0, ge=0, le=MAX_GBP, description="GBP per participant at dose 1")
+    fixed_cost_per_year: float = Field(0.0, ge=0, le=MAX_GBP, description="GBP per year while running")
     duration_months: int = Field(6, ge=1, le=600, description="how long a participant takes part")
     dose: float = Field(1.0, ge=0, le=10, description="intensity relative to the standard programme")
     max_dose: float = Field(3.0, ge=0, le=10, description="highest dose the budget may buy one participant")

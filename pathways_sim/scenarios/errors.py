@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from pathways_sim.declarations.declare import ECHO_CHARS, shorten
 
 SET_SOURCE = "<--set>"  # the "file" of a problem in a command-line override
-ECHO_CHARS = 200  # longest echo of a user's value (or file name) in a message
 MESSAGE_CHARS = 1000  # longest message: a problem is read by a person, whatever the input was
 
 
@@ -16,15 +16,6 @@ def cut(text: str, limit: int = ECHO_CHARS) -> str:
         return text
     half = (limit - 5) // 2
     return f"{text[:half]} ... {text[-half:]}"
-
-
-def shorten(value: Any, limit: int = ECHO_CHARS) -> str:
-    """``repr(value)`` cut to ``limit`` characters, for echoing input in a message."""
-    try:
-        text = repr(value)
-    except (RecursionError, ValueError):  # ValueError: an int with too many digits to print
-        text = f"<a {type(value).__name__} too large to show>"
-    return cut(text, limit)
 
 
 def printable(text: str) -> str:
@@ -70,3 +61,7 @@ class ScenarioError(ValueError):
     def __reduce__(self):
         # Picklable with its problems (e.g. raised in a worker process).
         return (ScenarioError, (self.errors,))
+
+
+__all__ = ["ECHO_CHARS", "MESSAGE_CHARS", "SET_SOURCE", "ScenarioError", "ScenarioProblem", "cut", "printable",
+           "shorten"]
