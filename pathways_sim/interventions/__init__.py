@@ -92,7 +92,7 @@ def make_interventions(specs: Iterable[Mapping[str, Any] | InterventionConfig]) 
     labels = [c.label for c in configs]
     for i, label in enumerate(labels):
         if labels.index(label) != i:
-            problems.append((f"interventions[{i}].name", (f"{label!r} is used twice; give each a distinct name "
+            problems.append((f"interventions[{i}].name", (f"{shorten(label)} is used twice; give each a distinct name "
                              "(the name keys its random streams and results)")))
     if problems:
         raise ParameterError(problems)

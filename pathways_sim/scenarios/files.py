@@ -43,9 +43,9 @@ def path_problem(text: str) -> str | None:
     try:
         os.fsencode(text)
     except UnicodeError:
-        return "contains characters that cannot be a file name here"
+        return "contains characters that cannot be a file name here (they cannot be encoded)"
     if any(not c.isprintable() for c in text):
-        return "contains control characters"
+        return "contains characters that cannot be a file name here (control characters or lone surrogates)"
     return None
 
 
@@ -72,14 +72,16 @@ def read_text(path: Path, limit: int = SCENARIO_MAX_BYTES, what: str = "file") -
         raise UnsafeFile(_os_reason(err)) from None
     except ValueError as err:
         raise UnsafeFile(f"the path cannot be used: {err}") from None
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            mode = os.fstat(fd).st_mode
-            if not stat.S_ISREG(mode):
-                raise UnsafeFile(f"is not a regular file ({_kind(mode)}); give the path of a {what}")
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise UnsafeFile(f"is not a regular file ({_kind(mode)}); give the path of a {what}")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(limit + 1)
-        except OSError as err:
-            raise UnsafeFile(_os_reason(err)) from None
+    except OSError as err:
+        raise UnsafeFile(_os_reason(err)) from None
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise UnsafeFile(f"is larger than {limit:,} bytes; a {what} is far smaller")
     try:

@@ -336,15 +336,15 @@ def _set(doc: Located, path: KeyPath, value: Any, here: Pos, problems: list[Scen
         if isinstance(part, int):
             if not isinstance(current, list):
                 problems.append(here.problem(path[:depth], f"is not a list, so it has no item [{part}] "
-                                                           f"(got {current!r})"))
+                                                           f"(got {shorten(current)})"))
                 return
             if part >= len(current):
                 problems.append(here.problem(path[:depth], f"has {len(current)} item(s), so there is no "
                                                            f"item [{part}]"))
                 return
         elif not isinstance(current, dict):
-            problems.append(here.problem(path[:depth], f"is not a mapping, so it has no key {part!r} "
-                                                       f"(got {current!r})"))
+            problems.append(here.problem(path[:depth], f"is not a mapping, so it has no key {shorten(part)} "
+                                                       f"(got {shorten(current)})"))
             return
         if last:
             doc.forget(prefix)
