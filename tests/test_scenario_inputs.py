@@ -62,6 +62,7 @@ def write(name: str, text: str) -> str:
     ("parameters: {cmd_onset_rate: .nan}\n", "parameters.cmd_onset_rate: must be a number, got NaN"),
     ("name: " + "x" * 100_000 + "\n", "case.yaml:1:7: name: String should have at most 100 characters"),
     ("seed: [\n", "case.yaml:2:1: YAML syntax error"),
+    ("seed: 1\nname: a\x00b\n", "case.yaml:2:8: YAML syntax error: character #x0000 is not allowed: special characters"),
     ("%YAML 1.1\n---\nseed: 1\n---\nseed: 2\n", "case.yaml:4:1: YAML syntax error"),
     ("extends: \"a\\0b\"\n", "case.yaml:1:10: extends: the path contains a NUL byte"),
     ("extends: " + "a" * 5000 + "\n", ("case.yaml:1:10: extends: the path is 5000 characters long; a path has "

@@ -20,6 +20,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from pathways_sim.scenarios.errors import SET_SOURCE, ScenarioProblem, shorten
 from pathways_sim.scenarios.files import UnsafeFile, is_regular_file, path_problem, read_text
@@ -168,8 +169,9 @@ def _describe_key(key: Any) -> str:
     return f"{shorten(key)} ({type(key).__name__})"
 
 
-def _yaml_problem(err: Exception, shown: str) -> ScenarioProblem:
-    """A YAML error, or a guard's refusal, at its position."""
+def _yaml_problem(err: Exception, shown: str, text: str) -> ScenarioProblem:
+    """A YAML error, or a guard's refusal, at its position in ``text``."""
+    line, column = None, None
     if isinstance(err, UnsafeYaml):
         line, column, message = err.line, err.column, err.message
     elif isinstance(err, MarkedYAMLError):
@@ -177,11 +179,16 @@ def _yaml_problem(err: Exception, shown: str) -> ScenarioProblem:
         line, column = (mark.line, mark.column) if mark else (None, None)
         context = f" ({err.context})" if err.context else ""
         message = f"YAML syntax error: {err.problem}{context}"
+    elif isinstance(err, ReaderError):  # a character YAML does not allow, by its offset in the text
+        at = min(max(int(err.position), 0), len(text))
+        line, column = text.count("\n", 0, at), at - (text.rfind("\n", 0, at) + 1)
+        char = f"#x{err.character:04x}" if isinstance(err.character, int) else shorten(err.character)
+        message = f"YAML syntax error: character {char} is not allowed: {err.reason}"
     else:
-        line, column, message = None, None, f"YAML syntax error: {str(err).splitlines()[0] if str(err) else err}"
+        message = f"YAML syntax error: {str(err).splitlines()[0] if str(err) else type(err).__name__}"
     if line is None:  # every problem in a file gets a position: the start, when the parser gave none
         line, column = 0, 0
-    return ScenarioProblem(shown, line + 1, column + 1, "", message)
+    return ScenarioProblem(shown, line + 1, (column or 0) + 1, "", message)
 
 
 def load_yaml_text(text: str, typ: str = "rt") -> Any:
@@ -200,7 +207,7 @@ def read_yaml(path: Path, shown: str, problems: list[ScenarioProblem]) -> Locate
     try:
         node = load_yaml_text(text)
     except (UnsafeYaml, YAMLError) as err:
-        problems.append(_yaml_problem(err, shown))
+        problems.append(_yaml_problem(err, shown, text))
         return None
     doc = Located(None, Pos(shown, 1, 1))
     doc.data = {} if node is None else _plain(node, (), shown, doc, problems)  # an empty file changes nothing
