@@ -77,9 +77,15 @@ def check_value(param: Param, value: Any) -> tuple[float | int | None, str | Non
     lo, hi = param.bounds
     if not lo <= value <= hi:
         return None, f"must be between {lo:g} and {hi:g} ({param.unit}), got {shorten(value)}"
+    if abs(value) > UNBOUNDED_LIMIT:  # only reachable where a side is unbounded
+        return None, (f"must be at most {UNBOUNDED_LIMIT:g} ({param.unit}): larger values overflow the model's "
+                      f"single-precision arithmetic; got {shorten(value)}")
     return value, None
 
 
 _LARGEST_FLOAT = int(sys.float_info.max)
+# The size limit of a value whose declared range is unbounded on that side (an income): far beyond any
+# plausible value, far below where float32 arrays overflow (3.4e38) once multiplied.
+UNBOUNDED_LIMIT = 1e12
 
 

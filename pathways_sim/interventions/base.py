@@ -244,7 +244,10 @@ class Intervention:
             return np.full(slots.size, u.base)
         pop = world.population
         deprivation = world.areas.deprivation[pop.area[slots]]
-        stigma = np.maximum(pop.minority[slots].astype(float), 0.5 * pop.cmd[slots])
+        # Stigma exposure as the stress mechanism reads it (dynamics.py): minority status, or a mental disorder
+        # weighted by the declared mental_illness_stigma_weight.
+        weight = world.params["mental_illness_stigma_weight"]
+        stigma = np.maximum(pop.minority[slots].astype(float), weight * pop.cmd[slots])
         stigma_scale = mods.get("stigma_scale")  # stigma reduction lowers the stigma barrier too
         if stigma_scale is not None:
             stigma = stigma * stigma_scale[slots]
@@ -351,10 +354,25 @@ class RuleBasedIntervention(Intervention):
     def bind(self, world: World) -> None:
         super().bind(world)
         self._lottery = self.stream(world, "coverage", -1).random(world.population.capacity)
+        self.coverage_now = self.config.coverage  # the share covered in the current step (budget-derived)
 
     def cost_per_covered(self, world: World, slots: np.ndarray, dose: np.ndarray) -> np.ndarray:
         """GBP per year of covering each slot (default: cost_per_participant x dose)."""
         return self.config.cost_per_participant * dose
+
+    def budget_coverage(self, world: World, offered: np.ndarray, dose: np.ndarray) -> float:
+        """The share of the eligible covered this step: ``coverage``, or with a budget, what it buys once the
+        fixed cost is paid.  Covering everyone may cost nothing (a lever whose cost per person is 0): then a
+        budget that pays the fixed cost covers everyone; one that does not (or a zero budget) covers no one.
+        """
+        c = self.config
+        if c.budget is None:
+            return c.coverage
+        left = c.budget - c.fixed_cost_per_year
+        full = float(self.cost_per_covered(world, offered, dose).sum())
+        if full <= 0:
+            return 1.0 if c.budget > 0 and left >= 0 else 0.0
+        return min(1.0, max(left, 0.0) / full)
 
     def step(self, world: World, mods: Modifiers) -> None:
         t = world.step_index
@@ -367,10 +385,8 @@ class RuleBasedIntervention(Intervention):
         c = self.config
         dose_all = self.offer_dose(world, self.eligible(world)) * c.dose
         offered = np.flatnonzero(dose_all > 0)
-        coverage = c.coverage
-        if c.budget is not None:
-            full = float(self.cost_per_covered(world, offered, dose_all[offered]).sum())
-            coverage = min(1.0, max(c.budget - c.fixed_cost_per_year, 0.0) / full) if full > 0 else 0.0
+        coverage = self.budget_coverage(world, offered, dose_all[offered])
+        self.coverage_now = coverage
         slots = offered[self._lottery[offered] < coverage]
         dose = dose_all[slots].astype(np.float32)
         if slots.size:

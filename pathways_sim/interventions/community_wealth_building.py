@@ -73,7 +73,9 @@ class CommunityWealthBuilding(RuleBasedIntervention):
             mods.array("reemployment_scale")[unemployed] *= np.float32(1.0) + (extra_hazard / p["reemployment_rate"]
                                                                                ).astype(np.float32)
         working = slots[(pop.employment[slots] == SECURE_JOB) | (pop.employment[slots] == INSECURE_JOB)]
-        lottery = self._lottery[working] / max(self.config.coverage, 1e-12)  # reuse the coverage draw, rescaled
+        # Reuse the coverage draw: the covered have lottery < coverage (from the budget, if there is one), so
+        # rescaled by it the draw is uniform on [0, 1) again.
+        lottery = self._lottery[working] / max(self.coverage_now, 1e-12)
         rlw = working[lottery < c.living_wage_share]
         if rlw.size:
             floor = mods.array("wage_floor")
