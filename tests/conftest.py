@@ -4,7 +4,9 @@ from __future__ import annotations
 
 
 def pytest_terminal_summary(terminalreporter):
-    from fuzzing import TALLY, tally_line
+    from fuzzing import TALLY, TARGETS_TALLY, tally_line
 
     if TALLY["tried"]:
         terminalreporter.write_line(tally_line())
+    if TARGETS_TALLY["tried"]:
+        terminalreporter.write_line(tally_line("targets fuzz", TARGETS_TALLY))

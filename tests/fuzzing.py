@@ -14,7 +14,8 @@ from pathways_sim.scenarios.errors import SET_SOURCE
 
 CASE_SECONDS = 10  # far beyond any legitimate load (~20 ms): only a hang gets here
 EXAMPLES = int(os.environ.get("PATHWAYS_FUZZ_EXAMPLES", "500"))  # per strategy; 5 strategies
-TALLY: Counter[str] = Counter()
+TALLY: Counter[str] = Counter()  # scenario inputs
+TARGETS_TALLY: Counter[str] = Counter()  # targets files (calibration)
 
 
 class Hang(Exception):
@@ -46,28 +47,29 @@ def assert_positioned(err: ScenarioError) -> None:
         assert len(str(problem)) < 1600, f"a message of {len(str(problem))} characters"
 
 
-def attempt(load: Callable[[], object], *, expect_position: bool = True) -> str:
-    """Run one case: it must load or raise a positioned ``ScenarioError``, within the time limit.  Anything
-    else is tallied and re-raised, so the test fails showing it."""
-    TALLY["tried"] += 1
+def attempt(load: Callable[[], object], *, expect_position: bool = True,
+            error: type[Exception] = ScenarioError, tally: Counter[str] = TALLY) -> str:
+    """Run one case: it must load or raise ``error`` (a ``ScenarioError`` positioned), within the time
+    limit.  Anything else is tallied and re-raised, so the test fails showing it."""
+    tally["tried"] += 1
     try:
         with time_limit(CASE_SECONDS):
             load()
-    except ScenarioError as err:
-        if expect_position:
+    except error as err:
+        if expect_position and isinstance(err, ScenarioError):
             assert_positioned(err)
-        TALLY["rejected with position"] += 1
+        tally["rejected with position"] += 1
         return "rejected"
     except Hang:
-        TALLY["hangs"] += 1
+        tally["hangs"] += 1
         raise
     except BaseException:
-        TALLY["tracebacks"] += 1
+        tally["tracebacks"] += 1
         raise
-    TALLY["accepted"] += 1
+    tally["accepted"] += 1
     return "accepted"
 
 
-def tally_line() -> str:
+def tally_line(label: str = "scenario fuzz", tally: Counter[str] = TALLY) -> str:
     keys = ("tried", "accepted", "rejected with position", "tracebacks", "hangs")
-    return "scenario fuzz: " + ", ".join(f"{key} {TALLY[key]}" for key in keys)
+    return f"{label}: " + ", ".join(f"{key} {tally[key]}" for key in keys)

@@ -47,11 +47,15 @@ from scipy import optimize
 from pathways_sim.declarations.declare import ParameterError, unknown_name_message
 from pathways_sim.mechanisms.parameters import PARAMETERS, UNCALIBRATED_DEFAULTS, Parameters
 from pathways_sim.results.atomic import atomic_write_text
+from pathways_sim.scenarios.errors import cut, printable
+from pathways_sim.scenarios.files import UnsafeFile, read_text
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_TARGETS = DATA / "england_targets.csv"
 DEFAULT_OUTPUT = DATA / "calibrated.json"
 TARGET_COLUMNS = ("target", "group", "value", "unit", "tolerance", "source")
+TARGETS_MAX_BYTES = 10_000_000  # the shipped table is ~5 kB
+TARGETS_MAX_LINE_CHARS = 2_000
 MIN_YEARS = 10  # burn-in of at least 7 years plus the 3-year life-table window (also needed by the ACE cohort)
 MISSING_PENALTY = 10.0  # residual, in tolerances, of a statistic the run could not estimate (e.g. no deaths)
 
@@ -172,30 +176,35 @@ def load_targets(path: str | os.PathLike = DEFAULT_TARGETS) -> pd.DataFrame:
         empty source, duplicate row).
     """
     path = Path(path)
+    shown = printable(str(path))  # as printed in messages: whatever the name, it can be printed
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TargetsError([f"{path}: no such targets file"]) from None
-    except UnicodeDecodeError:
-        raise TargetsError([f"{path}: not a UTF-8 text file"]) from None
-    except OSError as err:
-        raise TargetsError([f"{path}: cannot read ({err.strerror})"]) from None
-    reader = csv.reader(text.splitlines())
-    header = next(reader, None)
+        text = read_text(path, TARGETS_MAX_BYTES, "targets CSV file")
+    except UnsafeFile as err:
+        where = f"{shown}:{err.line}" if err.line else shown
+        raise TargetsError([f"{where}: {'no such targets file' if err.message == 'file not found' else err.message}"]
+                           ) from None
+    lines = text.splitlines()
+    long_line = next((i for i, line in enumerate(lines, start=1) if len(line) > TARGETS_MAX_LINE_CHARS), None)
+    if long_line is not None:  # no target needs it, and the group patterns would take quadratic time on it
+        raise TargetsError([f"{shown}:{long_line}: line longer than {TARGETS_MAX_LINE_CHARS} characters"])
+    reader = csv.reader(lines)
+    try:
+        header = next(reader, None)
+    except csv.Error as err:
+        raise TargetsError([f"{shown}:1: not readable as CSV: {err}"]) from None
     if header is None:
-        raise TargetsError([f"{path}:1: empty file; expected the header {','.join(TARGET_COLUMNS)}"])
+        raise TargetsError([f"{shown}:1: empty file; expected the header {','.join(TARGET_COLUMNS)}"])
     header = [h.strip() for h in header]
     missing = [c for c in TARGET_COLUMNS if c not in header]
     if missing:
-        raise TargetsError([(f"{path}:1: header lacks column(s) {', '.join(missing)}; expected "
-                             f"{','.join(TARGET_COLUMNS)}, got {','.join(header)}")])
+        raise TargetsError([(f"{shown}:1: header lacks column(s) {', '.join(missing)}; expected "
+                             f"{','.join(TARGET_COLUMNS)}, got {cut(','.join(header))}")])
     col = {c: header.index(c) for c in TARGET_COLUMNS}
     rows, problems, seen = [], [], {}
-    for fields in reader:
-        line = reader.line_num
+    for line, fields in _csv_rows(reader, shown, problems):
         if not any(f.strip() for f in fields):
             continue  # blank line
-        where = f"{path}:{line}"
+        where = f"{shown}:{line}"
         if len(fields) != len(header):
             problems.append(f"{where}: expected {len(header)} fields ({','.join(header)}), got {len(fields)}")
             continue
@@ -223,10 +232,27 @@ def load_targets(path: str | os.PathLike = DEFAULT_TARGETS) -> pd.DataFrame:
                          "tolerance": tolerance, "source": rec["source"], "line": line,
                          "weight": 1.0 / len(parsed), "kind": "published", "statistic": spec})
     if not rows and not problems:
-        problems.append(f"{path}:2: no targets below the header")
+        problems.append(f"{shown}:2: no targets below the header")
     if problems:
-        raise TargetsError(problems)
+        raise TargetsError([cut(problem, 500) for problem in problems])  # each echoes at most a line's piece
     return pd.DataFrame(rows)
+
+
+def _csv_rows(reader, shown: str, problems: list[str]):
+    """(line, fields) of each CSV record; a record the csv module cannot read, or with a field longer than
+    any target needs (a quoted field can span lines), is a problem, not a crash."""
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            problems.append(f"{shown}:{reader.line_num}: not readable as CSV: {err}")
+            return
+        if any(len(field) > TARGETS_MAX_LINE_CHARS for field in fields):
+            problems.append(f"{shown}:{reader.line_num}: a field longer than {TARGETS_MAX_LINE_CHARS} characters")
+            continue
+        yield reader.line_num, fields
 
 
 def with_consistency_targets(targets: pd.DataFrame) -> pd.DataFrame:
