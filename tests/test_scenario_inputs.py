@@ -116,7 +116,7 @@ def test_unusable_paths_are_refused_before_use(here):
                                             "shipped one (baseline, combined_package, early_years, peer_support, "
                                             "preston_wealth_building, proportionate_universalism, "
                                             "social_prescribing, stigma_reduction)")
-    assert problems("no_such_scenario")[0].startswith("no_such_scenario: file not found, and no shipped scenario")
+    assert problems("no_such_scenario")[0].startswith("no_such_scenario: file not found, and it is not a shipped scenario")
     assert problems(".")[0] == ".: is not a regular file (a directory); give the path of a scenario file"
 
 

@@ -133,8 +133,8 @@ def load_scenario(path: str | PathLike[str], overrides: Sequence[str] = ()) -> S
     if not file.exists() and find_shipped(shown) is not None:
         file = find_shipped(shown) or file
     elif not file.exists() and bare_name(shown) == shown:  # a name, not a file name: say what names exist
-        problems.append(ScenarioProblem(shown, None, None, "", "file not found, and no shipped scenario has that "
-                                        f"name; shipped: {', '.join(shipped_names())}"))
+        problems.append(ScenarioProblem(shown, None, None, "", "file not found, and it is not a shipped "
+                                        f"scenario: {unknown_name_message(shown, shipped_names(), 'name')}"))
         raise ScenarioError(problems)
     doc = read_with_extends(file, shown, problems)
     return _finish(doc, problems, overrides, _default_name(file.stem), _absolute(file))
