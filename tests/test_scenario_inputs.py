@@ -70,8 +70,8 @@ def write(name: str, text: str) -> str:
                                      "at most 4096")),
     ("extends: " + "a" * 300 + ".yaml\n", "extends: the path has a part longer than 255 characters"),
     ('extends: "\\uDC80"\n', "case.yaml:1:10: extends: the path contains characters that cannot be a file name"),
-    ("extends: /dev/zero\n", "case.yaml:1:10: extends: file not found: /dev/zero"),
-    ("extends: .\n", "case.yaml:1:10: extends: file not found"),
+    ("extends: /dev/zero\n", "case.yaml:1:10: extends: is not a regular file (a device): /dev/zero"),
+    ("extends: .\n", "case.yaml:1:10: extends: is not a regular file (a directory): ."),
 ])
 def test_file_inputs(here, text, expected):
     write("case.yaml", text)
@@ -97,7 +97,8 @@ def test_symlink_loops_are_refused(here):
     os.symlink("loop_b.yaml", "loop_a.yaml")
     assert problems("loop_a.yaml") == ["loop_a.yaml: cannot be opened: symbolic links loop"]
     write("case.yaml", "extends: loop_a.yaml\n")
-    assert problems("case.yaml") == ["case.yaml:1:10: extends: file not found: loop_a.yaml (got 'loop_a.yaml')"]
+    assert problems("case.yaml") == [("case.yaml:1:10: extends: cannot be opened: symbolic links loop: loop_a.yaml "
+                                     "(got 'loop_a.yaml')")]
 
 
 def test_a_fifo_or_a_device_never_blocks(here):
@@ -106,7 +107,8 @@ def test_a_fifo_or_a_device_never_blocks(here):
     assert problems("/dev/zero") == [("/dev/zero: is not a regular file (a device); give the path of a scenario "
                                      "file")]
     write("case.yaml", "extends: pipe.yaml\n")
-    assert problems("case.yaml") == ["case.yaml:1:10: extends: file not found: pipe.yaml (got 'pipe.yaml')"]
+    assert problems("case.yaml") == [("case.yaml:1:10: extends: is not a regular file (a FIFO): pipe.yaml "
+                                     "(got 'pipe.yaml')")]
 
 
 def test_unusable_paths_are_refused_before_use(here):

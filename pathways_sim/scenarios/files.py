@@ -52,10 +52,21 @@ def path_problem(text: str) -> str | None:
 def is_regular_file(path: Path) -> bool:
     """Whether ``path`` names a regular file (following symbolic links); ``False`` on any error, including
     a loop of symbolic links."""
+    return not_a_file(path) is None
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why ``path`` is not a regular file one can open ("file not found", "is not a regular file (a FIFO)",
+    ...), or ``None`` if it is one."""
     try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except (OSError, ValueError):
-        return False
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "file not found"
+    except OSError as err:
+        return _os_reason(err)
+    except ValueError as err:
+        return f"the path cannot be used: {err}"
+    return None if stat.S_ISREG(mode) else f"is not a regular file ({_kind(mode)})"
 
 
 def read_text(path: Path, limit: int = SCENARIO_MAX_BYTES, what: str = "file") -> str:

@@ -23,7 +23,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
 from pathways_sim.scenarios.errors import SET_SOURCE, ScenarioProblem, shorten
-from pathways_sim.scenarios.files import UnsafeFile, is_regular_file, path_problem, read_text
+from pathways_sim.scenarios.files import UnsafeFile, is_regular_file, not_a_file, path_problem, read_text
 from pathways_sim.scenarios.guard import MAX_DEPTH, UnsafeYaml, check_yaml
 from pathways_sim.scenarios.shipped import bare_name, find_shipped, shipped_names
 
@@ -251,9 +251,10 @@ def read_with_extends(path: Path, shown: str, problems: list[ScenarioProblem],
         problems.append(where.problem("extends", f"the path {reason} (got {shorten(target)})"))
         return doc
     base_path, base_shown = _base_file(target, path, shown)
-    if base_path is None or not is_regular_file(base_path):
+    why = "file not found" if base_path is None else not_a_file(base_path)
+    if why is not None:
         hint = f"; shipped scenarios: {', '.join(shipped_names())}" if bare_name(target) == target else ""
-        problems.append(where.problem("extends", f"file not found: {base_shown} (got {shorten(target)}){hint}"))
+        problems.append(where.problem("extends", f"{why}: {base_shown} (got {shorten(target)}){hint}"))
         return doc
     here = chain + ((_identity(path), shown),)
     if _identity(base_path) in [p for p, _ in here]:
