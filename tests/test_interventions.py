@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from pathways_sim import ParameterError, PathwaysModel
-from pathways_sim.core.population import UNEMPLOYED
+from pathways_sim.core.modifiers import Modifiers
+from pathways_sim.core.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED
 from pathways_sim.interventions import INTERVENTIONS, make_interventions
 
 SIZE, SEED = 2_500, 17
@@ -152,6 +153,24 @@ def test_with_barriers_a_universal_offer_is_taken_up_more_by_the_least_deprived(
     ({"kind": "peer_support", "targeting": {"strategy": "everyone"}}, "interventions[0].targeting.strategy",
      "'universal', 'targeted' or 'proportionate'"),
     ({"coverage": 0.5}, "interventions[0].kind", "missing 'kind'"),
+    # Strict types, as everywhere in a scenario: text is not a number, true is not a dose.
+    ({"kind": "peer_support", "budget": "1000"}, "interventions[0].budget", "valid number (got '1000')"),
+    ({"kind": "peer_support", "dose": True}, "interventions[0].dose", "valid number (got True)"),
+    ({"kind": "peer_support", "new_ties": 2.5}, "interventions[0].new_ties", "valid integer"),
+    ({"kind": "peer_support", "targeting": {"strategy": "targeted", "groups": ["1"]}},
+     "interventions[0].targeting.groups[0]", "valid integer"),
+    ({"kind": "peer_support", "uptake": {"barriers": "yes"}}, "interventions[0].uptake.barriers", "valid boolean"),
+    # Finite numbers only, and calendar years a run can reach.
+    ({"kind": "peer_support", "budget": float("inf")}, "interventions[0].budget", "finite number"),
+    ({"kind": "peer_support", "budget": 1e300}, "interventions[0].budget", "less than or equal to 1000000000000"),
+    ({"kind": "peer_support", "cost_per_participant": float("nan")}, "interventions[0].cost_per_participant",
+     "finite number"),
+    ({"kind": "peer_support", "start_year": float("nan")}, "interventions[0].start_year", "finite number"),
+    ({"kind": "peer_support", "end_year": float("inf")}, "interventions[0].end_year", "finite number"),
+    ({"kind": "peer_support", "start_year": 1e308}, "interventions[0].start_year", "less than or equal to 2300"),
+    ({"kind": "social_prescribing", "asset_funding_end_year": -1e308},
+     "interventions[0].asset_funding_end_year", "greater than or equal to 1900"),
+    ({"kind": [1]}, "interventions[0].kind", "must be the name of an intervention kind, got [1]"),
 ])
 def test_bad_intervention_parameters_name_the_field(spec, field, message):
     with pytest.raises(ParameterError) as err:
@@ -189,3 +208,72 @@ def test_proportionate_dose_rises_with_need():
     need = model.areas.deprivation[model.population.area[enrolled]]
     dose = iv.dose[enrolled]
     assert np.corrcoef(need, dose)[0, 1] > 0.9
+
+
+# --------------------------------------------------------------------------------------------- behaviour fixes
+def test_the_stigma_barrier_to_uptake_uses_the_declared_stigma_weight():
+    """A mental disorder's stigma in the uptake barrier is ``mental_illness_stigma_weight``, as in the stress
+    mechanism, not a fixed 0.5: a heavier weight deters people with a disorder more, and no one else."""
+    def uptake(weight):
+        model = PathwaysModel(rng=SEED, agents="lazy", population_size=SIZE, interventions=[{"kind": "peer_support"}],
+                              mental_illness_stigma_weight=weight)
+        world, pop = model.world, model.population
+        slots = np.flatnonzero(pop.alive & ~pop.minority)
+        mods = Modifiers(pop.capacity, world.areas.n)
+        return world.interventions[0].uptake_probability(world, mods, slots), pop.cmd[slots]
+    light, cmd = uptake(0.2)
+    heavy, _ = uptake(0.9)
+    assert cmd.any() and (~cmd).any()
+    assert np.all(heavy[cmd] < light[cmd])
+    assert np.array_equal(heavy[~cmd], light[~cmd])
+
+
+@pytest.mark.parametrize("kind", ["stigma_reduction", "housing_security", "trauma_informed_care"])
+def test_a_budgeted_rule_that_costs_nothing_per_person_covers_everyone_eligible(kind):
+    rows = run([{"kind": kind, "cost_per_participant": 0.0, "budget": 1_000}]).results()
+    rows = rows.query("group_type == 'all'").set_index("metric")["value"]
+    assert rows[f"{kind}:offered"] > 0
+    assert rows[f"{kind}:reached"] == pytest.approx(rows[f"{kind}:offered"])
+    assert rows[f"{kind}:cost"] == 0.0
+    nothing = run([{"kind": kind, "cost_per_participant": 0.0, "budget": 0}]).results()
+    assert nothing.query(f"group_type == 'all' and metric == '{kind}:reached'")["value"].item() == 0.0
+
+
+def test_wealth_building_shares_out_living_wage_and_coops_among_those_its_budget_covers():
+    """With a budget covering about half the eligible, the Real Living Wage reaches ``living_wage_share`` of
+    the covered workers (the coverage draw is rescaled by the budget's coverage, not by ``coverage``)."""
+    spec = {"kind": "community_wealth_building", "cost_per_participant": 10.0, "fixed_cost_per_year": 0.0,
+            "living_wage_share": 0.3, "cooperative_share": 0.0, "ramp_years": 1.0}
+    probe = PathwaysModel(rng=SEED, agents="lazy", population_size=SIZE, interventions=[spec])
+    iv, world = probe.world.interventions[0], probe.world
+    full = float(iv.cost_per_covered(world, None, iv.offer_dose(world, iv.eligible(world))).sum())
+    model = run([{**spec, "budget": full / 2}], years=0.5)
+    iv, world, pop = model.world.interventions[0], model.world, model.population
+    mods = Modifiers(pop.capacity, world.areas.n)
+    iv.step(world, mods)  # one more step, with modifiers of our own to look at
+    assert 0.3 < iv.coverage_now < 0.7
+    working = pop.alive & np.isin(pop.employment, [SECURE_JOB, INSECURE_JOB])
+    covered = working & (iv._lottery[:pop.capacity] < iv.coverage_now) & iv.eligible(world)
+    paid = mods.array("wage_floor") >= 22_000.0
+    share = paid[covered].mean()
+    assert covered.sum() > 300 and not paid[working & ~covered].any()
+    assert abs(share - 0.3) < 0.08, f"living wage share among the covered: {share:.3f}"
+
+
+@pytest.mark.parametrize("kind", sorted(INTERVENTIONS))
+def test_what_validation_accepts_runs(kind):
+    """Every numeric field at the edge of what it accepts still runs, without infinities or NaN in results."""
+    fields = INTERVENTIONS[kind].Config.model_fields
+    for edge in ("ge", "le"):
+        spec = {"kind": kind, "start_year": 2025.0, "end_year": 2300.0}
+        for name, field in fields.items():
+            bounds = {type(m).__name__.lower(): getattr(m, type(m).__name__.lower()) for m in field.metadata
+                      if type(m).__name__ in ("Ge", "Le", "Gt")}
+            if name not in spec and field.annotation in (float, int) and edge in bounds:
+                spec[name] = field.annotation(bounds[edge])
+        spec["max_age"] = max(spec.get("max_age", 120), spec.get("min_age", 18))
+        spec.pop("budget", None)
+        for budget in (None, 1e12):
+            model = run([{**spec, "budget": budget}], years=0.25, population_size=600)
+            values = model.results()["value"].to_numpy(dtype=float)
+            assert not np.isinf(values).any(), (kind, edge, budget)

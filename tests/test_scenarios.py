@@ -15,6 +15,7 @@ import pytest
 from pathways_sim import PARAMETERS, Parameters, PathwaysModel
 from pathways_sim.scenarios import (
     SCHEMA_FILE,
+    SHIPPED_DIR,
     Scenario,
     ScenarioError,
     ScenarioProblem,
@@ -62,8 +63,8 @@ def test_shipped_scenarios_are_listed_and_found_by_name():
 def test_every_shipped_scenario_loads_and_says_what_it_asks(name):
     path = shipped_scenario(name)
     lines = path.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "# yaml-language-server: $schema=../data/scenario.schema.json"
-    assert (path.parent / "../data/scenario.schema.json").resolve() == SCHEMA_FILE
+    assert lines[0] == "# yaml-language-server: $schema=../pathways_sim/data/scenario.schema.json"
+    assert (path.parent / "../pathways_sim/data/scenario.schema.json").resolve() == SCHEMA_FILE
     header = "\n".join(line for line in lines if line.startswith("#"))
     assert "Asks:" in header and "Look at:" in header
     if name != "baseline":
@@ -107,10 +108,14 @@ def test_the_schema_file_is_generated_from_the_declarations():
 
 def test_shipped_files_are_package_data():
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
-    globs = pyproject["tool"]["setuptools"]["package-data"]["pathways_sim"]
+    setuptools = pyproject["tool"]["setuptools"]
     package = Path(__import__("pathways_sim").__file__).parent
-    shipped = {p.relative_to(package) for p in list_shipped_scenarios()} | {SCHEMA_FILE.relative_to(package)}
-    assert all(any(path.match(glob) for glob in globs) for path in shipped)
+    assert any(SCHEMA_FILE.relative_to(package).match(glob) for glob in setuptools["package-data"]["pathways_sim"])
+    # The top-level scenarios/ directory is the data package pathways_sim.scenario_files.
+    assert setuptools["package-dir"]["pathways_sim.scenario_files"] == "scenarios"
+    globs = setuptools["package-data"]["pathways_sim.scenario_files"]
+    assert all(any(Path(p.name).match(glob) for glob in globs) for p in list_shipped_scenarios())
+    assert SHIPPED_DIR.resolve() == (Path(__file__).parents[1] / "scenarios").resolve()
 
 
 # --------------------------------------------------------------------------------------------- layering
@@ -396,7 +401,7 @@ def test_broken_extends(here):
     assert errors("self.yaml") == ["self.yaml:1:10: extends: extends itself through a cycle: self.yaml -> self.yaml"]
     here("number.yaml", "extends: 3\n")
     assert errors("number.yaml") == [("number.yaml:1:10: extends: must be the path of another scenario file, "
-                                     "relative to this one (got 3)")]
+                                     "relative to this one, or a shipped scenario's name (got 3)")]
 
 
 def test_errors_in_an_extended_file_point_at_that_file(here):

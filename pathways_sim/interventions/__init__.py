@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from pathways_sim.declarations.declare import ParameterError, unknown_name_message
+from pathways_sim.declarations.declare import ParameterError, shorten, unknown_name_message
 from pathways_sim.interventions.base import (
     Intervention,
     InterventionConfig,
@@ -52,7 +52,7 @@ def validation_problems(error: ValidationError, prefix: str) -> list[tuple[str, 
             message = "unknown field"
         got = item.get("input")
         if item["type"] != "missing" and not isinstance(got, dict):
-            message += f" (got {got!r})"
+            message += f" (got {shorten(got)})"
         problems.append((path, message))
     return problems
 
@@ -62,12 +62,17 @@ def parse_intervention(spec: Mapping[str, Any] | InterventionConfig, where: str 
     if isinstance(spec, InterventionConfig):
         return spec
     if not isinstance(spec, Mapping):
-        raise ParameterError([(where, f"must be a mapping with a 'kind', got {spec!r}")])
+        raise ParameterError([(where, f"must be a mapping with a 'kind', got {shorten(spec)}")])
     kind = spec.get("kind")
-    if kind not in INTERVENTIONS:
-        message = ("missing 'kind'; allowed: " + ", ".join(sorted(INTERVENTIONS)) if kind is None
-                   else unknown_name_message(str(kind), list(INTERVENTIONS), "intervention kind"))
+    if kind is None:
+        raise ParameterError([(f"{where}.kind", "missing 'kind'; allowed: " + ", ".join(sorted(INTERVENTIONS)))])
+    if not isinstance(kind, str):  # a list or a mapping is not even hashable
+        message = (f"must be the name of an intervention kind, got {shorten(kind)}; allowed: "
+                   f"{', '.join(sorted(INTERVENTIONS))}")
         raise ParameterError([(f"{where}.kind", message)])
+    if kind not in INTERVENTIONS:
+        raise ParameterError([(f"{where}.kind", unknown_name_message(kind, list(INTERVENTIONS),
+                                                                     "intervention kind"))])
     try:
         return _ADAPTER.validate_python(dict(spec))
     except ValidationError as err:
@@ -87,7 +92,7 @@ def make_interventions(specs: Iterable[Mapping[str, Any] | InterventionConfig]) 
     labels = [c.label for c in configs]
     for i, label in enumerate(labels):
         if labels.index(label) != i:
-            problems.append((f"interventions[{i}].name", (f"{label!r} is used twice; give each a distinct name "
+            problems.append((f"interventions[{i}].name", (f"{shorten(label)} is used twice; give each a distinct name "
                              "(the name keys its random streams and results)")))
     if problems:
         raise ParameterError(problems)

@@ -21,12 +21,16 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from pathways_sim.core.modifiers import Modifiers
 from pathways_sim.core.world import World
 
 NEED_BASES = ("area_deprivation", "income")
+# Bounds that keep every accepted configuration runnable: calendar years a run can reach, and money well
+# above any public budget (beyond it, costs times doses overflow into infinities).
+YEARS = {"ge": 1900, "le": 2300}
+MAX_GBP = 1e12
 
 
 def area_quintile_index(world: World) -> np.ndarray:
@@ -35,7 +39,9 @@ def area_quintile_index(world: World) -> np.ndarray:
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a quoted "1000" is not a number and true is not 1; infinities and NaN are not numbers either;
+    # unknown fields are errors, never ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Targeting(Strict):
@@ -43,7 +49,9 @@ class Targeting(Strict):
         "universal", description="universal offer, targeted to named groups, or proportionate universalism")
     need: Literal["area_deprivation", "income"] = Field(
         "area_deprivation", description="how need is measured: area deprivation, or low individual income rank")
-    groups: tuple[int, ...] = Field((1, 2), description="targeted: deciles of need offered (1 = most deprived)")
+    # The list itself is not strict (YAML gives a list, not a tuple); its items are.
+    groups: tuple[StrictInt, ...] = Field((1, 2), strict=False,
+                                          description="targeted: deciles of need offered (1 = most deprived)")
     gradient: float = Field(2.0, ge=0, le=20, description="proportionate: dose_i = base x (1 + gradient x need_i)")
 
     @model_validator(mode="after")
@@ -74,14 +82,15 @@ class Uptake(Strict):
 class InterventionConfig(Strict):
     kind: str
     name: str | None = Field(None, description="label (default: the kind); names its random streams")
-    start_year: float | None = Field(None, description="first year of offers (default: the model's start)")
-    end_year: float | None = Field(None, description="offers and effects stop at the start of this year")
+    start_year: float | None = Field(None, **YEARS, description="first year of offers (default: the model's start)")
+    end_year: float | None = Field(None, **YEARS, description="offers and effects stop at the start of this year")
     min_age: float = Field(18, ge=0, le=120, description="youngest eligible age")
     max_age: float = Field(120, ge=0, le=130, description="oldest eligible age")
     coverage: float = Field(1.0, ge=0, le=1, description="share of those offered who are reached by the offer")
-    budget: float | None = Field(None, ge=0, description="GBP per year; with it, the model works out coverage")
-    cost_per_participant: float = Field(500.0, ge=0, description="GBP per participant at dose 1")
-    fixed_cost_per_year: float = Field(0.0, ge=0, description="GBP per year while running")
+    budget: float | None = Field(None, ge=0, le=MAX_GBP,
+                                 description="GBP per year; with it, the model works out coverage")
+    cost_per_participant: float = Field(500.0, ge=0, le=MAX_GBP, description="GBP per participant at dose 1")
+    fixed_cost_per_year: float = Field(0.0, ge=0, le=MAX_GBP, description="GBP per year while running")
     duration_months: int = Field(6, ge=1, le=600, description="how long a participant takes part")
     dose: float = Field(1.0, ge=0, le=10, description="intensity relative to the standard programme")
     max_dose: float = Field(3.0, ge=0, le=10, description="highest dose the budget may buy one participant")
@@ -235,7 +244,10 @@ class Intervention:
             return np.full(slots.size, u.base)
         pop = world.population
         deprivation = world.areas.deprivation[pop.area[slots]]
-        stigma = np.maximum(pop.minority[slots].astype(float), 0.5 * pop.cmd[slots])
+        # Stigma exposure as the stress mechanism reads it (dynamics.py): minority status, or a mental disorder
+        # weighted by the declared mental_illness_stigma_weight.
+        weight = world.params["mental_illness_stigma_weight"]
+        stigma = np.maximum(pop.minority[slots].astype(float), weight * pop.cmd[slots])
         stigma_scale = mods.get("stigma_scale")  # stigma reduction lowers the stigma barrier too
         if stigma_scale is not None:
             stigma = stigma * stigma_scale[slots]
@@ -342,10 +354,25 @@ class RuleBasedIntervention(Intervention):
     def bind(self, world: World) -> None:
         super().bind(world)
         self._lottery = self.stream(world, "coverage", -1).random(world.population.capacity)
+        self.coverage_now = self.config.coverage  # the share covered in the current step (budget-derived)
 
     def cost_per_covered(self, world: World, slots: np.ndarray, dose: np.ndarray) -> np.ndarray:
         """GBP per year of covering each slot (default: cost_per_participant x dose)."""
         return self.config.cost_per_participant * dose
+
+    def budget_coverage(self, world: World, offered: np.ndarray, dose: np.ndarray) -> float:
+        """The share of the eligible covered this step: ``coverage``, or with a budget, what it buys once the
+        fixed cost is paid.  Covering everyone may cost nothing (a lever whose cost per person is 0): then a
+        budget that pays the fixed cost covers everyone; one that does not (or a zero budget) covers no one.
+        """
+        c = self.config
+        if c.budget is None:
+            return c.coverage
+        left = c.budget - c.fixed_cost_per_year
+        full = float(self.cost_per_covered(world, offered, dose).sum())
+        if full <= 0:
+            return 1.0 if c.budget > 0 and left >= 0 else 0.0
+        return min(1.0, max(left, 0.0) / full)
 
     def step(self, world: World, mods: Modifiers) -> None:
         t = world.step_index
@@ -358,10 +385,8 @@ class RuleBasedIntervention(Intervention):
         c = self.config
         dose_all = self.offer_dose(world, self.eligible(world)) * c.dose
         offered = np.flatnonzero(dose_all > 0)
-        coverage = c.coverage
-        if c.budget is not None:
-            full = float(self.cost_per_covered(world, offered, dose_all[offered]).sum())
-            coverage = min(1.0, max(c.budget - c.fixed_cost_per_year, 0.0) / full) if full > 0 else 0.0
+        coverage = self.budget_coverage(world, offered, dose_all[offered])
+        self.coverage_now = coverage
         slots = offered[self._lottery[offered] < coverage]
         dose = dose_all[slots].astype(np.float32)
         if slots.size:

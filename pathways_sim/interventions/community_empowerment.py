@@ -15,7 +15,7 @@ from pydantic import Field
 
 from pathways_sim.core.modifiers import Modifiers
 from pathways_sim.core.world import World
-from pathways_sim.interventions.base import Intervention, InterventionConfig
+from pathways_sim.interventions.base import MAX_GBP, Intervention, InterventionConfig
 
 
 class CommunityEmpowermentConfig(InterventionConfig):
@@ -24,7 +24,7 @@ class CommunityEmpowermentConfig(InterventionConfig):
     cohesion_per_participation: float = Field(1.0, ge=0, le=10, description="cohesion added per unit share of "
                                               "residents taking part (assumption)")
     duration_months: int = Field(12, ge=1, le=600, description="how long a resident stays involved")
-    cost_per_participant: float = Field(120.0, ge=0, description="GBP per participant a year (assumption)")
+    cost_per_participant: float = Field(120.0, ge=0, le=MAX_GBP, description="GBP per participant a year (assumption)")
 
 
 class CommunityEmpowerment(Intervention):

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from pathways_sim.core.modifiers import Modifiers
 from pathways_sim.core.world import World
-from pathways_sim.interventions.base import Intervention, InterventionConfig
+from pathways_sim.interventions.base import MAX_GBP, Intervention, InterventionConfig
 
 
 class EarlyYearsConfig(InterventionConfig):
@@ -26,7 +26,7 @@ class EarlyYearsConfig(InterventionConfig):
     sensitisation_reduction: float = Field(0.5, ge=0, le=1,
                                            description="lifelong fall in ACE stress sensitisation (trusted adult)")
     duration_months: int = Field(24, ge=1, le=600, description="programme length")
-    cost_per_participant: float = Field(1_500.0, ge=0, description="GBP per family (assumption)")
+    cost_per_participant: float = Field(1_500.0, ge=0, le=MAX_GBP, description="GBP per family (assumption)")
 
 
 class EarlyYears(Intervention):

@@ -17,15 +17,15 @@ from pydantic import Field
 
 from pathways_sim.core.modifiers import Modifiers
 from pathways_sim.core.world import World
-from pathways_sim.interventions.base import InterventionConfig, RuleBasedIntervention
+from pathways_sim.interventions.base import MAX_GBP, InterventionConfig, RuleBasedIntervention
 
 EQUIVALENT_ADULTS = 2.3  # modified OECD scale, household of two adults and one or two children
 
 
 class ChildBenefitUpliftConfig(InterventionConfig):
     kind: Literal["child_benefit_uplift"] = "child_benefit_uplift"
-    amount_per_child: float = Field(1_000.0, ge=0, description="GBP a year per child")
-    cost_per_participant: float = Field(0.0, ge=0, description="unused: the cost is the transfer")
+    amount_per_child: float = Field(1_000.0, ge=0, le=MAX_GBP, description="GBP a year per child")
+    cost_per_participant: float = Field(0.0, ge=0, le=MAX_GBP, description="unused: the cost is the transfer")
 
 
 class ChildBenefitUplift(RuleBasedIntervention):
@@ -61,9 +61,9 @@ class ChildBenefitUplift(RuleBasedIntervention):
 
 class MinimumIncomeFloorConfig(InterventionConfig):
     kind: Literal["minimum_income_floor"] = "minimum_income_floor"
-    floor: float = Field(16_000.0, ge=0, description="GBP a year, equivalised (about 60% of median)")
+    floor: float = Field(16_000.0, ge=0, le=MAX_GBP, description="GBP a year, equivalised (about 60% of median)")
     min_age: float = Field(0, ge=0, le=120, description="youngest age covered")
-    cost_per_participant: float = Field(0.0, ge=0, description="unused: the cost is the top-up")
+    cost_per_participant: float = Field(0.0, ge=0, le=MAX_GBP, description="unused: the cost is the top-up")
 
 
 class MinimumIncomeFloor(RuleBasedIntervention):
@@ -87,7 +87,7 @@ class HousingSecurityConfig(InterventionConfig):
     loss_reduction: float = Field(0.5, ge=0, le=1, description="fall in the hazard of losing secure housing "
                                   "(assumption; e.g. ending no-fault evictions)")
     resecure_boost: float = Field(1.0, ge=0, le=20, description="relative rise in the hazard of regaining it")
-    cost_per_participant: float = Field(60.0, ge=0, description="GBP a year per adult covered (assumption)")
+    cost_per_participant: float = Field(60.0, ge=0, le=MAX_GBP, description="GBP a year per adult covered (assumption)")
 
 
 class HousingSecurity(RuleBasedIntervention):

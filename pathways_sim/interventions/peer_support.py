@@ -16,7 +16,7 @@ from pydantic import Field
 
 from pathways_sim.core.modifiers import Modifiers
 from pathways_sim.core.world import World
-from pathways_sim.interventions.base import Intervention, InterventionConfig
+from pathways_sim.interventions.base import MAX_GBP, Intervention, InterventionConfig
 
 ELIGIBILITY = Literal["mental_disorder_or_lonely", "mental_disorder", "lonely", "everyone"]
 
@@ -29,7 +29,7 @@ class PeerSupportConfig(InterventionConfig):
                                  "(assumption, sized to Pfeiffer 2011)")
     resilience_boost: float = Field(0.1, ge=0, le=1, description="added to the resilience baseline while "
                                     "taking part (assumption)")
-    cost_per_participant: float = Field(450.0, ge=0, description="GBP per participant (assumption)")
+    cost_per_participant: float = Field(450.0, ge=0, le=MAX_GBP, description="GBP per participant (assumption)")
 
 
 def needs_support(world: World, eligibility: str) -> np.ndarray:

@@ -16,14 +16,14 @@ from pydantic import Field
 
 from pathways_sim.core.modifiers import Modifiers
 from pathways_sim.core.world import World
-from pathways_sim.interventions.base import InterventionConfig, RuleBasedIntervention
+from pathways_sim.interventions.base import MAX_GBP, InterventionConfig, RuleBasedIntervention
 
 
 class StigmaReductionConfig(InterventionConfig):
     kind: Literal["stigma_reduction"] = "stigma_reduction"
     min_age: float = Field(0, ge=0, le=120, description="youngest age reached")
     reduction: float = Field(0.15, ge=0, le=1, description="fall in stigma exposure at dose 1")
-    cost_per_participant: float = Field(1.0, ge=0, description="GBP per resident reached a year")
+    cost_per_participant: float = Field(1.0, ge=0, le=MAX_GBP, description="GBP per resident reached a year")
 
 
 class StigmaReduction(RuleBasedIntervention):

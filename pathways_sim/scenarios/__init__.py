@@ -3,9 +3,10 @@
 A scenario file names its parameters, the pathways switched off and the interventions (by ``kind``, through
 the registry ``pathways_sim.interventions.INTERVENTIONS`` — nothing is imported or evaluated from the file)::
 
-    # yaml-language-server: $schema=../data/scenario.schema.json
+    # yaml-language-server: $schema=../pathways_sim/data/scenario.schema.json
     # What this scenario asks, and what to look at in its results.
-    extends: baseline.yaml            # inherit another file (relative to this one); deep merge, lists replace
+    extends: baseline                 # inherit another file (relative to this one, else a shipped scenario
+                                      # of that name); deep merge, lists replace
     name: peer_support                # default: the file name; never inherited
     seed: 2025                        # seed of the first replicate
     replicates: 3
@@ -24,20 +25,16 @@ the registry ``pathways_sim.interventions.INTERVENTIONS`` — nothing is importe
 
 Layers, each deep-merged over the one before: defaults, the ``extends`` chain, the file, ``--set``
 overrides.  Every problem is reported at once as ``file:line:column: dotted.path: message`` in a
-``ScenarioError``.  The scenarios shipped with the package live in ``pathways_sim/scenarios_shipped/``
-(``list_shipped_scenarios()``, ``shipped_scenario(name)``); the JSON Schema that editors use to check and
+``ScenarioError``; no input makes loading crash or hang (sizes, nesting, aliases and paths are bounded, YAML
+tags refused).  The scenarios shipped with the package live in the repository's top-level ``scenarios/``
+directory, installed as ``pathways_sim.scenario_files`` (``list_shipped_scenarios()``,
+``shipped_scenario(name)``; ``load_scenario("peer_support")`` finds one by its bare name); the JSON Schema that editors use to check and
 complete them is ``pathways_sim/data/scenario.schema.json`` (``scenario_json_schema()``).
 """
 
-from pathways_sim.scenarios.core import (
-    SHIPPED_DIR,
-    Scenario,
-    list_shipped_scenarios,
-    load_scenario,
-    scenario_from_dict,
-    shipped_scenario,
-)
+from pathways_sim.scenarios.core import Scenario, load_scenario, scenario_from_dict
 from pathways_sim.scenarios.errors import ScenarioError, ScenarioProblem
+from pathways_sim.scenarios.shipped import SHIPPED_DIR, list_shipped_scenarios, shipped_scenario
 from pathways_sim.scenarios.spec import SCHEMA_FILE, scenario_json_schema, write_json_schema
 
 __all__ = ["SCHEMA_FILE", "SHIPPED_DIR", "Scenario", "ScenarioError", "ScenarioProblem", "list_shipped_scenarios",

@@ -21,7 +21,7 @@ from pathways_sim.interventions import (
 )
 from pathways_sim.mechanisms.parameters import Parameters
 from pathways_sim.mechanisms.registry import PATHWAYS
-from pathways_sim.scenarios.errors import ScenarioProblem
+from pathways_sim.scenarios.errors import ScenarioProblem, shorten
 from pathways_sim.scenarios.source import KeyPath, Located, parse_path
 from pathways_sim.scenarios.spec import (
     STRUCTURAL,
@@ -67,7 +67,7 @@ class Reporter:
 
 
 def _got(value: Any) -> str:
-    return f"(got {value!r})"
+    return f"(got {shorten(value)})"
 
 
 # --------------------------------------------------------------------------------------------- the frame

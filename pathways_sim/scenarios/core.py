@@ -18,10 +18,17 @@ from pathways_sim.interventions import InterventionConfig
 from pathways_sim.mechanisms.parameters import PARAMETERS, Parameters
 from pathways_sim.scenarios.check import Reporter, Setup, check_frame, check_setup
 from pathways_sim.scenarios.errors import SET_SOURCE, ScenarioError, ScenarioProblem
+from pathways_sim.scenarios.files import path_problem
+from pathways_sim.scenarios.shipped import (
+    SHIPPED_DIR,
+    bare_name,
+    find_shipped,
+    list_shipped_scenarios,
+    shipped_names,
+    shipped_scenario,
+)
 from pathways_sim.scenarios.source import Located, Pos, apply_overrides, merge, read_with_extends
 from pathways_sim.scenarios.spec import STRUCTURAL, OutputsSpec
-
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "scenarios_shipped"
 
 
 @dataclass(frozen=True)
@@ -107,7 +114,8 @@ class Scenario:
 
 # --------------------------------------------------------------------------------------------- loading
 def load_scenario(path: str | PathLike[str], overrides: Sequence[str] = ()) -> Scenario:
-    """Load, layer and validate a scenario file.
+    """Load, layer and validate a scenario file, or a shipped scenario by its bare name (``"peer_support"``:
+    no directory, no suffix but ``.yaml``, and no such file here).
 
     Layers, each deep-merged over the one before (mappings key by key; lists replace): the defaults, the
     chain of files named by ``extends``, this file, then ``overrides`` (``"population.size=5000"``,
@@ -115,9 +123,28 @@ def load_scenario(path: str | PathLike[str], overrides: Sequence[str] = ()) -> S
     as ``file:line:column: dotted.path: message``; never runs the model.
     """
     problems: list[ScenarioProblem] = []
-    file = Path(path)
-    doc = read_with_extends(file, str(path), problems)
-    return _finish(doc, problems, overrides, _default_name(file.stem), file.resolve())
+    shown = str(path) if isinstance(path, str | PathLike) else repr(path)
+    reason = path_problem(shown)
+    if reason:
+        problems.append(ScenarioProblem(shown, None, None, "", f"the path {reason}; give a scenario file or the "
+                                        f"name of a shipped one ({', '.join(shipped_names())})"))
+        raise ScenarioError(problems)
+    file = Path(shown)
+    if not file.exists() and find_shipped(shown) is not None:
+        file = find_shipped(shown) or file
+    elif not file.exists() and bare_name(shown) == shown:  # a name, not a file name: say what names exist
+        problems.append(ScenarioProblem(shown, None, None, "", "file not found, and it is not a shipped "
+                                        f"scenario: {unknown_name_message(shown, shipped_names(), 'name')}"))
+        raise ScenarioError(problems)
+    doc = read_with_extends(file, shown, problems)
+    return _finish(doc, problems, overrides, _default_name(file.stem), _absolute(file))
+
+
+def _absolute(file: Path) -> Path:
+    try:
+        return file.resolve()
+    except (OSError, RuntimeError):  # a loop of symbolic links: the file was reported unreadable already
+        return file.absolute()
 
 
 def scenario_from_dict(data: Mapping[str, Any], *, name: str = "scenario", base_dir: str | PathLike[str] = ".",
@@ -190,17 +217,5 @@ def _in_order(problems: list[ScenarioProblem]) -> list[ScenarioProblem]:
     return sorted(unique, key=lambda p: (files.index(p.file), p.line or 0, p.column or 0))
 
 
-# --------------------------------------------------------------------------------------------- shipped files
-def list_shipped_scenarios() -> list[Path]:
-    """The scenario files that come with the package (``pathways_sim/scenarios_shipped/*.yaml``)."""
-    return sorted(SHIPPED_DIR.glob("*.yaml"))
-
-
-def shipped_scenario(name: str) -> Path:
-    """The path of a shipped scenario by name (``"peer_support"`` or ``"peer_support.yaml"``)."""
-    names = {p.stem: p for p in list_shipped_scenarios()}
-    stem = name.removesuffix(".yaml")
-    if stem not in names:
-        raise ScenarioError([ScenarioProblem(name, None, None, "",
-                                             unknown_name_message(stem, list(names), "shipped scenario"))])
-    return names[stem]
+__all__ = ["SHIPPED_DIR", "Scenario", "list_shipped_scenarios", "load_scenario", "scenario_from_dict",
+           "shipped_scenario"]

@@ -20,11 +20,16 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
-from pathways_sim.scenarios.errors import SET_SOURCE, ScenarioProblem
+from pathways_sim.scenarios.errors import SET_SOURCE, ScenarioProblem, shorten
+from pathways_sim.scenarios.files import UnsafeFile, is_regular_file, not_a_file, path_problem, read_text
+from pathways_sim.scenarios.guard import MAX_DEPTH, UnsafeYaml, check_yaml
+from pathways_sim.scenarios.shipped import bare_name, find_shipped, shipped_names
 
 Key = str | int
 KeyPath = tuple[Key, ...]
+MAX_EXTENDS = 20  # files in one extends chain
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +95,7 @@ class Located:
 
 
 # --------------------------------------------------------------------------------------------- paths
-_PATH = re.compile(r"^[\w-]+(\[\d+\])*(\.[\w-]+(\[\d+\])*)*$")
+_PATH = re.compile(r"^[\w-]+(\[\d{1,9}\])*(\.[\w-]+(\[\d{1,9}\])*)*$")
 _SEGMENT = re.compile(r"([\w-]+)|\[(\d+)\]")
 
 
@@ -116,20 +121,25 @@ def get_path(data: Any, path: KeyPath) -> Any:
 
 
 # --------------------------------------------------------------------------------------------- reading
-def _plain(node: Any, path: KeyPath, file: str, doc: Located) -> Any:
-    """ruamel's round-trip objects as plain Python, recording each key's and value's position."""
+def _plain(node: Any, path: KeyPath, file: str, doc: Located, problems: list[ScenarioProblem]) -> Any:
+    """ruamel's round-trip objects as plain Python, recording each key's and value's position.  A key that
+    is not text (null, a number, a list) is reported at its position and left out."""
     if isinstance(node, CommentedMap):
         out = {}
         for k, v in node.items():
-            key = _plain(k, (), file, doc)
-            here = path + (key,)
             # Keys pulled in by a YAML merge key (<<) have no position of their own: they fall back to
             # the mapping's position.
             if k in node.lc.data:
                 line, col, vline, vcol = node.lc.data[k]
-                doc.keys[here] = Pos(file, line + 1, col + 1)
-                doc.values[here] = Pos(file, vline + 1, vcol + 1)
-            out[key] = _plain(v, here, file, doc)
+                key_pos, value_pos = Pos(file, line + 1, col + 1), Pos(file, vline + 1, vcol + 1)
+            else:
+                key_pos = value_pos = doc.locate(path)
+            if not isinstance(k, str):
+                problems.append(key_pos.problem(path, f"a key must be a name (text), got {_describe_key(k)}"))
+                continue
+            here = path + (str(k),)
+            doc.keys[here], doc.values[here] = key_pos, value_pos
+            out[str(k)] = _plain(v, here, file, doc, problems)
         return out
     if isinstance(node, CommentedSeq):
         out_list = []
@@ -138,7 +148,7 @@ def _plain(node: Any, path: KeyPath, file: str, doc: Located) -> Any:
             if i in node.lc.data:
                 line, col = node.lc.data[i]
                 doc.keys[here] = doc.values[here] = Pos(file, line + 1, col + 1)
-            out_list.append(_plain(v, here, file, doc))
+            out_list.append(_plain(v, here, file, doc, problems))
         return out_list
     if isinstance(node, bool) or type(node).__name__ == "ScalarBoolean":
         return bool(node)
@@ -151,29 +161,56 @@ def _plain(node: Any, path: KeyPath, file: str, doc: Located) -> Any:
     return node
 
 
+def _describe_key(key: Any) -> str:
+    if key is None:
+        return "null (an empty key, or ~)"
+    if isinstance(key, CommentedMap | CommentedSeq | tuple | list | dict):
+        return f"a {'list' if isinstance(key, CommentedSeq | tuple | list) else 'mapping'}"
+    return f"{shorten(key)} ({type(key).__name__})"
+
+
+def _yaml_problem(err: Exception, shown: str, text: str) -> ScenarioProblem:
+    """A YAML error, or a guard's refusal, at its position in ``text``."""
+    line, column = None, None
+    if isinstance(err, UnsafeYaml):
+        line, column, message = err.line, err.column, err.message
+    elif isinstance(err, MarkedYAMLError):
+        mark = err.problem_mark or err.context_mark
+        line, column = (mark.line, mark.column) if mark else (None, None)
+        context = f" ({err.context})" if err.context else ""
+        message = f"YAML syntax error: {err.problem}{context}"
+    elif isinstance(err, ReaderError):  # a character YAML does not allow, by its offset in the text
+        at = min(max(int(err.position), 0), len(text))
+        line, column = text.count("\n", 0, at), at - (text.rfind("\n", 0, at) + 1)
+        char = f"#x{err.character:04x}" if isinstance(err.character, int) else shorten(err.character)
+        message = f"YAML syntax error: character {char} is not allowed: {err.reason}"
+    else:
+        message = f"YAML syntax error: {str(err).splitlines()[0] if str(err) else type(err).__name__}"
+    if line is None:  # every problem in a file gets a position: the start, when the parser gave none
+        line, column = 0, 0
+    return ScenarioProblem(shown, line + 1, (column or 0) + 1, "", message)
+
+
+def load_yaml_text(text: str, typ: str = "rt") -> Any:
+    """Parse YAML after the guard's checks; raises ``UnsafeYaml`` or a ruamel ``YAMLError``."""
+    check_yaml(text)
+    return YAML(typ=typ, pure=True).load(text)
+
+
 def read_yaml(path: Path, shown: str, problems: list[ScenarioProblem]) -> Located | None:
     """Parse one file (``shown`` is how its name is printed); ``None`` after recording a problem."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        problems.append(ScenarioProblem(shown, None, None, "", "file not found"))
-        return None
-    except (OSError, UnicodeDecodeError) as err:
-        problems.append(ScenarioProblem(shown, None, None, "", f"cannot read the file: {err}"))
+        text = read_text(path, what="scenario file")
+    except UnsafeFile as err:
+        problems.append(ScenarioProblem(shown, err.line, err.column, "", err.message))
         return None
     try:
-        node = YAML(typ="rt").load(text)
-    except MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        context = f" ({err.context})" if err.context else ""
-        problems.append(ScenarioProblem(shown, mark.line + 1 if mark else None, mark.column + 1 if mark else None,
-                                        "", f"YAML syntax error: {err.problem}{context}"))
+        node = load_yaml_text(text)
+    except (UnsafeYaml, YAMLError) as err:
+        problems.append(_yaml_problem(err, shown, text))
         return None
-    except YAMLError as err:
-        problems.append(ScenarioProblem(shown, None, None, "", f"YAML syntax error: {err}"))
-        return None
-    doc = Located(None, Pos(shown))
-    doc.data = {} if node is None else _plain(node, (), shown, doc)  # an empty file changes nothing
+    doc = Located(None, Pos(shown, 1, 1))
+    doc.data = {} if node is None else _plain(node, (), shown, doc, problems)  # an empty file changes nothing
     if not isinstance(doc.data, dict):
         problems.append(ScenarioProblem(shown, 1, 1, "", "a scenario must be a mapping of keys to values "
                                         f"(got {type(doc.data).__name__})"))
@@ -181,10 +218,19 @@ def read_yaml(path: Path, shown: str, problems: list[ScenarioProblem]) -> Locate
     return doc
 
 
+def _base_file(target: str, naming: Path, shown: str) -> tuple[Path | None, str]:
+    """The file ``extends: target`` names, relative to the file naming it or else a shipped scenario of that
+    bare name, and how to print its name."""
+    nearby = naming.parent / target
+    nearby_shown = os.path.normpath(os.path.join(os.path.dirname(shown), target))
+    shipped = None if is_regular_file(nearby) else find_shipped(target)
+    return (nearby, nearby_shown) if shipped is None else (shipped, str(shipped))
+
+
 def read_with_extends(path: Path, shown: str, problems: list[ScenarioProblem],
-                      chain: tuple[tuple[Path, str], ...] = (), doc: Located | None = None) -> Located | None:
+                      chain: tuple[tuple[str, str], ...] = (), doc: Located | None = None) -> Located | None:
     """Read ``path`` (or take ``doc``, already read from there) merged over the chain of files it
-    ``extends``, each relative to the one naming it.
+    ``extends``, each relative to the one naming it (or else a shipped scenario of that bare name).
 
     The base's ``name`` is not inherited: a scenario is named after its own file unless it says otherwise.
     """
@@ -198,17 +244,25 @@ def read_with_extends(path: Path, shown: str, problems: list[ScenarioProblem],
     where = doc.locate(("extends",))
     if not isinstance(target, str) or not target.strip():
         problems.append(where.problem("extends", f"must be the path of another scenario file, relative to "
-                                                 f"this one (got {target!r})"))
+                                                 f"this one, or a shipped scenario's name (got {shorten(target)})"))
         return doc
-    base_path = path.parent / target
-    base_shown = os.path.normpath(os.path.join(os.path.dirname(shown), target))
-    here = chain + ((path.resolve(), shown),)
-    if base_path.resolve() in [p for p, _ in here]:
+    reason = path_problem(target)
+    if reason:
+        problems.append(where.problem("extends", f"the path {reason} (got {shorten(target)})"))
+        return doc
+    base_path, base_shown = _base_file(target, path, shown)
+    why = "file not found" if base_path is None else not_a_file(base_path)
+    if why is not None:
+        hint = f"; shipped scenarios: {', '.join(shipped_names())}" if bare_name(target) == target else ""
+        problems.append(where.problem("extends", f"{why}: {base_shown} (got {shorten(target)}){hint}"))
+        return doc
+    here = chain + ((_identity(path), shown),)
+    if _identity(base_path) in [p for p, _ in here]:
         loop = " -> ".join([s for _, s in here] + [base_shown])
         problems.append(where.problem("extends", f"extends itself through a cycle: {loop}"))
         return doc
-    if not base_path.is_file():
-        problems.append(where.problem("extends", f"file not found: {base_shown} (got {target!r})"))
+    if len(here) >= MAX_EXTENDS:
+        problems.append(where.problem("extends", f"more than {MAX_EXTENDS} files extend one another"))
         return doc
     base = read_with_extends(base_path, base_shown, problems, here)
     if base is None:
@@ -218,6 +272,14 @@ def read_with_extends(path: Path, shown: str, problems: list[ScenarioProblem],
     base.origin = doc.origin
     merge(base, doc)
     return base
+
+
+def _identity(path: Path) -> str:
+    """The file's identity for finding cycles (its real path; its spelling if that cannot be resolved)."""
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError, RuntimeError):
+        return str(path)
 
 
 # --------------------------------------------------------------------------------------------- layering
@@ -245,15 +307,33 @@ def apply_overrides(doc: Located, overrides: Sequence[str], problems: list[Scena
         path = parse_path(name.strip())
         if not sep or not path:
             problems.append(here.problem("", f"expected PATH=VALUE, e.g. population.size=5000 or "
-                                             f"interventions[0].budget=1000 (got {text!r})"))
+                                             f"interventions[0].budget=1000 (got {shorten(text)})"))
+            continue
+        if len(path) > MAX_DEPTH:
+            problems.append(here.problem("", f"the path has {len(path)} parts; at most {MAX_DEPTH} "
+                                             f"(got {shorten(name)})"))
             continue
         try:
-            value = YAML(typ="safe", pure=True).load(raw)
-        except YAMLError as err:
-            reason = err.problem if isinstance(err, MarkedYAMLError) else str(err).splitlines()[0]
-            problems.append(here.problem(path, f"cannot read the value as YAML: {reason} (got {raw!r})"))
+            value = load_yaml_text(raw, "safe")
+        except (UnsafeYaml, YAMLError) as err:
+            if isinstance(err, UnsafeYaml):
+                reason = err.message
+            elif isinstance(err, MarkedYAMLError):
+                reason = err.problem
+            else:
+                reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+            problems.append(here.problem(path, f"cannot read the value as YAML: {reason} (got {shorten(raw)})"))
+            continue
+        if _has_non_text_key(value):
+            problems.append(here.problem(path, f"a key must be a name (text) (got {shorten(raw)})"))
             continue
         _set(doc, path, value, here, problems)
+
+
+def _has_non_text_key(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(not isinstance(k, str) or _has_non_text_key(v) for k, v in value.items())
+    return isinstance(value, list) and any(_has_non_text_key(v) for v in value)
 
 
 def _set(doc: Located, path: KeyPath, value: Any, here: Pos, problems: list[ScenarioProblem]) -> None:
@@ -264,15 +344,15 @@ def _set(doc: Located, path: KeyPath, value: Any, here: Pos, problems: list[Scen
         if isinstance(part, int):
             if not isinstance(current, list):
                 problems.append(here.problem(path[:depth], f"is not a list, so it has no item [{part}] "
-                                                           f"(got {current!r})"))
+                                                           f"(got {shorten(current)})"))
                 return
             if part >= len(current):
                 problems.append(here.problem(path[:depth], f"has {len(current)} item(s), so there is no "
                                                            f"item [{part}]"))
                 return
         elif not isinstance(current, dict):
-            problems.append(here.problem(path[:depth], f"is not a mapping, so it has no key {part!r} "
-                                                       f"(got {current!r})"))
+            problems.append(here.problem(path[:depth], f"is not a mapping, so it has no key {shorten(part)} "
+                                                       f"(got {shorten(current)})"))
             return
         if last:
             doc.forget(prefix)

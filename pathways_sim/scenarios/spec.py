@@ -109,9 +109,9 @@ class ScenarioSpec(Section):
 
     model_config = ConfigDict(title="pathways_sim scenario")
 
-    extends: str | None = Field(None, description="Another scenario file (path relative to this one) to inherit "
-                                "from; this file's values are deep-merged over it (lists replace). The name is "
-                                "not inherited.")
+    extends: str | None = Field(None, description="Another scenario file to inherit from: a path relative to this "
+                                "one, or the bare name of a shipped scenario (e.g. baseline); this file's values "
+                                "are deep-merged over it (lists replace). The name is not inherited.")
     name: Name | None = Field(None, description="Name of the scenario (default: the file name without .yaml).")
     seed: int = Field(DEFAULT_SEED, ge=0, description="Seed of the first replicate; every arm uses the same "
                       "seeds (common random numbers).")

@@ -8,17 +8,21 @@ import hashlib
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from pathways_sim.declarations.declare import unknown_name_message
+from pathways_sim.scenarios.errors import cut, printable
+from pathways_sim.scenarios.files import UnsafeFile, read_text
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data"
 DEFAULT_TARGETS = DATA / "england_targets.csv"
 TARGET_COLUMNS = ("target", "group", "value", "unit", "tolerance", "source")
+TARGETS_MAX_BYTES = 10_000_000  # the shipped table is ~5 kB
+TARGETS_MAX_LINE_CHARS = 2_000
 
 
 class TargetsError(ValueError):
@@ -117,27 +121,51 @@ def _parse_row(target: str, group: str, value: str) -> list[ParsedValue]:
     return parser(target, group, value)
 
 
-def _read_text(path: Path) -> str:
+def _read_lines(path: Path, shown: str) -> list[str]:
+    """The file's lines, read safely (regular files only, size-capped, no blocking on a FIFO)."""
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TargetsError([f"{path}: no such targets file"]) from None
-    except UnicodeDecodeError:
-        raise TargetsError([f"{path}: not a UTF-8 text file"]) from None
-    except OSError as err:
-        raise TargetsError([f"{path}: cannot read ({err.strerror})"]) from None
+        text = read_text(path, TARGETS_MAX_BYTES, "targets CSV file")
+    except UnsafeFile as err:
+        where = f"{shown}:{err.line}" if err.line else shown
+        message = "no such targets file" if err.message == "file not found" else err.message
+        raise TargetsError([f"{where}: {message}"]) from None
+    lines = text.splitlines()
+    long_line = next((i for i, line in enumerate(lines, start=1) if len(line) > TARGETS_MAX_LINE_CHARS), None)
+    if long_line is not None:  # no target needs it, and the group patterns would take quadratic time on it
+        raise TargetsError([f"{shown}:{long_line}: line longer than {TARGETS_MAX_LINE_CHARS} characters"])
+    return lines
 
 
-def _read_header(reader: Any, path: Path) -> tuple[list[str], dict[str, int]]:
+def _csv_rows(reader: Any, shown: str, problems: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """(line, fields) of each CSV record; a record the csv module cannot read, or with a field longer than
+    any target needs (a quoted field can span lines), is a problem, not a crash."""
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            problems.append(f"{shown}:{reader.line_num}: not readable as CSV: {err}")
+            return
+        if any(len(field) > TARGETS_MAX_LINE_CHARS for field in fields):
+            problems.append(f"{shown}:{reader.line_num}: a field longer than {TARGETS_MAX_LINE_CHARS} characters")
+            continue
+        yield reader.line_num, fields
+
+
+def _read_header(reader: Any, path: str) -> tuple[list[str], dict[str, int]]:
     """The header's column names and the position of each required column; TargetsError if one is missing."""
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as err:
+        raise TargetsError([f"{path}:1: not readable as CSV: {err}"]) from None
     if header is None:
         raise TargetsError([f"{path}:1: empty file; expected the header {','.join(TARGET_COLUMNS)}"])
     header = [h.strip() for h in header]
     missing = [c for c in TARGET_COLUMNS if c not in header]
     if missing:
         raise TargetsError([(f"{path}:1: header lacks column(s) {', '.join(missing)}; expected "
-                             f"{','.join(TARGET_COLUMNS)}, got {','.join(header)}")])
+                             f"{','.join(TARGET_COLUMNS)}, got {cut(','.join(header))}")])
     return header, {c: header.index(c) for c in TARGET_COLUMNS}
 
 
@@ -177,17 +205,16 @@ def load_targets(path: str | os.PathLike[str] = DEFAULT_TARGETS) -> pd.DataFrame
         number of fields, non-numeric value, non-positive tolerance, unknown target, unreadable group,
         empty source, duplicate row).
     """
-    path = Path(path)
-    reader = csv.reader(_read_text(path).splitlines())
-    header, col = _read_header(reader, path)
+    shown = printable(str(path))  # as printed in messages: whatever the name, it can be printed
+    reader = csv.reader(_read_lines(Path(path), shown))
+    header, col = _read_header(reader, shown)
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
     seen: dict[tuple[str, str], int] = {}
-    for fields in reader:
-        line = reader.line_num
+    for line, fields in _csv_rows(reader, shown, problems):
         if not any(f.strip() for f in fields):
             continue  # blank line
-        where = f"{path}:{line}"
+        where = f"{shown}:{line}"
         if len(fields) != len(header):
             problems.append(f"{where}: expected {len(header)} fields ({','.join(header)}), got {len(fields)}")
             continue
@@ -208,9 +235,9 @@ def load_targets(path: str | os.PathLike[str] = DEFAULT_TARGETS) -> pd.DataFrame
                   "weight": 1.0 / len(parsed), "kind": "published", "statistic": spec}
                  for group, value, spec in parsed]
     if not rows and not problems:
-        problems.append(f"{path}:2: no targets below the header")
+        problems.append(f"{shown}:2: no targets below the header")
     if problems:
-        raise TargetsError(problems)
+        raise TargetsError([cut(problem, 500) for problem in problems])  # each echoes at most a line's piece
     return pd.DataFrame(rows)
 
 
