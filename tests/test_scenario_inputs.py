@@ -59,7 +59,7 @@ def write(name: str, text: str) -> str:
     ("parameters: {median_income: .inf}\n", "case.yaml:1:29: parameters.median_income: must be a finite number"),
     ("parameters: {income_floor: .inf}\n", "parameters.income_floor: must be a finite number, got inf"),
     ("parameters: {cmd_onset_rate: 1e400}\n", "parameters.cmd_onset_rate: must be a finite number, got inf"),
-    ("parameters: {median_income: 1e300}\n", "parameters.median_income: must be at most 1e+12 (GBP/year)"),
+    ("parameters: {median_income: 1e300}\n", "parameters.median_income: must be between 1 and 1e+07 (GBP/year)"),
     ("parameters: {cmd_onset_rate: .nan}\n", "parameters.cmd_onset_rate: must be a number, got NaN"),
     ("name: " + "x" * 100_000 + "\n", "case.yaml:1:7: name: String should have at most 100 characters"),
     ("seed: [\n", "case.yaml:2:1: YAML syntax error"),
