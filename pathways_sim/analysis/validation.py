@@ -64,6 +64,7 @@ def validate_model(people: int = 100_000, years: int = 10, replicates: int = 2, 
     as in ``pathways_sim.experiments`` (simulated years)."""
     values: dict[str, list[float]] = {f.name: [] for f in FIGURES}
     with reporter(progress, replicates * years, "validate-model", quiet=quiet) as report:
+        report(0)
         for index, replicate_seed in enumerate(replicate_seeds(seed, replicates)):
             model = PathwaysModel(population_size=people, rng=replicate_seed, agents="lazy")
             for year in range(1, years + 1):

@@ -21,6 +21,7 @@ import signal
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
@@ -80,8 +81,15 @@ def tick() -> None:
             _TICKS.put(_JOB)
 
 
+class WorkerTraceback(Exception):
+    """The traceback of an error in a worker process (the ``__cause__`` of the error raised in the parent)."""
+
+    def __str__(self) -> str:
+        return "\n" + str(self.args[0])
+
+
 class _Failed:
-    """An exception that might not survive pickling, carried back as its type name and text."""
+    """An exception that might not survive pickling, carried back as its type name, text and traceback."""
 
     def __init__(self, error: BaseException):
         from pathways_sim.declarations.declare import ParameterError
@@ -89,13 +97,15 @@ class _Failed:
         self.problems = error.problems if isinstance(error, ParameterError) else None
         self.kind = type(error).__name__
         self.text = str(error)
+        self.traceback = traceback.format_exc()
 
     def reraise(self):
         from pathways_sim.declarations.declare import ParameterError
 
+        cause = WorkerTraceback(self.traceback)
         if self.problems is not None:
-            raise ParameterError(self.problems)
-        raise RuntimeError(f"in a worker process: {self.kind}: {self.text}")
+            raise ParameterError(self.problems) from cause
+        raise RuntimeError(f"in a worker process: {self.kind}: {self.text}") from cause
 
 
 def _call(function: Callable[..., Any], index: int, args: tuple) -> Any:
@@ -118,6 +128,7 @@ def run_jobs(function: Callable[..., Any], jobs: Sequence[tuple], *, workers: in
     """
     check_workers(workers)
     report = report or (lambda done: None)
+    report(0)
     if workers == 1 or len(jobs) <= 1:
         done = 0
 

@@ -4,8 +4,8 @@
 
 - ``True`` (default): a ``tqdm.auto`` bar (a widget in a notebook, a text bar on stderr elsewhere);
 - ``False`` or ``None``, or ``quiet=True``: nothing;
-- a callable: called as ``progress(done, total)`` after every simulated year, in the calling process, also
-  when runs go on in worker processes.
+- a callable: called as ``progress(done, total)`` once at the start (``done`` 0) and after every simulated
+  year, in the calling process, also when runs go on in worker processes.
 """
 
 from __future__ import annotations

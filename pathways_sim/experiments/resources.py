@@ -19,7 +19,7 @@ from dataclasses import dataclass
 STEP_TEMPORARIES = 5.0  # peak bytes per person / state bytes per person, measured (see the module docstring)
 SAMPLE_PEOPLE = 20_000  # the small build measured (about half a second)
 RESULT_ROW_BYTES = 120  # a row of the long results table in pandas (7 columns, shared category strings)
-LARGE_PERSON_YEARS = 2_000_000  # runs above this print an estimate before they start
+LARGE_PERSON_YEARS = 1_000_000  # runs of at least this many person-years print an estimate first
 
 
 @dataclass(frozen=True)

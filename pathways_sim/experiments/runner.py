@@ -176,6 +176,7 @@ def simulate(people: int = 50_000, years: int = 20, seed: int = 2025, pathways_o
     check_resources(people, years, 1, 1, force=force)
     model = PathwaysModel(population_size=people, rng=seed, pathways_off=list(pathways_off))
     with reporter(progress, years, "simulating", quiet=quiet) as report:
+        report(0)
         for done in range(1, years + 1):
             model.run(years=1)
             report(done)

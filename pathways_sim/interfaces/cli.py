@@ -109,7 +109,8 @@ def _run(argv: list[str]) -> int:
             message = " ".join(problem.format_message().split())  # one line
             err.print(f"[red]error:[/] {escape(f'{where}: {message}{hint}')}", soft_wrap=True)
             return code
-        err.print(f"[red]internal error:[/] {escape(f'{type(problem).__name__}: {problem}')}", soft_wrap=True)
+        err.print(f"[red]internal error:[/] {escape(f'{type(problem).__name__}: {problem}')} (run with "
+                  "PATHWAYS_SIM_TRACEBACK=1 to see where)", soft_wrap=True)
         return 1
     if returned == 130:  # Ctrl-C or SIGTERM, which the parser turns into this exit code
         err.print(INTERRUPTED, soft_wrap=True)

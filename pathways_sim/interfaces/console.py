@@ -77,15 +77,24 @@ def print_summary(title: str, frame, row_label: str) -> None:
 
 
 def with_progress(label: str, run: Callable[[Callable[[int, int], None]], Any]) -> Any:
-    """Call ``run(progress)`` under a bar of simulated years; ``progress(done, total)`` moves it."""
+    """Call ``run(progress)`` under a bar of simulated years; ``progress(done, total)`` moves it.  The bar
+    appears with the first report, so input refused before any simulation prints no bar."""
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("simulated years"), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=False) as progress:
-        task = progress.add_task(label, total=None)
+    progress = Progress(*columns, console=err, transient=False)
+    task = None
 
-        def moved(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+    def moved(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            progress.start()
+            task = progress.add_task(escape(label), total=total)
+        progress.update(task, completed=done, total=total)
+    try:
         return run(moved)
+    finally:
+        if task is not None:
+            progress.stop()
 
 
 def announce(estimate) -> None:
