@@ -69,7 +69,7 @@ def test_compare_refuses_clashing_names_and_different_lengths():
 def test_progress_callable_counts_simulated_years():
     seen = []
     run_scenario("baseline", SMALL, replicates=2, progress=lambda done, total: seen.append((done, total)))
-    assert seen == [(done, 4) for done in range(0, 5)]  # at the start, then after every simulated year
+    assert seen == [(done, 4) for done in range(5)]  # at the start, then after every simulated year
 
 
 def test_progress_true_uses_a_tqdm_bar(capsys):
