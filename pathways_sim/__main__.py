@@ -1,8 +1,10 @@
-"""``python -m pathways_sim``: the command line (see ``pathways_sim.interfaces.cli``)."""
+"""``python -m pathways_sim`` and the ``pathways-sim`` script: the command line (``pathways_sim.interfaces.cli``)."""
 
 import sys
 
-from pathways_sim.interfaces.entry import main
+from pathways_sim.interfaces.cli import main
+
+__all__ = ["main"]
 
 if __name__ == "__main__":
     sys.exit(main())

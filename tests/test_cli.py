@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def test_run_writes_tidy_results_plots_report_and_manifest_last(here, capsys):
     assert not list(out.glob(".*tmp"))
 
 
-def test_an_interrupted_run_leaves_no_manifest(here, monkeypatch):
+def test_an_interrupted_rerun_keeps_the_previous_result(here, monkeypatch, capsys):
     from pathways_sim.results import outputs
 
     real_write = outputs.atomic_write_bytes
@@ -62,10 +63,14 @@ def test_an_interrupted_run_leaves_no_manifest(here, monkeypatch):
             raise KeyboardInterrupt
         real_write(path, data)
     assert main(["run", str(shipped_scenario("baseline")), "-o", "out", *SMALL]) == 0
-    assert Path("out/manifest.json").exists()
+    before = Path("out/manifest.json").read_bytes()
+    capsys.readouterr()
     monkeypatch.setattr(outputs, "atomic_write_bytes", interrupted_at_the_report)
-    assert main(["run", str(shipped_scenario("baseline")), "-o", "out", *SMALL]) == 130  # Ctrl-C: aborted
-    assert not Path("out/manifest.json").exists(), "a half-rewritten directory must not look complete"
+    assert main(["run", str(shipped_scenario("baseline")), "-o", "out", "--overwrite", *SMALL]) == 130  # Ctrl-C
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "Traceback" not in err
+    assert Path("out/manifest.json").read_bytes() == before, "a failed rerun must leave the previous result whole"
+    assert sorted(p.name for p in Path(".").iterdir()) == ["out"], "no temporary directory left behind"
 
 
 def test_compare_reports_paired_changes_cost_and_the_equity_plane(here, capsys):
@@ -131,3 +136,207 @@ def test_validate_model_reports_figures_not_used_in_calibration(here, capsys):
     printed = capsys.readouterr().out
     assert all(figure.name in printed for figure in FIGURES)
     assert main(["validate-model", "--people", "-3"]) == 2
+
+
+# ------------------------------------------------------------------------------- one application, one line
+def test_help_lists_every_command_and_the_main_job_options(here, capsys):
+    assert main(["--help"]) == 0
+    text = capsys.readouterr().out
+    for command in ("run", "compare", "check", "list", "validate-model", "calibrate"):
+        assert command in text, command
+    for option in ("--people", "--years", "--seed", "--grouping", "--off"):
+        assert option in text, option
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run"], "Missing argument"),
+    (["frobnicate"], "No such command 'frobnicate'"),
+    (["run", "baseline", "--workers", "many"], "Invalid value for '--workers'"),
+    (["--years", "inf"], "years: must be a whole, finite number of years, got 'inf'"),
+    (["--years", "nan"], "years: must be a whole, finite number of years, got 'nan'"),
+    (["--years", "2.5"], "years: must be a whole, finite number of years, got '2.5'"),
+    (["--years", "-3"], "years: must be at least 1, got '-3'"),
+    (["--years", "0"], "years: must be at least 1"),
+    (["--grouping", "postcode"], "unknown grouping 'postcode'"),
+    (["--people", "300", "run", "baseline"], "--people: options of the main job"),
+    (["validate-model", "--years", "inf"], "years: must be a whole, finite number of years"),
+])
+def test_bad_input_is_one_line_with_exit_code_2(here, capsys, args, message):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err, err
+    assert len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("workers", ["0", "-1", "10000"])
+def test_workers_are_bounded_with_the_allowed_range_named(here, capsys, workers):
+    from pathways_sim.experiments.parallel import max_workers
+
+    assert main(["run", "baseline", "-o", "out", "--workers", workers, *SMALL]) == 2
+    err = capsys.readouterr().err
+    assert f"workers: must be a whole number from 1 to {max_workers()}" in err
+    assert not Path("out").exists()
+
+
+def test_list_parameters_piped_prints_every_name_whole(here, capsys):
+    from pathways_sim import PARAMETERS
+
+    assert main(["list", "parameters"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    first_fields = {line.split("\t")[0] for line in lines}
+    assert set(PARAMETERS) <= first_fields
+    assert "stress_depletes_resilience_strength" in first_fields
+    assert not any("…" in line for line in lines)
+
+
+def test_list_parameters_through_a_real_pipe(here):
+    import subprocess
+    import sys
+
+    from pathways_sim import PARAMETERS
+
+    done = subprocess.run([sys.executable, "-m", "pathways_sim", "list", "parameters"], check=False, capture_output=True,
+                          text=True, env={**os.environ, "COLUMNS": "40"}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    names = {line.split("\t")[0] for line in done.stdout.splitlines()}
+    assert set(PARAMETERS) <= names
+
+
+def test_list_on_a_narrow_terminal_folds_but_never_cuts(here, monkeypatch, capsys):
+    from pathways_sim import PARAMETERS
+    from pathways_sim.interfaces import console
+
+    monkeypatch.setattr(console, "out", console.Console(width=60, force_terminal=True, color_system=None))
+    from pathways_sim.interfaces.commands import info
+
+    monkeypatch.setattr(info, "emit_table", console.emit_table)
+    assert main(["list", "parameters"]) == 0
+    text = capsys.readouterr().out
+    assert "…" not in text
+    assert all(len(line) <= 60 for line in text.splitlines())
+    first_column = "".join(line.split("│")[1].strip() for line in text.splitlines() if line.startswith("│"))
+    for name in PARAMETERS:  # read down the first column: every name is there, in pieces where it folds
+        assert name in first_column, name
+
+
+# ------------------------------------------------------------------------------- output directories
+def test_a_complete_result_is_replaced_only_with_overwrite(here, capsys):
+    scenario = str(shipped_scenario("baseline"))
+    assert main(["run", scenario, "-o", "out", *SMALL]) == 0
+    first = json.loads(Path("out/manifest.json").read_text())
+    Path("out/notes.txt").write_text("mine")  # a file of the user's own
+    capsys.readouterr()
+    assert main(["run", scenario, "-o", "out", *SMALL, "--seed", "9"]) == 2
+    assert "already holds a complete result" in capsys.readouterr().err
+    assert json.loads(Path("out/manifest.json").read_text()) == first
+    assert main(["run", scenario, "-o", "out", *SMALL, "--seed", "9", "--overwrite"]) == 0
+    second = json.loads(Path("out/manifest.json").read_text())
+    assert second["seed"] == 9 and second["files"] == first["files"]
+    assert Path("out/notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in Path(".").iterdir()) == ["out"]
+
+
+def test_overwrite_removes_the_files_the_old_manifest_lists(here):
+    assert main(["run", "proportionate_universalism", "-o", "out", *SMALL, "--replicates", "1"]) == 0
+    arms_plot = Path("out/outcomes_by_quintile_targeted.png")
+    assert arms_plot.exists()
+    assert main(["run", "baseline", "-o", "out", *SMALL, "--overwrite"]) == 0
+    assert not arms_plot.exists()
+    listed = set(json.loads(Path("out/manifest.json").read_text())["files"])
+    assert {p.name for p in Path("out").iterdir()} == listed | {"manifest.json"}
+
+
+@pytest.mark.parametrize("output, message", [
+    ("", "the path is empty"),
+    ("a_file", "is a file, not a directory"),
+    ("a_file/inside", "is a file, so a_file/inside cannot be a directory"),
+])
+def test_unusable_output_paths_fail_before_simulating(here, capsys, output, message):
+    Path("a_file").write_text("x")
+    assert main(["run", "baseline", "-o", output, *SMALL]) == 2
+    err = capsys.readouterr()
+    assert message in err.err and "simulated years" not in err.err, err.err
+
+
+def test_an_unwritable_or_full_place_fails_before_simulating(here, monkeypatch, capsys):
+    import errno
+
+    from pathways_sim.results import outputs
+
+    def full(folder, name):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(outputs, "_probe", full)
+    assert main(["run", "baseline", "-o", "out", *SMALL]) == 2
+    err = capsys.readouterr().err
+    assert "no space left on the device" in err and "simulated years" not in err
+    monkeypatch.undo()
+    if os.path.isdir("/proc/self"):  # a place no one can write, root included
+        assert main(["run", "baseline", "-o", "/proc/self/out", *SMALL]) == 2
+        assert "cannot write to /proc/self/out" in capsys.readouterr().err
+
+
+def test_leftovers_of_a_killed_run_are_cleaned_at_the_next_run(here):
+    import subprocess
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = Path(".out.abc123.new.tmp")
+    stale.mkdir()
+    (stale / ".owner").write_text(str(dead.pid))
+    (stale / "results.parquet").write_bytes(b"half")
+    Path("out").mkdir()
+    Path("out/.results.parquet.x1y2.tmp").write_bytes(b"half")
+    assert main(["run", "baseline", "-o", "out", *SMALL]) == 0
+    assert not stale.exists()
+    assert not list(Path("out").glob(".*.tmp"))
+    assert (Path("out") / "manifest.json").exists()
+
+
+def test_a_result_caught_mid_swap_is_restored(here):
+    from pathways_sim.results.outputs import clean_leftovers
+
+    assert main(["run", "baseline", "-o", "out", *SMALL]) == 0
+    os.rename("out", ".out.k1.old.tmp")  # killed after moving the old result aside, before the new one came in
+    clean_leftovers(Path("out"))
+    assert Path("out/manifest.json").exists() and not Path(".out.k1.old.tmp").exists()
+
+
+def test_the_manifest_is_strict_json_with_null_for_non_finite_numbers(here):
+    from pathways_sim.results.outputs import strict_json
+
+    assert main(["run", "baseline", "-o", "out", *SMALL]) == 0
+
+    def refuse(constant):
+        raise AssertionError(f"non-standard JSON constant {constant}")
+    json.loads(Path("out/manifest.json").read_text(), parse_constant=refuse)
+    assert json.loads(strict_json({"a": float("nan"), "b": [float("inf"), 1.5]})) == {"a": None, "b": [None, 1.5]}
+
+
+# ------------------------------------------------------------------------------- resources
+def test_a_large_run_prints_an_estimate_and_one_too_big_for_memory_is_refused(here, monkeypatch, capsys):
+    from pathways_sim.experiments import resources
+
+    monkeypatch.setattr(resources, "LARGE_PERSON_YEARS", 1)
+    assert main(["run", "baseline", "-o", "ok", *SMALL]) == 0
+    err = capsys.readouterr().err
+    assert "estimate:" in err and "peak memory about" in err and "time about" in err
+    monkeypatch.setattr(resources, "available_memory", lambda: 1000)
+    assert main(["run", "baseline", "-o", "big", *SMALL]) == 2
+    err = capsys.readouterr().err
+    assert "needs more memory than is available" in err and "--force" in err and not Path("big").exists()
+    assert main(["run", "baseline", "-o", "big", *SMALL, "--force"]) == 0
+    assert main(["--people", "300", "--years", "1"]) == 2
+    assert main(["--people", "300", "--years", "1", "--force"]) == 0
+
+
+def test_the_estimate_grows_with_people_and_workers():
+    from pathways_sim.experiments import resources
+
+    sample = resources.Sample(120.0, 150e6, 1e-5, 1.5e-6, 12, 600.0)
+    small = resources.estimate(100_000, 10, 2, 1, sample)
+    large = resources.estimate(1_000_000, 10, 2, 1, sample)
+    parallel = resources.estimate(1_000_000, 10, 2, 2, sample)
+    assert small.peak_bytes < large.peak_bytes < parallel.peak_bytes
+    assert parallel.seconds < large.seconds
+    assert large.peak_bytes == pytest.approx(150e6 + 600 * 1_000_000 + 2 * 600 * 10 * 2 * 120, rel=1e-9)

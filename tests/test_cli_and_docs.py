@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pathways_sim.interfaces.entry import main
+from pathways_sim.interfaces.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,3 +52,20 @@ def test_readme_quick_start_is_two_commands_and_ci_runs_the_second_verbatim():
     assert "pytest" in commands[1]
     ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
     assert commands[1] in ci_lines
+
+
+def test_python_dash_m_and_the_script_entry_point_run_the_one_application():
+    import subprocess
+    import sys
+    import tomllib
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"pathways-sim": "pathways_sim.__main__:main"}
+    from pathways_sim.__main__ import main as script_main
+    from pathways_sim.interfaces.cli import main as cli_main
+
+    assert script_main is cli_main is main
+    done = subprocess.run([sys.executable, "-m", "pathways_sim", "--people", "300", "--years", "1"], check=False,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "gap (least - most)" in done.stdout and "simulated years" in done.stderr

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pathways_sim.experiments.progress import Progress, reporter
 from pathways_sim.experiments.runner import interval, replicate_seeds
 from pathways_sim.model import PathwaysModel
+from pathways_sim.results.frames import final_year, value
 
 
 @dataclass(frozen=True)
@@ -28,9 +30,7 @@ class PublishedFigure:
 
 
 def _final(results: pd.DataFrame, group_type: str, group: int, metric: str) -> float:
-    final = results[results.year == results.year.max()]
-    hit = final[(final.group_type == group_type) & (final.group == group) & (final.metric == metric)]
-    return float(hit["value"].iloc[0]) if len(hit) else float("nan")
+    return value(final_year(results), metric, group_type, group)
 
 
 def _share(model: PathwaysModel, mask_fn, value_fn) -> float:
@@ -58,15 +58,21 @@ FIGURES: tuple[PublishedFigure, ...] = (
 )
 
 
-def validate_model(people: int = 100_000, years: int = 10, replicates: int = 2, seed: int = 2025) -> pd.DataFrame:
-    """Run the default model and compare it with ``FIGURES``: one row per figure."""
+def validate_model(people: int = 100_000, years: int = 10, replicates: int = 2, seed: int = 2025, *,
+                   progress: Progress = True, quiet: bool = False) -> pd.DataFrame:
+    """Run the default model and compare it with ``FIGURES``: one row per figure.  ``progress`` and ``quiet``
+    as in ``pathways_sim.experiments`` (simulated years)."""
     values: dict[str, list[float]] = {f.name: [] for f in FIGURES}
-    for replicate_seed in replicate_seeds(seed, replicates):
-        model = PathwaysModel(population_size=people, rng=replicate_seed, agents="lazy")
-        model.run(years=years)
-        results = model.results()
-        for figure in FIGURES:
-            values[figure.name].append(figure.measure(model, results))
+    with reporter(progress, replicates * years, "validate-model", quiet=quiet) as report:
+        report(0)
+        for index, replicate_seed in enumerate(replicate_seeds(seed, replicates)):
+            model = PathwaysModel(population_size=people, rng=replicate_seed, agents="lazy")
+            for year in range(1, years + 1):
+                model.run(years=1)
+                report(index * years + year)
+            results = model.results()
+            for figure in FIGURES:
+                values[figure.name].append(figure.measure(model, results))
     rows = []
     for figure in FIGURES:
         mean, low, high = interval(np.array(values[figure.name]))

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from pathways_sim.model import PathwaysModel
+from pathways_sim.results.frames import final_year, select, value
 
 STRATEGIES: dict[str, dict[str, Any]] = {
     "universal": {"strategy": "universal"},
@@ -29,26 +30,21 @@ def strategy_comparison(intervention: Mapping[str, Any], budget: float, *, peopl
                               interventions=[spec] if spec else [])
         model.run(years=years)
         df = model.results()
-        final = df[df.year == df.year.max()]
+        final = final_year(df)
         label = (spec or {}).get("name") or (spec or {}).get("kind", "")
-
-        def value(metric, group_type="all", group=0, frame=final):
-            hit = frame[(frame.metric == metric) & (frame.group_type == group_type) & (frame.group == group)]
-            return float(hit["value"].iloc[0]) if len(hit) else float("nan")
-
-        spend = df[(df.metric == f"{label}:cost") & (df.group_type == "all")]["value"]
-        reached_q1 = value(f"{label}:reached", "area_deprivation_quintile", 1)
-        reached = value(f"{label}:reached")
+        spend = select(df, f"{label}:cost")["value"]
+        reached_q1 = value(final, f"{label}:reached", "area_deprivation_quintile", 1)
+        reached = value(final, f"{label}:reached")
         rows.append({
             "arm": name,
             "budget per year": budget if spec else 0.0,
             "mean spend per year": float(spend.mean()) if len(spend) else 0.0,
             "reached (final year)": reached if spec else 0.0,
             "share reached in most deprived fifth": reached_q1 / reached if spec and reached else float("nan"),
-            f"{outcome} Q1": value(outcome, "area_deprivation_quintile", 1),
-            f"{outcome} Q5": value(outcome, "area_deprivation_quintile", 5),
-            f"{outcome} gap (Q5 - Q1)": value(f"{outcome}_gap", "area_deprivation_quintile"),
-            f"{outcome} SII (deciles)": value(f"{outcome}_sii", "area_deprivation_decile"),
-            "mean stress": value("mean_stress"),
+            f"{outcome} Q1": value(final, outcome, "area_deprivation_quintile", 1),
+            f"{outcome} Q5": value(final, outcome, "area_deprivation_quintile", 5),
+            f"{outcome} gap (Q5 - Q1)": value(final, f"{outcome}_gap", "area_deprivation_quintile"),
+            f"{outcome} SII (deciles)": value(final, f"{outcome}_sii", "area_deprivation_decile"),
+            "mean stress": value(final, "mean_stress"),
         })
     return pd.DataFrame(rows).set_index("arm")

@@ -1,33 +1,63 @@
-"""Run arms x replicates with common random numbers, and summarise what changed with uncertainty.
+"""Run arms x replicates with common random numbers, in this process or in worker processes.
 
 Replicate r of every arm uses the same seed, so arms differ only through what they change (common random
-numbers): differences are computed replicate by replicate (paired) before they are summarised.
+numbers).  ``run_scenario`` runs a scenario file (or a shipped scenario by name) and returns a ``RunResult``
+that can ``save(directory)`` everything the ``pathways-sim run`` command writes::
+
+    result = run_scenario("peer_support", ["population.size=5000"], replicates=2)
+    result.summary          # final-year outcomes by quintile, gaps, SII and RII, cost: mean and 95% interval
+    result.save("out")      # results.parquet, summary.csv, PNG plots, report.html, manifest.json (last)
 """
 
 from __future__ import annotations
 
+import math
+import os
+import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from pathways_sim.experiments import resources
+from pathways_sim.experiments.errors import ExperimentError
+from pathways_sim.experiments.parallel import check_workers, run_jobs
+from pathways_sim.experiments.progress import Progress, reporter
+from pathways_sim.experiments.result import RESULT_COLUMNS, ExperimentResult, RunResult
+from pathways_sim.experiments.summaries import (  # noqa: F401 - re-exported: the summaries' old home
+    SUMMARY_OUTCOMES,
+    comparison_table,
+    cost_per_gain,
+    equity_impact,
+    interval,
+    per_replicate,
+    summary_table,
+    total_over_run,
+)
 from pathways_sim.model import PathwaysModel
+from pathways_sim.results.frames import final_year  # noqa: F401 - re-exported
 
-RESULT_COLUMNS = ["scenario", "replicate", "year", "group_type", "group", "metric", "value"]
-SUMMARY_OUTCOMES = ("life_expectancy", "healthy_life_expectancy", "not_good_health_prevalence", "cmd_prevalence",
-                    "smoking_prevalence", "loneliness_prevalence", "mean_stress")
+__all__ = ["RESULT_COLUMNS", "ExperimentResult", "RunResult", "check_years", "load", "replicate_seeds",
+           "run_arms", "run_one", "run_scenario", "simulate"]
 
 
 def replicate_seeds(seed: int, replicates: int) -> list[int]:
     """One independent 63-bit seed per replicate, derived from the scenario seed (shared by all arms)."""
-    if replicates < 1:
-        raise ValueError(f"replicates must be at least 1, got {replicates}")
+    if isinstance(replicates, bool) or not isinstance(replicates, int | np.integer) or replicates < 1:
+        raise ExperimentError(f"replicates: must be a whole number at least 1, got {replicates!r}")
     return [int(np.random.SeedSequence(seed, spawn_key=(r,)).generate_state(1, dtype=np.uint64)[0] >> 1)
             for r in range(replicates)]
+
+
+def check_years(years: Any) -> int:
+    """``years`` as an int, or ``ExperimentError``: a whole, finite number of years, at least 1."""
+    whole = isinstance(years, int | np.integer) or (isinstance(years, float) and math.isfinite(years)
+                                                     and years.is_integer())
+    if isinstance(years, bool) or not whole or years < 1:
+        raise ExperimentError(f"years: must be at least 1 and a whole, finite number of years, got {years!r}")
+    return int(years)
 
 
 def run_one(arm: str, replicate: int, seed: int, model_kwargs: Mapping[str, Any], years: int,
@@ -44,166 +74,110 @@ def run_one(arm: str, replicate: int, seed: int, model_kwargs: Mapping[str, Any]
     return df
 
 
-def _run_job(job):
-    return run_one(*job)
+def people_of(model_kwargs: Mapping[str, Any]) -> int:
+    """The population size a model built with ``model_kwargs`` will have."""
+    from pathways_sim import PARAMETERS
+
+    if "population_size" in model_kwargs:
+        return int(model_kwargs["population_size"])
+    if model_kwargs.get("params") is not None:
+        return int(model_kwargs["params"]["population_size"])
+    return int(PARAMETERS["population_size"].default)
 
 
-@dataclass
-class ExperimentResult:
-    results: pd.DataFrame  # long form, RESULT_COLUMNS
-    seeds: list[int]
-    arms: list[str]
-    wall_seconds: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
+def check_resources(people: int, years: int, runs: int, workers: int, *, force: bool = False
+                    ) -> resources.Estimate | None:
+    """For a large run, its estimate (``None`` for a small one); ``ExperimentError`` if its peak memory would
+    exceed the memory available, unless ``force``."""
+    if not resources.is_large(people, years, runs):
+        return None
+    estimate = resources.estimate(people, years, runs, workers)
+    if estimate.too_big and not force:
+        raise ExperimentError(f"this run needs more memory than is available ({estimate.describe()}); use "
+                              "fewer people or workers, or --force (Python: force=True) to run it anyway")
+    return estimate
 
 
 def run_arms(arms: Mapping[str, Mapping[str, Any]], *, years: int, seed: int, replicates: int,
-             workers: int = 1, on_year: Callable[[], None] | None = None) -> ExperimentResult:
-    """Run every arm for every replicate (same seeds across arms).  ``on_year`` is called after each simulated
-    year of each run (for progress bars; only with workers=1)."""
-    import time
+             workers: int = 1, progress: Progress = True, quiet: bool = False, force: bool = False,
+             label: str = "") -> RunResult:
+    """Run every arm for every replicate (same seeds across arms), in ``workers`` processes.
 
-    started = time.perf_counter()
-    seeds = replicate_seeds(seed, replicates)
-    jobs = [(arm, r, s, kwargs, years) for arm, kwargs in arms.items() for r, s in enumerate(seeds)]
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            frames = list(pool.map(_run_job, jobs))
-    else:
-        frames = [run_one(*job, on_year=on_year) for job in jobs]
-    results = pd.concat(frames, ignore_index=True)[RESULT_COLUMNS]
-    return ExperimentResult(results, seeds, list(arms), time.perf_counter() - started)
-
-
-def run_scenario(scenario, overrides: Sequence[str] = (), *, workers: int = 1,
-                 on_year: Callable[[], None] | None = None) -> ExperimentResult:
-    """Run every arm of a scenario (a ``Scenario`` or a path to its YAML file) for all its replicates.
-
-    >>> from pathways_sim.scenarios import shipped_scenario
-    >>> result = run_scenario(shipped_scenario("baseline"), ["population.size=300", "time.years=1", "replicates=1"])
-    >>> sorted(result.results.columns) == sorted(RESULT_COLUMNS)
-    True
+    ``progress``: ``True`` for a tqdm bar, ``False``, or a callable ``progress(done, total)`` counting simulated
+    years; ``quiet=True`` turns it off.  A run whose estimated peak memory exceeds what is available is
+    refused (``ExperimentError``) unless ``force``.
     """
-    from pathways_sim.scenarios import Scenario, load_scenario
+    years = check_years(years)
+    workers = check_workers(workers)
+    seeds = replicate_seeds(seed, replicates)
+    if not arms:
+        raise ExperimentError("arms: nothing to run")
+    check_resources(max(people_of(kwargs) for kwargs in arms.values()), years, len(arms) * replicates, workers,
+                    force=force)
+    started = time.perf_counter()
+    jobs = [(arm, r, s, kwargs, years) for arm, kwargs in arms.items() for r, s in enumerate(seeds)]
+    with reporter(progress, len(jobs) * years, label, quiet=quiet) as report:
+        frames = run_jobs(run_one, jobs, workers=workers, years=years, report=report)
+    results = pd.concat(frames, ignore_index=True)[RESULT_COLUMNS]
+    return RunResult(results, seeds, list(arms), time.perf_counter() - started, years=years)
 
-    spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
+
+def load(scenario: Any, overrides: Sequence[str] = (), *, replicates: int | None = None,
+         seed: int | None = None):
+    """A validated ``Scenario`` from a ``Scenario``, a path to a YAML file, or a shipped scenario's name
+    (``"peer_support"``), with ``overrides`` (``"a.b=value"``), replicates and seed layered on top."""
+    from pathways_sim.scenarios import Scenario, load_scenario, shipped_scenario
+
+    overrides = list(overrides)
+    if replicates is not None:
+        overrides.append(f"replicates={replicates}")
+    if seed is not None:
+        overrides.append(f"seed={seed}")
+    if isinstance(scenario, Scenario):
+        if not overrides:
+            return scenario
+        if scenario.source is None:
+            raise ExperimentError(f"scenario {scenario.name!r} was not loaded from a file, so overrides "
+                                  "cannot be layered on it; build it with them instead")
+        scenario = scenario.source
+    text = os.fspath(scenario)
+    path = Path(text)
+    if not path.exists() and path.suffix not in (".yaml", ".yml") and os.sep not in text and "/" not in text:
+        path = shipped_scenario(text)  # a shipped scenario by name (ScenarioError naming the choices if none)
+    return load_scenario(path, overrides)
+
+
+def run_scenario(scenario: Any, overrides: Sequence[str] = (), *, replicates: int | None = None,
+                 seed: int | None = None, workers: int = 1, progress: Progress = True, quiet: bool = False,
+                 force: bool = False) -> RunResult:
+    """Run every arm of a scenario (a ``Scenario``, a path to its YAML file, or a shipped scenario's name) for
+    all its replicates; ``result.save(directory)`` writes what ``pathways-sim run`` writes.
+
+    >>> result = run_scenario("baseline", ["population.size=300", "time.years=1", "replicates=1"], quiet=True)
+    >>> sorted(result.results.columns) == sorted(RESULT_COLUMNS), result.arms
+    (True, ['baseline'])
+    """
+    spec = load(scenario, overrides, replicates=replicates, seed=seed)
     result = run_arms({arm: spec.model_kwargs(arm) for arm in spec.arms}, years=spec.years, seed=spec.seed,
-                      replicates=spec.replicates, workers=workers, on_year=on_year)
+                      replicates=spec.replicates, workers=workers, progress=progress, quiet=quiet, force=force,
+                      label=spec.name)
+    result.scenarios = [spec]
     result.extra["scenario"] = spec
     return result
 
 
-# --------------------------------------------------------------------------------------------------- summaries
-def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and a t-interval across replicates (the interval is nan with one replicate)."""
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return float("nan"), float("nan"), float("nan")
-    mean = float(values.mean())
-    if values.size < 2:
-        return mean, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
-    return mean, mean - half, mean + half
+def simulate(people: int = 50_000, years: int = 20, seed: int = 2025, pathways_off: Sequence[str] = (), *,
+             progress: Progress = True, quiet: bool = False, force: bool = False) -> PathwaysModel:
+    """One model run (the main job of ``python -m pathways_sim``), year by year under a progress bar."""
+    from pathways_sim import Parameters
 
-
-def final_year(results: pd.DataFrame) -> pd.DataFrame:
-    return results[results["year"] == results["year"].max()]
-
-
-def per_replicate(results: pd.DataFrame, metric: str, group_type: str = "all", group: int = 0) -> pd.DataFrame:
-    """Arm x replicate table of one metric in the final year."""
-    rows = final_year(results)
-    rows = rows[(rows.metric == metric) & (rows.group_type == group_type) & (rows.group == group)]
-    return rows.pivot_table(index="replicate", columns="scenario", values="value", aggfunc="first")
-
-
-def summary_table(results: pd.DataFrame) -> pd.DataFrame:
-    """Final-year LE and HLE by area quintile and their gap, SII and RII of the main outcomes, and cost:
-    mean across replicates with a 95% interval."""
-    rows = []
-    final = final_year(results)
-    for arm, block in final.groupby("scenario", sort=False):
-        wanted = []  # (label, metric, group_type, group)
-        for metric in ("life_expectancy", "healthy_life_expectancy"):
-            wanted += [(f"{metric} Q{q}", metric, "area_deprivation_quintile", q) for q in range(1, 6)]
-            wanted.append((f"{metric} gap (Q5-Q1)", f"{metric}_gap", "area_deprivation_quintile", 0))
-        for metric in SUMMARY_OUTCOMES:
-            wanted.append((f"{metric} SII", f"{metric}_sii", "area_deprivation_decile", 0))
-            wanted.append((f"{metric} RII", f"{metric}_rii", "area_deprivation_decile", 0))
-        for label, metric, group_type, group in wanted:
-            hit = block[(block.metric == metric) & (block.group_type == group_type) & (block.group == group)]
-            mean, lo, hi = interval(hit["value"].to_numpy())
-            rows.append({"scenario": arm, "measure": label, "mean": mean, "low": lo, "high": hi})
-        costs = results[(results.scenario == arm) & (results.metric == "cost") & (results.group_type == "all")]
-        mean, lo, hi = interval(costs.groupby("replicate")["value"].sum().to_numpy())
-        rows.append({"scenario": arm, "measure": "cost (total over run)", "mean": mean, "low": lo, "high": hi})
-    return pd.DataFrame(rows)
-
-
-def total_over_run(results: pd.DataFrame, metric: str, group_type: str = "all", group: int = 0) -> pd.DataFrame:
-    """Arm x replicate table of a metric summed over all years."""
-    rows = results[(results.metric == metric) & (results.group_type == group_type) & (results.group == group)]
-    return rows.pivot_table(index="replicate", columns="scenario", values="value", aggfunc="sum")
-
-
-def comparison_table(results: pd.DataFrame, base: str) -> pd.DataFrame:
-    """Each other arm minus ``base``, paired by replicate (common random numbers): change in each outcome and
-    in its gap, incremental cost, healthy life years gained and cost per healthy life year gained."""
-    rows = []
-    arms = [a for a in results["scenario"].unique() if a != base]
-
-    def diff(table: pd.DataFrame, arm: str) -> np.ndarray:
-        return (table[arm] - table[base]).to_numpy() if arm in table and base in table else np.array([])
-
-    hly = total_over_run(results, "healthy_person_years")
-    cost = total_over_run(results, "cost")
-    for arm in arms:
-        changes = []  # (label, paired differences across replicates)
-        for metric in SUMMARY_OUTCOMES:
-            changes.append((metric, diff(per_replicate(results, metric), arm)))
-            changes.append((f"{metric} SII", diff(per_replicate(results, f"{metric}_sii", "area_deprivation_decile"),
-                                                  arm)))
-            changes.append((f"{metric} gap (Q5-Q1)",
-                            diff(per_replicate(results, f"{metric}_gap", "area_deprivation_quintile"), arm)))
-        d_hly, d_cost = diff(hly, arm), diff(cost, arm)
-        changes += [("healthy life years (total over run)", d_hly), ("cost (total over run)", d_cost)]
-        for label, values in changes:
-            mean, lo, hi = interval(values)
-            rows.append({"scenario": arm, "change in": label, "mean": mean, "low": lo, "high": hi})
-        mean, lo, hi = cost_per_gain(d_cost, d_hly)
-        rows.append({"scenario": arm, "change in": "cost per healthy life year gained", "mean": mean, "low": lo,
-                     "high": hi})
-    return pd.DataFrame(rows)
-
-
-def cost_per_gain(d_cost: np.ndarray, d_gain: np.ndarray, draws: int = 2000) -> tuple[float, float, float]:
-    """Ratio of mean incremental cost to mean gain, with a 95% percentile bootstrap over replicates
-    (nan where the gain is not positive: a cost per unit of harm is not a cost-effectiveness ratio)."""
-    if d_cost.size == 0 or np.mean(d_gain) <= 0:
-        return float("nan"), float("nan"), float("nan")
-    ratio = float(np.mean(d_cost) / np.mean(d_gain))
-    _, gain_low, _ = interval(d_gain)
-    if d_cost.size < 2 or not gain_low > 0:
-        return ratio, float("nan"), float("nan")  # no interval while the gain itself may be zero
-    rng = np.random.default_rng(0)  # fixed: a summary must not change between two reads of the same results
-    pick = rng.integers(0, d_cost.size, size=(draws, d_cost.size))
-    gains, costs = d_gain[pick].mean(1), d_cost[pick].mean(1)
-    ratios = np.where(gains > 0, costs / np.where(gains > 0, gains, 1), np.nan)
-    return ratio, float(np.nanpercentile(ratios, 2.5)), float(np.nanpercentile(ratios, 97.5))
-
-
-def equity_impact(results: pd.DataFrame, base: str) -> pd.DataFrame:
-    """Per arm and replicate: change in population health (mean HLE) and in inequality (HLE SII across
-    deciles; negative = narrower gap) against ``base`` — the coordinates of the equity impact plane."""
-    hle = per_replicate(results, "healthy_life_expectancy")
-    sii = per_replicate(results, "healthy_life_expectancy_sii", "area_deprivation_decile")
-    rows = []
-    for arm in results["scenario"].unique():
-        if arm == base or arm not in hle:
-            continue
-        for replicate in hle.index:
-            rows.append({"scenario": arm, "replicate": replicate,
-                         "health_change": hle.loc[replicate, arm] - hle.loc[replicate, base],
-                         "inequality_change": sii.loc[replicate, arm] - sii.loc[replicate, base]})
-    return pd.DataFrame(rows)
+    years = check_years(years)
+    Parameters(population_size=people)  # a bad size is reported before anything is estimated or built
+    check_resources(people, years, 1, 1, force=force)
+    model = PathwaysModel(population_size=people, rng=seed, pathways_off=list(pathways_off))
+    with reporter(progress, years, "simulating", quiet=quiet) as report:
+        report(0)
+        for done in range(1, years + 1):
+            model.run(years=1)
+            report(done)
+    return model

@@ -16,17 +16,18 @@ import numpy as np
 import pandas as pd
 
 from pathways_sim import metrics
-from pathways_sim.mechanisms.income import gini_coefficient
 from pathways_sim.core.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED
 from pathways_sim.core.world import World
+from pathways_sim.declarations.outcomes import OUTCOMES, gradient_outcomes, in_ages
+from pathways_sim.mechanisms.income import gini_coefficient
 
 N_BANDS = metrics.AGE_BANDS.size
 SEX_LABELS = {1: "male", 2: "female"}  # group numbers of group_type "sex"
 COLUMNS = ["year", "group_type", "group", "metric", "value"]
-# Outcomes whose gradient is summarised by SII, RII and the gap (and, for 0/1 outcomes, Erreygers' index).
-GRADIENT_OUTCOMES = ("life_expectancy", "healthy_life_expectancy", "not_good_health_prevalence",
-                     "cmd_prevalence", "smoking_prevalence", "loneliness_prevalence", "mean_stress")
-BINARY_OUTCOMES = ("not_good_health_prevalence", "cmd_prevalence", "smoking_prevalence", "loneliness_prevalence")
+# Outcomes whose gradient is summarised by SII, RII and the gap (and, for 0/1 outcomes, Erreygers' index):
+# read from the declarations in pathways_sim.declarations.outcomes.
+GRADIENT_OUTCOMES = tuple(o.name for o in gradient_outcomes())
+BINARY_OUTCOMES = tuple(o.name for o in gradient_outcomes() if o.binary)
 
 
 def income_quintile(income_rank: np.ndarray) -> np.ndarray:
@@ -160,8 +161,6 @@ class Collector:
         pop = world.population
         alive = pop.alive
         age = pop.age
-        adult16 = alive & (age >= 16)
-        adult18 = alive & (age >= 18)
         lonely = pop.loneliness > self.lonely_threshold
         working_age = alive & (age >= 18) & (age < world.params["retirement_age"])
         active = working_age & np.isin(pop.employment, (SECURE_JOB, INSECURE_JOB, UNEMPLOYED))
@@ -172,22 +171,25 @@ class Collector:
             "income_quintile": (income_quintile(pop.income_rank), 5),
             "sex": (np.where(pop.female, 2, 1), 2),
         }
-        measures = {  # metric: (values, who counts)
-            "population": (np.ones(pop.capacity), alive),
-            "cmd_prevalence": (pop.cmd, adult16),
-            "not_good_health_prevalence": (pop.poor_health, adult16),
-            "smoking_prevalence": (pop.smoker, adult18),
-            "loneliness_prevalence": (lonely, adult16),
-            "mean_stress": (pop.stress, adult16),
-            "mean_resilience": (pop.resilience, adult16),
-            "mean_control": (pop.control, adult16),
-            "mean_allostatic_load": (pop.allostatic_load, adult16),
-            "ace_any_prevalence": (pop.aces > 0, adult18 & (age < 70)),
-            "unemployment_rate": (pop.employment == UNEMPLOYED, active),
-            "housing_insecurity_prevalence": (pop.housing_insecure, adult18),
-            "mean_income": (pop.income, alive),
-            "mean_ties": (world.network.degree(pop.capacity), alive),
+        values = {  # metric: each person's value; who counts comes from the outcome's declared ages
+            "population": np.ones(pop.capacity),
+            "cmd_prevalence": pop.cmd,
+            "not_good_health_prevalence": pop.poor_health,
+            "smoking_prevalence": pop.smoker,
+            "loneliness_prevalence": lonely,
+            "mean_stress": pop.stress,
+            "mean_resilience": pop.resilience,
+            "mean_control": pop.control,
+            "mean_allostatic_load": pop.allostatic_load,
+            "ace_any_prevalence": pop.aces > 0,
+            "unemployment_rate": pop.employment == UNEMPLOYED,
+            "housing_insecurity_prevalence": pop.housing_insecure,
+            "mean_income": pop.income,
+            "mean_ties": world.network.degree(pop.capacity),
         }
+        counted = {"unemployment_rate": active}  # a denominator that is not an age range
+        measures = {metric: (value, counted[metric] if metric in counted else in_ages(OUTCOMES[metric], age, alive))
+                    for metric, value in values.items()}
         rows = self._rows
         for group_type, (group, n_groups) in groupings.items():
             for metric, (values, who) in measures.items():
@@ -248,7 +250,7 @@ def inequality_rows(df: pd.DataFrame) -> pd.DataFrame:
         for outcome in GRADIENT_OUTCOMES:
             if outcome not in wide:
                 continue
-            weight_col = "person_years" if "expectancy" in outcome else "population"
+            weight_col = OUTCOMES[outcome].weight
             if weight_col not in wide:
                 continue
             values, weights = wide[outcome].to_numpy(), wide[weight_col].to_numpy()

@@ -1,18 +1,35 @@
-"""Writing a run's results: tidy Parquet, plots, a self-contained HTML report and a manifest — atomically.
+"""Writing a run's results: tidy Parquet, tables, plots, a self-contained HTML report and a manifest.
 
-Every file is written to a temporary name in the output directory and moved into place; the manifest is
-written last and removed first, so a directory with a manifest is always complete.
+The output directory is never left half-written and a previous result is never lost:
+
+- ``check_output_dir`` runs before any simulation: it refuses an empty path, a path that is (or lies under) a
+  file, a path inside the installed package, and a directory that already holds a complete result (a
+  ``manifest.json``) unless ``overwrite``; it probes that the place can be written (a small file created,
+  synced and deleted: read-only places and full disks fail here, not after hours of simulation); and it clears
+  what a killed run left behind (``.*.tmp`` files, temporary sibling directories).
+- ``write_outputs`` writes every file into a temporary sibling directory, ``manifest.json`` last, and only
+  then moves it into place: a new directory is renamed; an old result is swapped out whole (or, when the
+  directory also holds files of its own, its files are replaced one by one, the old manifest removed first and
+  the files it lists that the new result does not write deleted).  A directory with a manifest is complete.
+- ``manifest.json`` is strict JSON: numbers that are not finite are written as ``null``.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import ctypes
+import errno
 import hashlib
 import html
 import io
 import json
+import math
+import os
 import platform
+import shutil
 import sys
+import tempfile
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
@@ -25,6 +42,12 @@ from pathways_sim.results.atomic import atomic_write_bytes
 
 MANIFEST = "manifest.json"
 PACKAGES = ("pathways_sim", "mesa", "numpy", "scipy", "pandas", "networkx", "pydantic", "pyarrow", "matplotlib")
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the installed pathways_sim package
+PROBE_BYTES = 64 * 1024
+
+
+class OutputError(ValueError):
+    """The output directory cannot be used; the message says why and what to do."""
 
 
 def package_versions() -> dict[str, str]:
@@ -41,50 +64,236 @@ def results_hash(results: pd.DataFrame) -> str:
     return hashlib.sha256(pd.util.hash_pandas_object(results, index=False).to_numpy().tobytes()).hexdigest()
 
 
-def write_outputs(outdir: Path, results: pd.DataFrame, manifest: Mapping[str, Any],
-                  figures: Mapping[str, Any] | None = None, report_html: str | None = None,
-                  tables: Mapping[str, pd.DataFrame] | None = None) -> list[Path]:
-    """Write results.parquet, any tables (CSV), figures (PNG), report.html, then manifest.json."""
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    (outdir / MANIFEST).unlink(missing_ok=True)  # until the new manifest lands, the directory is incomplete
-    written = []
-    buffer = io.BytesIO()
-    results.to_parquet(buffer, index=False)
-    atomic_write_bytes(outdir / "results.parquet", buffer.getvalue())
-    written.append(outdir / "results.parquet")
-    for name, table in (tables or {}).items():
-        atomic_write_bytes(outdir / f"{name}.csv", table.to_csv(index=False).encode())
-        written.append(outdir / f"{name}.csv")
-    for name, figure in (figures or {}).items():
-        png = io.BytesIO()
-        figure.savefig(png, format="png", dpi=110, bbox_inches="tight")
-        atomic_write_bytes(outdir / f"{name}.png", png.getvalue())
-        written.append(outdir / f"{name}.png")
-    if report_html is not None:
-        atomic_write_bytes(outdir / "report.html", report_html.encode())
-        written.append(outdir / "report.html")
-    full = {**manifest, "files": sorted(p.name for p in written), "results_sha256": results_hash(results),
-            "packages": package_versions(), "command_line": manifest.get("command_line", sys.argv)}
-    atomic_write_bytes(outdir / MANIFEST, (json.dumps(full, indent=2, default=_json_default) + "\n").encode())
-    written.append(outdir / MANIFEST)
-    return written
-
-
-def _json_default(value):
-    if isinstance(value, np.integer | np.floating):
-        return value.item()
+# ------------------------------------------------------------------------------------------ strict JSON
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON data: numpy scalars and arrays unwrapped, paths as text, tuples and sets as
+    lists, and numbers that are not finite (nan, inf) as ``None``."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, Path):
         return str(value)
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def strict_json(value: Any, indent: int | None = 2) -> str:
+    """Strict JSON text (``allow_nan=False``) of ``jsonable(value)``."""
+    return json.dumps(jsonable(value), indent=indent, allow_nan=False)
+
+
+# ------------------------------------------------------------------------------------------ the directory
+def inside_package(path: Path) -> bool:
+    try:
+        Path(os.path.abspath(path)).resolve().relative_to(PACKAGE_DIR)
+    except ValueError:
+        return False
+    return True
+
+
+def _describe_os_error(error: OSError, where: Path) -> str:
+    reason = {errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+              errno.EPERM: "permission denied", errno.ENOSPC: "no space left on the device",
+              errno.EDQUOT: "disk quota exceeded", errno.ENOTDIR: "a part of the path is a file",
+              errno.EEXIST: "it exists and is not a directory"}.get(error.errno, error.strerror or str(error))
+    return f"cannot write to {where}: {reason}"
+
+
+def check_output_dir(directory: str | os.PathLike[str], *, overwrite: bool = False,
+                     need_bytes: int = 0) -> Path:
+    """Check that results can be written to ``directory`` before any work is done (see the module docstring);
+    raise ``OutputError`` saying why not.  Returns the directory as a ``Path``."""
+    if str(directory).strip() == "":
+        raise OutputError("output directory: the path is empty; name a directory, e.g. -o results/my_run")
+    path = Path(directory)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"output directory: {path} is a file, not a directory")
+    for parent in path.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"output directory: {parent} is a file, so {path} cannot be a directory")
+            break
+    if inside_package(path):
+        raise OutputError(f"output directory: {path} is inside the installed package ({PACKAGE_DIR}); "
+                          "write results somewhere else")
+    if (path / MANIFEST).exists() and not overwrite:
+        raise OutputError(f"output directory: {path} already holds a complete result ({MANIFEST}); "
+                          "use --overwrite (Python: overwrite=True) to replace it, or choose another directory")
+    clean_leftovers(path)
+    try:
+        path.absolute().parent.mkdir(parents=True, exist_ok=True)
+        _probe(path.absolute().parent, path.name)
+        if path.is_dir():
+            _probe(path, "")
+        if need_bytes:
+            free = shutil.disk_usage(path.absolute().parent).free
+            if free < need_bytes:
+                raise OutputError(f"output directory: {path} has {free / 1e6:,.0f} MB free, and the results "
+                                  f"need about {need_bytes / 1e6:,.0f} MB")
+    except OSError as error:
+        raise OutputError(f"output directory: {_describe_os_error(error, path)}") from None
+    return path
+
+
+def _probe(folder: Path, name: str) -> None:
+    """Create, fill, sync and delete a small file in ``folder`` (OSError if that cannot be done)."""
+    fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{name}.probe.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(b"\0" * PROBE_BYTES)
+            handle.flush()
+            os.fsync(handle.fileno())
+    finally:
+        Path(probe).unlink(missing_ok=True)
+
+
+def _owner_alive(folder: Path) -> bool:
+    """Whether the process that made a temporary directory (its ``.owner`` file holds the pid) still runs."""
+    try:
+        pid = int((folder / ".owner").read_text().strip())
+    except (OSError, ValueError):
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_leftovers(path: Path) -> None:
+    """Remove what a killed run left: ``.*.tmp`` files in ``path`` and temporary sibling directories of it
+    (not those of a run still going).  A previous result caught mid-swap is put back first."""
+    path = Path(path)
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        return
+    siblings = [p for p in parent.glob(f".{path.name}.*.tmp") if p.is_dir() and not _owner_alive(p)]
+    if not path.exists():  # killed between moving the old result out and the new one in: restore the old one
+        for old in siblings:
+            if old.name.endswith(".old.tmp") and (old / MANIFEST).exists():
+                with contextlib.suppress(OSError):
+                    os.rename(old, path)
+                    siblings.remove(old)
+                    break
+    for folder in siblings:
+        shutil.rmtree(folder, ignore_errors=True)
+    if path.is_dir():
+        for leftover in path.glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                if leftover.is_file():
+                    leftover.unlink()
+
+
+def _staging_dir(path: Path, kind: str) -> Path:
+    folder = Path(tempfile.mkdtemp(dir=path.absolute().parent, prefix=f".{path.name}.", suffix=f".{kind}.tmp"))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(folder, 0o777 & ~umask)  # mkdtemp makes 0700; results are for sharing like any other directory
+    (folder / ".owner").write_text(str(os.getpid()))
+    return folder
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories atomically (Linux renameat2 RENAME_EXCHANGE); False where that is not possible."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def _old_files(path: Path) -> set[str]:
+    try:
+        listed = json.loads((path / MANIFEST).read_text()).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {name for name in listed if isinstance(name, str) and name and "/" not in name and name != ".."}
+
+
+def _commit(stage: Path, path: Path, names: list[str]) -> None:
+    """Move the finished ``stage`` into ``path`` (see the module docstring)."""
+    if not path.exists():
+        os.rename(stage, path)
+        (path / ".owner").unlink(missing_ok=True)
+        return
+    old = _old_files(path)
+    own = {p.name for p in path.iterdir() if not (p.name.startswith(".") and p.name.endswith(".tmp"))}
+    if own <= old | {MANIFEST}:  # nothing but the previous result: swap the whole directory
+        if not _exchange(stage, path):
+            trash = stage.with_name(stage.name.removesuffix(".new.tmp") + ".old.tmp")
+            os.rename(path, trash)
+            os.rename(stage, path)
+            stage = trash
+        (path / ".owner").unlink(missing_ok=True)
+        shutil.rmtree(stage, ignore_errors=True)
+        return
+    # The directory holds files of its own: replace ours one by one, the manifest out first and in last.
+    (path / MANIFEST).unlink(missing_ok=True)
+    for name in sorted(old - set(names)):
+        with contextlib.suppress(OSError):
+            (path / name).unlink()
+    for name in [n for n in names if n != MANIFEST] + [MANIFEST]:
+        os.replace(stage / name, path / name)
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+def write_outputs(outdir: str | os.PathLike[str], results: pd.DataFrame, manifest: Mapping[str, Any],
+                  figures: Mapping[str, Any] | None = None, report_html: str | None = None,
+                  tables: Mapping[str, pd.DataFrame] | None = None, *, overwrite: bool = False) -> list[Path]:
+    """Write results.parquet, the tables (CSV), figures (PNG), report.html, then manifest.json, into a
+    temporary sibling directory, and move it into place (see the module docstring)."""
+    outdir = check_output_dir(outdir, overwrite=overwrite)
+    stage = _staging_dir(outdir, "new")
+    try:
+        names = []
+
+        def put(name: str, data: bytes) -> None:
+            atomic_write_bytes(stage / name, data)
+            names.append(name)
+
+        buffer = io.BytesIO()
+        results.to_parquet(buffer, index=False)
+        put("results.parquet", buffer.getvalue())
+        for name, table in (tables or {}).items():
+            put(f"{name}.csv", table.to_csv(index=False).encode())
+        for name, figure in (figures or {}).items():
+            put(f"{name}.png", _png(figure))
+        if report_html is not None:
+            put("report.html", report_html.encode())
+        full = {**manifest, "files": sorted(names), "results_sha256": results_hash(results),
+                "packages": package_versions()}
+        put(MANIFEST, (strict_json(full) + "\n").encode())
+        _commit(stage, outdir, names)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return [outdir / name for name in names]
+
+
+def _png(figure) -> bytes:
+    png = io.BytesIO()
+    figure.savefig(png, format="png", dpi=110, bbox_inches="tight")
+    return png.getvalue()
 
 
 def figure_to_data_uri(figure) -> str:
-    png = io.BytesIO()
-    figure.savefig(png, format="png", dpi=110, bbox_inches="tight")
-    return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    return "data:image/png;base64," + base64.b64encode(_png(figure)).decode()
 
 
 STYLE = ("<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
@@ -105,8 +314,8 @@ def html_report(title: str, intro: str, tables: Mapping[str, pd.DataFrame], figu
     for heading, figure in figures.items():
         parts.append(f"<h2>{html.escape(heading)}</h2>"
                      f"<img alt='{html.escape(heading)}' src='{figure_to_data_uri(figure)}'>")
-    parts.append("<h2>What ran</h2><pre>" + html.escape(json.dumps(
-        {k: v for k, v in manifest.items() if k != "configuration"}, indent=2, default=_json_default)) + "</pre>")
-    parts.append("<details><summary>Configuration</summary><pre>" + html.escape(json.dumps(
-        manifest.get("configuration", {}), indent=2, default=_json_default)) + "</pre></details></body></html>")
+    parts.append("<h2>What ran</h2><pre>" + html.escape(strict_json(
+        {k: v for k, v in manifest.items() if k != "configuration"})) + "</pre>")
+    parts.append("<details><summary>Configuration</summary><pre>" + html.escape(strict_json(
+        manifest.get("configuration", {}))) + "</pre></details></body></html>")
     return "".join(parts)

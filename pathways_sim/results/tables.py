@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-TABLE_METRICS = {  # metric: column heading
-    "life_expectancy": "LE",
-    "healthy_life_expectancy": "HLE",
-    "not_good_health_prevalence": "not good health %",
-    "cmd_prevalence": "mental disorder %",
-    "smoking_prevalence": "smoking %",
-    "loneliness_prevalence": "lonely %",
-    "mean_stress": "stress",
-}
-PERCENT = {m for m, h in TABLE_METRICS.items() if h.endswith("%")}
+from pathways_sim.declarations.outcomes import OUTCOMES, gradient_outcomes
+
+TABLE_METRICS = {o.name: o.heading for o in gradient_outcomes()}  # metric: column heading
 
 
 def health_gap_table(results: pd.DataFrame, year: int | None = None,
@@ -35,7 +28,7 @@ def health_gap_table(results: pd.DataFrame, year: int | None = None,
     summary = block[block["group"] == 0].set_index("metric")["value"]
     gap_row, sii_row = {}, {}
     for metric, heading in TABLE_METRICS.items():
-        scale = 100.0 if metric in PERCENT else 1.0
+        scale = 100.0 if OUTCOMES[metric].percent else 1.0
         table[heading] = wide[metric].to_numpy() * scale if metric in wide else float("nan")
         gap_row[heading] = summary.get(f"{metric}_gap", float("nan")) * scale
         sii_row[heading] = summary.get(f"{metric}_sii", float("nan")) * scale

@@ -1,0 +1,51 @@
+"""Several scenarios run together with the same seeds and compared with the first, paired by replicate.
+
+    result = compare_scenarios("baseline", ["peer_support", "early_years"], ["population.size=5000"])
+    result.comparison      # each arm minus the base: outcomes, gaps, SII, cost, cost per healthy life year
+    result.save("cmp")     # results.parquet, comparison.csv, equity_impact.csv, plots, report, manifest
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pathways_sim.experiments.errors import ExperimentError
+from pathways_sim.experiments.progress import Progress
+from pathways_sim.experiments.result import ComparisonResult
+from pathways_sim.experiments.runner import load, run_arms
+
+
+def pair_arms(specs: Sequence[Any]) -> dict[str, dict[str, Any]]:
+    """Every arm of every scenario, labelled ``scenario`` (one arm) or ``scenario:arm``; the first is the base."""
+    arms: dict[str, dict[str, Any]] = {}
+    for spec in specs:
+        for name in spec.arms:
+            label = spec.name if len(spec.arms) == 1 else f"{spec.name}:{name}"
+            if label in arms:
+                raise ExperimentError(f"two arms are both called {label!r}; give the scenarios distinct names")
+            arms[label] = spec.model_kwargs(name)
+    years = {s.years for s in specs}
+    if len(years) > 1:
+        raise ExperimentError(f"scenarios run for different numbers of years ({sorted(years)}); "
+                              "use --set time.years=N (Python: an override 'time.years=N')")
+    return arms
+
+
+def compare_scenarios(base: Any, alternatives: Sequence[Any], overrides: Sequence[str] = (), *,
+                      replicates: int | None = None, seed: int | None = None, workers: int = 1,
+                      progress: Progress = True, quiet: bool = False, force: bool = False) -> ComparisonResult:
+    """Run ``base`` and each of ``alternatives`` (``Scenario`` objects, YAML paths or shipped names) with the
+    first one's seed and replicates, so replicate r of every arm sees the same random numbers, and compare each
+    arm with the base's first arm.  ``overrides``, ``replicates`` and ``seed`` apply to every scenario."""
+    if isinstance(alternatives, str):
+        alternatives = [alternatives]
+    if not alternatives:
+        raise ExperimentError("compare: name at least one scenario to compare with the base")
+    specs = [load(s, overrides, replicates=replicates, seed=seed) for s in [base, *alternatives]]
+    arms = pair_arms(specs)
+    first = specs[0]
+    run = run_arms(arms, years=first.years, seed=first.seed, replicates=first.replicates, workers=workers,
+                   progress=progress, quiet=quiet, force=force, label="compare")
+    return ComparisonResult(run.results, run.seeds, run.arms, run.wall_seconds, scenarios=specs,
+                            years=run.years, base=next(iter(arms)))

@@ -1,0 +1,185 @@
+"""What an experiment returns: its results, the tables and plots made from them, and ``save(directory)``.
+
+``RunResult`` (``run_scenario``, ``run_arms``) and ``ComparisonResult`` (``compare_scenarios``) hold the long
+results table and what ran; ``save`` writes everything the ``run`` and ``compare`` commands write —
+``results.parquet``, the tables as CSV, PNG plots, ``report.html`` and, last, ``manifest.json`` — through
+``pathways_sim.results.outputs`` (a temporary sibling directory moved into place; a complete previous result
+is replaced only with ``overwrite=True``).
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from pathways_sim.experiments.summaries import comparison_table, equity_impact, summary_table
+
+RESULT_COLUMNS = ["scenario", "replicate", "year", "group_type", "group", "metric", "value"]
+FIGURE_TITLES = {"hle_gap_over_time": "Healthy life expectancy gap (slope index) over time",
+                 "equity_impact_plane": "Equity impact plane",
+                 "outcomes_by_quintile_": "Outcomes by area deprivation quintile: "}
+
+
+@dataclass(eq=False)
+class RunResult:
+    """Every arm x replicate of one experiment: ``results`` (long form, ``RESULT_COLUMNS``), the replicate
+    seeds, the arms, the wall time and the scenarios that made the arms (empty when run from raw arms)."""
+
+    results: pd.DataFrame
+    seeds: list[int]
+    arms: list[str]
+    wall_seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+    scenarios: list[Any] = field(default_factory=list)
+    years: int | None = None
+
+    command: ClassVar[str] = "run"
+
+    # -- what ran ---------------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.scenarios[0].name if self.scenarios else "_".join(self.arms) or "run"
+
+    def default_directory(self) -> Path:
+        """Where the command line writes when no ``-o`` is given: ``results/<name>``."""
+        return Path("results") / self.name
+
+    def _outputs(self, what: str) -> bool:
+        return bool(getattr(self.scenarios[0].outputs, what, True)) if self.scenarios else True
+
+    def manifest(self, command_line: list[str] | None = None) -> dict[str, Any]:
+        """What ran: configuration, hashes, seeds, arms, wall time (``save`` adds files and versions)."""
+        specs = self.scenarios
+        return {
+            "command": self.command,
+            "command_line": command_line,
+            "scenarios": [{"name": s.name, "source": str(s.source), "config_hash": s.config_hash()} for s in specs],
+            "configuration": {s.name: s.resolved() for s in specs},
+            "config_hash": (specs[0].config_hash() if len(specs) == 1 else
+                            "+".join(s.config_hash()[:16] for s in specs) if specs else None),
+            "seed": specs[0].seed if specs else None,
+            "replicate_seeds": self.seeds,
+            "arms": self.arms,
+            "years": self.years,
+            "wall_seconds": round(self.wall_seconds, 3),
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+
+    # -- tables, figures, report ------------------------------------------------------------------------
+    @functools.cached_property
+    def summary(self) -> pd.DataFrame:
+        """Final year: LE and HLE by area quintile and their gap, SII and RII of the headline outcomes, cost;
+        mean and 95% interval across replicates, one row per arm and measure."""
+        return summary_table(self.results)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables ``save`` writes as CSV, by file name."""
+        return {"summary": self.summary}
+
+    def figures(self) -> dict[str, Any]:
+        """The plots ``save`` writes as PNG, by file name (matplotlib figures; a notebook shows them)."""
+        from pathways_sim.results import plots
+
+        figures = {f"outcomes_by_quintile_{arm}": plots.outcomes_by_quintile(self.results, arm) for arm in self.arms}
+        figures["hle_gap_over_time"] = plots.gap_over_time(self.results)
+        return figures
+
+    def title(self) -> str:
+        return f"pathways_sim: {self.name}"
+
+    def intro(self) -> str:
+        years = self.years if self.years is not None else int(self.results["year"].nunique())
+        source = f" from {self.scenarios[0].source}" if self.scenarios else ""
+        return (f"Scenario {self.name}{source}: {len(self.arms)} arm(s), {len(self.seeds)} replicate(s), "
+                f"{years} years, seed {self.scenarios[0].seed if self.scenarios else '?'}. Groups are numbered "
+                "from 1 = most deprived; gaps and slope indices are least minus most deprived.")
+
+    def report_tables(self) -> dict[str, pd.DataFrame]:
+        return {"Summary (final year)": self.summary}
+
+    def report(self, figures: dict[str, Any] | None = None, manifest: dict[str, Any] | None = None) -> str:
+        """The self-contained HTML report (figures embedded)."""
+        from pathways_sim.results.outputs import html_report
+
+        figures = self.figures() if figures is None else figures
+        return html_report(self.title(), self.intro(), self.report_tables(), _titled(figures),
+                           manifest if manifest is not None else self.manifest())
+
+    # -- saving -----------------------------------------------------------------------------------------
+    def save(self, directory: str | Path | None = None, *, overwrite: bool = False,
+             command_line: list[str] | None = None) -> Path:
+        """Write results.parquet, the tables (CSV), the plots (PNG), report.html and, last, manifest.json to
+        ``directory`` (default ``results/<name>``).  A directory that holds a complete result is replaced
+        only with ``overwrite=True``; the previous result survives any failure.  Returns the directory."""
+        from pathways_sim.results.outputs import check_output_dir, write_outputs
+
+        directory = self.default_directory() if directory is None else directory
+        target = check_output_dir(directory, overwrite=overwrite)  # before the work of drawing anything
+        figures = self.figures() if self._outputs("plots") or self._outputs("report") else {}
+        manifest = self.manifest(command_line)
+        report = self.report(figures, manifest) if self._outputs("report") else None
+        write_outputs(target, self.results, manifest, figures if self._outputs("plots") else {}, report,
+                      self.tables(), overwrite=overwrite)
+        return target
+
+
+ExperimentResult = RunResult  # the name before results could save themselves
+
+
+@dataclass(eq=False)
+class ComparisonResult(RunResult):
+    """Several scenarios run with the same seeds, each arm compared with ``base``, paired by replicate."""
+
+    base: str = ""
+
+    command: ClassVar[str] = "compare"
+
+    @property
+    def name(self) -> str:
+        return "compare_" + "_vs_".join(s.name for s in self.scenarios) if self.scenarios else f"compare_{self.base}"
+
+    @functools.cached_property
+    def comparison(self) -> pd.DataFrame:
+        """Each arm minus the base, paired by replicate: outcomes, gaps, SII, cost, healthy life years, cost per
+        healthy life year gained (mean and 95% interval)."""
+        return comparison_table(self.results, self.base)
+
+    @functools.cached_property
+    def equity_impact(self) -> pd.DataFrame:
+        """Per arm and replicate: change in mean HLE and in the HLE slope index against the base."""
+        return equity_impact(self.results, self.base)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"comparison": self.comparison, "equity_impact": self.equity_impact}
+
+    def figures(self) -> dict[str, Any]:
+        from pathways_sim.results import plots
+
+        return {"equity_impact_plane": plots.equity_impact_plane(self.equity_impact),
+                "hle_gap_over_time": plots.gap_over_time(self.results)}
+
+    def title(self) -> str:
+        return f"pathways_sim: compare against {self.base}"
+
+    def intro(self) -> str:
+        seed = self.scenarios[0].seed if self.scenarios else "?"
+        return (f"{len(self.arms)} arms, {len(self.seeds)} replicate(s), {self.years} years, seed {seed}; "
+                "changes are paired by replicate (common random numbers).")
+
+    def report_tables(self) -> dict[str, pd.DataFrame]:
+        return {"Changes against the baseline": self.comparison, "Equity impact (per replicate)": self.equity_impact}
+
+
+def _titled(figures: dict[str, Any]) -> dict[str, Any]:
+    """The same figures keyed by a heading a reader understands (file names stay short)."""
+    titled = {}
+    for name, figure in figures.items():
+        prefix = next((p for p in FIGURE_TITLES if name.startswith(p)), None)
+        title = FIGURE_TITLES[prefix] + name.removeprefix(prefix) if prefix else name.replace("_", " ")
+        titled[title] = figure
+    return titled

@@ -1,0 +1,1 @@
+"""The commands of ``pathways-sim`` (registered on the one typer app in ``pathways_sim.interfaces.cli``)."""

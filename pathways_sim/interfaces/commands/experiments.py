@@ -1,0 +1,88 @@
+"""``run`` and ``compare``: parse the arguments, check the output directory and the resources, then call the
+experiment layer (``run_scenario``, ``compare_scenarios``) and save what it returns."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pathways_sim.interfaces.commands.options import (
+    ForceOption,
+    OutOption,
+    OverwriteOption,
+    ReplicatesOption,
+    SeedOption,
+    SetOption,
+    WorkersOption,
+    output_path,
+)
+from pathways_sim.interfaces.console import BadInput, announce, err, out, print_summary, with_progress
+
+
+def _save(result, directory, overwrite: bool) -> Path:
+    try:
+        return result.save(directory, overwrite=overwrite, command_line=sys.argv)
+    except OSError as error:
+        raise BadInput(f"cannot write the results to {directory}: {error.strerror or error}") from None
+
+
+def _preflight(directory, overwrite: bool, people: int, years: int, runs: int, workers: int, force: bool) -> None:
+    from pathways_sim.experiments.runner import check_resources
+    from pathways_sim.results.outputs import check_output_dir
+
+    check_output_dir(directory, overwrite=overwrite)
+    announce(check_resources(people, years, runs, workers, force=force))
+
+
+def run(scenario: Annotated[str, typer.Argument(help="scenario YAML file, or a shipped scenario's name")],
+        output: OutOption = None, replicates: ReplicatesOption = None, seed: SeedOption = None,
+        set_: SetOption = None, workers: WorkersOption = 1, overwrite: OverwriteOption = False,
+        force: ForceOption = False) -> None:
+    """Run a scenario (all its arms, every replicate) and write results, plots, a report and a manifest."""
+    from pathways_sim.experiments.parallel import check_workers
+    from pathways_sim.experiments.runner import load, people_of, run_scenario
+
+    check_workers(workers)
+    spec = load(scenario, set_ or [], replicates=replicates, seed=seed)
+    directory = output_path(output, Path("results") / spec.name)
+    _preflight(directory, overwrite, max(people_of(spec.model_kwargs(a)) for a in spec.arms), spec.years,
+               len(spec.arms) * spec.replicates, workers, force)
+    result = with_progress(spec.name, lambda progress: run_scenario(spec, workers=workers, progress=progress,
+                                                                    force=True))
+    print_summary(f"{spec.name}: final year ({int(result.results.year.max())}), mean (95% interval across "
+                  f"{spec.replicates} replicate(s))", result.summary, "measure")
+    written = _save(result, directory, overwrite)
+    out.print(f"results written to {written} (results.parquet, summary.csv, plots, report.html, manifest.json)",
+              soft_wrap=True, markup=False)
+
+
+def compare(base: Annotated[str, typer.Argument(help="baseline scenario (YAML file or shipped name)")],
+            alternatives: Annotated[list[str], typer.Argument(help="scenarios to compare with it")],
+            output: OutOption = None, replicates: ReplicatesOption = None, seed: SeedOption = None,
+            set_: SetOption = None, workers: WorkersOption = 1, overwrite: OverwriteOption = False,
+            force: ForceOption = False) -> None:
+    """Run scenarios with common random numbers and report changes against the first, with intervals."""
+    from pathways_sim.experiments.compare import compare_scenarios, pair_arms
+    from pathways_sim.experiments.parallel import check_workers
+    from pathways_sim.experiments.runner import load, people_of
+
+    check_workers(workers)
+    specs = [load(s, set_ or [], replicates=replicates, seed=seed) for s in [base, *alternatives]]
+    arms = pair_arms(specs)
+    directory = output_path(output, Path("results") / ("compare_" + "_vs_".join(s.name for s in specs)))
+    first = specs[0]
+    _preflight(directory, overwrite, max(people_of(kwargs) for kwargs in arms.values()), first.years,
+               len(arms) * first.replicates, workers, force)
+    result = with_progress("compare", lambda progress: compare_scenarios(
+        specs[0], specs[1:], workers=workers, progress=progress, force=True))
+    print_summary(f"change against {result.base}: final year, paired by replicate, mean (95% interval)",
+                  result.comparison, "change in")
+    written = _save(result, directory, overwrite)
+    out.print(f"results written to {written} (results.parquet, comparison.csv, equity_impact.csv, plots, "
+              "report.html, manifest.json)", soft_wrap=True, markup=False)
+
+
+__all__ = ["compare", "err", "run"]

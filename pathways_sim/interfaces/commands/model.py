@@ -1,0 +1,169 @@
+"""The main job (``pathways-sim`` with no command), ``validate-model`` and ``calibrate``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pathways_sim.interfaces.commands.options import ForceOption, whole_years
+from pathways_sim.interfaces.console import (
+    BadInput,
+    announce,
+    emit_table,
+    err,
+    estimate_text,
+    out,
+    with_progress,
+)
+
+GROUPINGS = ("area_deprivation_quintile", "area_deprivation_decile", "income_quintile")
+MAIN_JOB_OPTIONS = ("people", "years", "seed", "grouping", "off", "force")
+
+
+def main_job(ctx: typer.Context,
+             people: Annotated[int, typer.Option(help="population size")] = 50_000,
+             years: Annotated[str, typer.Option(help="years to simulate (a whole number)")] = "20",
+             seed: Annotated[int, typer.Option(help="random seed")] = 2025,
+             grouping: Annotated[str, typer.Option(help=", ".join(GROUPINGS))] = "area_deprivation_quintile",
+             off: Annotated[list[str] | None, typer.Option("--off", metavar="PATHWAY",
+                                                           help="switch a pathway off (repeatable)")] = None,
+             force: ForceOption = False) -> None:
+    """Simulate psychosocial pathways to health inequalities, and what interventions do to the gap.
+
+    Without a command: simulate a population (50,000 people for 20 years by default) and print the health-gap
+    table by area deprivation quintile (1 = most deprived).
+    """
+    if ctx.invoked_subcommand is not None:
+        sources = {name: ctx.get_parameter_source(name) for name in MAIN_JOB_OPTIONS}
+        given = [f"--{name}" for name, source in sources.items() if source is not None and source.name != "DEFAULT"]
+        if given:
+            raise BadInput(f"{', '.join(given)}: options of the main job; give them without a command, or after "
+                           f"the command '{ctx.invoked_subcommand}' where it has them")
+        return
+    from pathways_sim.experiments.runner import simulate
+
+    n_years = whole_years(years)
+    if grouping not in GROUPINGS:
+        raise BadInput(f"grouping: unknown grouping {grouping!r}; choose one of {', '.join(GROUPINGS)}")
+    from pathways_sim import Parameters
+    from pathways_sim.experiments.runner import check_resources
+
+    Parameters(population_size=people)  # a bad size is reported before anything is estimated or built
+    announce(check_resources(people, n_years, 1, 1, force=force))
+    model = with_progress("simulating", lambda progress: simulate(people, n_years, seed, off or [],
+                                                                  progress=progress, force=True))
+    table = model.health_gap_table(grouping=grouping)
+    out.print(f"pathways_sim: {people:,} people, {n_years} years, seed {seed}; "
+              f"LE/HLE in years from {model.collector.window_years}-year period life tables", soft_wrap=True, markup=False)
+    out.file.write(table.round(2).to_string() + "\n")
+
+
+def validate_model(people: Annotated[int, typer.Option(help="population size")] = 100_000,
+                   years: Annotated[str, typer.Option(help="years simulated before comparing")] = "10",
+                   replicates: Annotated[int, typer.Option(help="replicates")] = 2,
+                   seed: Annotated[int, typer.Option(help="seed")] = 2025,
+                   force: ForceOption = False) -> None:
+    """Compare the default model with published figures not used in calibration."""
+    from pathways_sim import Parameters
+    from pathways_sim.analysis.validation import validate_model as validate
+    from pathways_sim.experiments.runner import check_resources
+
+    n_years = whole_years(years)
+    if replicates < 1:
+        raise BadInput(f"replicates: must be at least 1, got {replicates}")
+    Parameters(population_size=people)
+    announce(check_resources(people, n_years, replicates, 1, force=force))
+    table = with_progress("validate-model", lambda progress: validate(
+        people=people, years=n_years, replicates=replicates, seed=seed, progress=progress))
+    emit_table(f"validation: {people:,} people, {n_years} years, {replicates} replicate(s)",
+               ["figure", "published", "model (95% interval)", "tolerance", "inside", "source"],
+               [[row.figure, f"{row.published:g} {row.unit}", estimate_text(row.model, row.low, row.high),
+                 f"±{row.tolerance:g}", "yes" if row.inside else "NO", row.source]
+                for row in table.itertuples()])
+
+
+def calibrate(targets: Annotated[str | None, typer.Argument(metavar="TARGETS.csv", show_default=False,
+                                                            help="targets file (default: the shipped England "
+                                                                 "targets)")] = None,
+              people: Annotated[int, typer.Option(help="population of each run")] = 100_000,
+              years: Annotated[int | None, typer.Option(help="years simulated per run (default and minimum: "
+                                                             "the calibration's minimum, 10)",
+                                                        show_default=False)] = None,
+              replicates: Annotated[int, typer.Option(help="seeds per candidate")] = 2,
+              budget: Annotated[int, typer.Option(help="model evaluations allowed")] = 50,
+              seed: Annotated[int, typer.Option(help="first seed; replicates use seed, seed+1, ...")] = 2025,
+              output: Annotated[str, typer.Option("--output", "-o", metavar="PATH",
+                                                  help="where to write the calibrated values (never inside the "
+                                                       "installed package)")] = "calibrated.json",
+              free: Annotated[list[str] | None, typer.Option(
+                  "--free", metavar="PARAMETER",
+                  help="a parameter to fit (repeatable, or several after one --free; default: the twelve "
+                       "calibrated parameters)")] = None) -> None:
+    """Fit the calibrated parameters to published targets.
+
+    The values are written to --output (default ./calibrated.json in the current directory), never into the
+    installed package.  To make them the package's defaults, copy the file over
+    pathways_sim/data/calibrated.json in a source checkout, deliberately.
+    """
+    from pathways_sim import Parameters
+    from pathways_sim.analysis import calibration
+    from pathways_sim.results.outputs import PACKAGE_DIR, inside_package
+
+    if replicates < 1:
+        raise BadInput(f"replicates: must be at least 1, got {replicates}")
+    if seed < 0:
+        raise BadInput(f"seed: must be a non-negative integer, got {seed}")
+    if not output.strip():
+        raise BadInput("output: the path is empty; name a file, e.g. --output calibrated.json")
+    path = Path(output)
+    if inside_package(path):
+        raise BadInput(f"output: {path} is inside the installed package ({PACKAGE_DIR}); write the calibration "
+                       "elsewhere (default ./calibrated.json) and copy it into a source checkout deliberately")
+    if not path.absolute().parent.is_dir():
+        raise BadInput(f"output: folder {path.parent} does not exist")
+    if path.is_dir():
+        raise BadInput(f"output: {path} is a directory; name a file")
+    _probe_folder(path)
+    Parameters(population_size=people)  # a bad size is reported before any work
+    n_years = calibration.MIN_YEARS if years is None else years
+    result = calibration.calibrate(
+        targets or calibration.DEFAULT_TARGETS, list(free or calibration.FREE_PARAMETERS), budget=budget,
+        seeds=[seed + i for i in range(replicates)], population_size=people, years=n_years,
+        progress=lambda line: err.print(f"  {line}", soft_wrap=True, markup=False))
+    try:
+        written = calibration.write_calibration(result, path)
+    except OSError as error:
+        raise BadInput(f"output: cannot write {path}: {error.strerror or error}") from None
+    fit = result.fit.copy()
+    fit["within"] = fit["within"].map({True: "yes", False: "NO"})
+    out.print(f"pathways_sim calibration: {people:,} people, {n_years} years, "
+              f"seeds {result.seeds}, {result.evaluations} evaluations, objective "
+              f"{result.start_objective:.2f} -> {result.objective:.2f}", soft_wrap=True, markup=False)
+    lines = ["", "fitted parameters (start -> calibrated, plausible range):"]
+    for name, value in result.values.items():
+        lo, hi = calibration.PARAMETERS[name].plausible
+        lines.append(f"  {name:40s} {result.start_values[name]:<10.4g} -> {value:<10.4g} [{lo:g}, {hi:g}]")
+    lines += ["", "fit, target by target (model = mean over replicates, sd = their spread):",
+              fit.drop(columns=["unit"]).round({"published": 3, "model": 3, "model_sd": 3, "tolerance": 3})
+              .to_string(index=False),
+              "", f"{int((result.fit['within']).sum())} of {len(fit)} within tolerance; written to {written}"]
+    out.file.write("\n".join(lines) + "\n")
+
+
+def _probe_folder(path: Path) -> None:
+    """Fail now, not after the calibration, if the output's folder cannot be written."""
+    import tempfile
+
+    try:
+        fd, probe = tempfile.mkstemp(dir=path.absolute().parent, prefix=f".{path.name}.probe.", suffix=".tmp")
+        try:
+            os.write(fd, b"\0" * 4096)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            Path(probe).unlink(missing_ok=True)
+    except OSError as error:
+        raise BadInput(f"output: cannot write to {path.absolute().parent}: {error.strerror or error}") from None

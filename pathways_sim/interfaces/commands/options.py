@@ -1,0 +1,42 @@
+"""Options shared by several commands, and the checks that turn bad values into one-line errors."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pathways_sim.interfaces.console import BadInput
+
+SetOption = Annotated[list[str] | None, typer.Option("--set", metavar="a.b=VALUE",
+                                                                 help="override a value (repeatable)")]
+OutOption = Annotated[str | None, typer.Option("-o", "--output", metavar="DIR", help="results directory (default results/NAME)",
+                                               show_default=False)]
+WorkersOption = Annotated[int, typer.Option(help="worker processes running replicates side by side (1 to 4 per "
+                                                 "core, at most 64)")]
+OverwriteOption = Annotated[bool, typer.Option("--overwrite", help="replace a complete previous result in the "
+                                                                   "output directory")]
+ForceOption = Annotated[bool, typer.Option("--force", help="run even when the estimated peak memory exceeds the "
+                                                           "memory available")]
+ReplicatesOption = Annotated[int | None, typer.Option(help="replicates (overrides the file)", show_default=False)]
+SeedOption = Annotated[int | None, typer.Option(help="seed (overrides the file)", show_default=False)]
+
+
+def whole_years(text: str, at_least: int = 1) -> int:
+    """``--years`` as a whole number of years, or ``BadInput`` (inf, nan, negative, fractional, not a number)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise BadInput(f"years: must be a whole number of years, got {text!r}") from None
+    if not math.isfinite(value) or not value.is_integer():
+        raise BadInput(f"years: must be a whole, finite number of years, got {text!r}")
+    if value < at_least:
+        raise BadInput(f"years: must be at least {at_least}, got {text!r}")
+    return int(value)
+
+
+def output_path(output: str | None, default: Path) -> str | Path:
+    """The output directory as given (an empty string stays empty, to be refused), or the default."""
+    return default if output is None else output
