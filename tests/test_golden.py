@@ -14,7 +14,8 @@ from pathways_sim.experiments.runner import run_arms
 from pathways_sim.scenarios import load_scenario, shipped_scenario
 
 GOLDEN = Path(__file__).parent / "golden" / "baseline_small.json"
-OVERRIDES = ["population.size=1500", "time.years=3", "replicates=2", "seed=7"]
+# 20,000 people: each decile has the 5,000 person-years a life table needs over the 3-year window.
+OVERRIDES = ["population.size=20000", "time.years=3", "replicates=2", "seed=7"]
 KEY_OUTPUTS = [  # (group_type, group, metric) in the final year, per replicate
     ("all", 0, "population"), ("all", 0, "deaths"), ("all", 0, "cmd_prevalence"),
     ("all", 0, "not_good_health_prevalence"), ("all", 0, "smoking_prevalence"), ("all", 0, "mean_stress"),

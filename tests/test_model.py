@@ -103,7 +103,7 @@ def test_results_are_tidy_and_numbered_from_most_deprived(model):
     assert sorted(deciles["group"]) == list(range(1, 11))
     for metric in ("life_expectancy", "healthy_life_expectancy", "cmd_prevalence", "not_good_health_prevalence",
                    "smoking_prevalence", "loneliness_prevalence", "mean_stress", "mean_resilience",
-                   "mean_control", "healthy_life_expectancy_sii", "healthy_life_expectancy_rii",
+                   "mean_control", "cmd_prevalence_sii", "cmd_prevalence_rii", "life_table_deaths",
                    "cmd_prevalence_erreygers_index"):
         assert metric in set(df["metric"]), metric
     assert df.query("group_type == 'all' and metric == 'population'")["value"].item() == model.population.n_alive
@@ -143,3 +143,14 @@ def test_mesa_batch_run_runs_the_model_for_the_years_asked():
     assert set(frame["population_size"]) == {300, 400}
     assert (frame["year"] == 2027).all()  # collected after the second simulated year (start 2025)
     assert frame["cmd_prevalence"].between(0, 1).all()
+
+
+def test_too_small_groups_get_no_life_expectancy_and_say_why():
+    """At 2,000 people a quintile holds a few hundred people: its life table would read noise (188 years)."""
+    model = PathwaysModel(population_size=2_000, rng=4, agents="lazy")
+    model.run(years=3)
+    table = model.health_gap_table()
+    assert table["LE"].iloc[:5].isna().all()
+    assert any("not estimable" in note and "person-years" in note for note in table.attrs["notes"])
+    results = model.results()
+    assert (results.metric == "life_table_deaths").any()

@@ -41,12 +41,19 @@ from pathways_sim.metrics.inequality import (
     ridits,
     slope_index_of_inequality,
 )
-from pathways_sim.metrics.life_tables import AGE_BANDS, life_expectancy, life_table, sullivan_hle
+from pathways_sim.metrics.life_tables import (
+    AGE_BANDS,
+    expectancies_at_birth,
+    life_expectancy,
+    life_table,
+    sullivan_hle,
+)
 
 __all__ = [
     "AGE_BANDS",
     "concentration_index",
     "erreygers_index",
+    "expectancies_at_birth",
     "gap",
     "inequality_regression",
     "life_expectancy",

@@ -22,6 +22,10 @@ from pathways_sim.declarations.outcomes import OUTCOMES, gradient_outcomes, in_a
 from pathways_sim.mechanisms.income import gini_coefficient
 
 N_BANDS = metrics.AGE_BANDS.size
+# Below this many person-years in the pooled window a group's abridged life table is too noisy to report
+# (Eayres & Williams 2004, J Epidemiol Community Health 58:243: about 5,000 person-years for small-area life
+# expectancy); life and healthy life expectancy are then missing (NaN), and ``person_years`` says why.
+MIN_LIFE_TABLE_PERSON_YEARS = 5_000.0
 SEX_LABELS = {1: "male", 2: "female"}  # group numbers of group_type "sex"
 COLUMNS = ["year", "group_type", "group", "metric", "value"]
 # Outcomes whose gradient is summarised by SII, RII and the gap (and, for 0/1 outcomes, Erreygers' index):
@@ -226,12 +230,16 @@ class Collector:
                 for sex, idx in (("male", 0), ("female", 1)):
                     views[f"{sex}_area_deprivation_quintile"] = (q(d[:, idx]), q(py[:, idx]), q(uh[:, idx]))
             for gt, (dd, pp, hh) in views.items():
+                le, hle = metrics.expectancies_at_birth(dd, pp, hh)
+                exposure, dying = pp.sum(1), dd.sum(1)
+                too_small = exposure < MIN_LIFE_TABLE_PERSON_YEARS  # missing, with the reason in the rows below
+                le, hle = np.where(too_small, np.nan, le), np.where(too_small, np.nan, hle)
                 for g in range(dd.shape[0]):
-                    le, hle = life_and_health_expectancy(dd[g], pp[g], hh[g])
                     label = 0 if gt == "all" else g + 1
-                    rows.append((year, gt, label, "life_expectancy", le))
-                    rows.append((year, gt, label, "healthy_life_expectancy", hle))
-                    rows.append((year, gt, label, "person_years", float(pp[g].sum())))
+                    rows.append((year, gt, label, "life_expectancy", float(le[g])))
+                    rows.append((year, gt, label, "healthy_life_expectancy", float(hle[g])))
+                    rows.append((year, gt, label, "person_years", float(exposure[g])))
+                    rows.append((year, gt, label, "life_table_deaths", float(dying[g])))
 
     # -- output -----------------------------------------------------------------------------------------
     def frame(self) -> pd.DataFrame:

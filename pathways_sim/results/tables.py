@@ -35,4 +35,20 @@ def health_gap_table(results: pd.DataFrame, year: int | None = None,
     table.loc["gap (least - most)"] = gap_row
     table.loc["SII"] = sii_row
     table.index.name = f"{grouping} (1 = most deprived), {year}"
+    table.attrs["notes"] = resolution_notes(block)
     return table
+
+
+def resolution_notes(block: pd.DataFrame) -> list[str]:
+    """Warnings for a grouping's rows of one year: groups whose life tables were too small to report."""
+    from pathways_sim.results.collector import MIN_LIFE_TABLE_PERSON_YEARS
+
+    groups = block[block["group"] > 0]
+    exposure = groups[groups["metric"] == "person_years"].set_index("group")["value"]
+    small = exposure[exposure < MIN_LIFE_TABLE_PERSON_YEARS]
+    if small.empty:
+        return []
+    listed = ", ".join(f"{g} ({v:,.0f})" for g, v in small.items())
+    return [f"life and healthy life expectancy not estimable in group(s) {listed}: fewer than "
+            f"{MIN_LIFE_TABLE_PERSON_YEARS:,.0f} person-years in the pooled window (Eayres & Williams 2004); "
+            "simulate more people or more years"]
