@@ -54,6 +54,7 @@ def run(scenario: Annotated[str, typer.Argument(help="scenario YAML file, or a s
                                                                     force=True))
     print_summary(f"{spec.name}: final year ({int(result.results.year.max())}), mean (95% interval across "
                   f"{spec.replicates} replicate(s))", result.summary, "measure")
+    _print_resolution_notes(result.results)
     written = _save(result, directory, overwrite)
     out.print(f"results written to {written} (results.parquet, summary.csv, plots, report.html, manifest.json)",
               soft_wrap=True, markup=False)
@@ -80,9 +81,20 @@ def compare(base: Annotated[str, typer.Argument(help="baseline scenario (YAML fi
         specs[0], specs[1:], workers=workers, progress=progress, force=True))
     print_summary(f"change against {result.base}: final year, paired by replicate, mean (95% interval)",
                   result.comparison, "change in")
+    _print_resolution_notes(result.results)
     written = _save(result, directory, overwrite)
     out.print(f"results written to {written} (results.parquet, comparison.csv, equity_impact.csv, plots, "
               "report.html, manifest.json)", soft_wrap=True, markup=False)
+
+
+def _print_resolution_notes(results) -> None:  # noqa: ANN001 - a results DataFrame
+    """Say when the run was too small to resolve what the tables report (first replicate, final year)."""
+    from pathways_sim.results.tables import resolution_notes
+
+    final = results[(results["year"] == results["year"].max()) & (results["replicate"] == 0)]
+    for scenario, block in final.groupby("scenario", sort=False):
+        for note in resolution_notes(block[block["group_type"] == "area_deprivation_decile"]):
+            err.print(f"note: {scenario}: area deprivation deciles: {note}", soft_wrap=True, markup=False)
 
 
 __all__ = ["compare", "err", "run"]
