@@ -13,7 +13,7 @@ the registry ``pathways_sim.interventions.INTERVENTIONS`` — nothing is importe
     population: {size: 20000, people_per_area: 1500}
     time: {start_year: 2025, years: 20, step_months: 1}
     parameters: {cmd_onset_rate: 0.1}               # any name in pathways_sim.PARAMETERS
-    pathways_off: [loneliness_withdrawal]           # names in pathways_sim.PATHWAYS
+    pathways_off: [loneliness_withdrawal]           # names in pathways_sim.PATHWAYS, or loops in LOOPS
     interventions:
       - kind: peer_support
         budget: 60000

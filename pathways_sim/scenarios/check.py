@@ -20,7 +20,7 @@ from pathways_sim.interventions import (
     parse_intervention,
 )
 from pathways_sim.mechanisms.parameters import Parameters
-from pathways_sim.mechanisms.registry import PATHWAYS
+from pathways_sim.mechanisms.registry import LOOPS, PATHWAYS
 from pathways_sim.scenarios.errors import ScenarioProblem, shorten
 from pathways_sim.scenarios.source import KeyPath, Located, parse_path
 from pathways_sim.scenarios.spec import (
@@ -158,9 +158,9 @@ def _check_pathways(names: Any, report: Reporter) -> tuple[str, ...] | None:
         if not isinstance(name, str):
             ok = False
             report(("pathways_off", i), f"must be a pathway name {_got(name)}")
-        elif name not in PATHWAYS:
+        elif name not in PATHWAYS and name not in LOOPS:
             ok = False
-            report(("pathways_off", i), unknown_name_message(name, list(PATHWAYS), "pathway"))
+            report(("pathways_off", i), unknown_name_message(name, [*PATHWAYS, *LOOPS], "pathway or loop"))
     # Sorted and without repeats: the order of names does not change what is switched off.
     return tuple(sorted(set(names))) if ok else None
 

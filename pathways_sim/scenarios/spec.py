@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_mod
 from pathways_sim.declarations.declare import Param
 from pathways_sim.interventions import AnyInterventionConfig
 from pathways_sim.mechanisms.parameters import PARAMETERS
-from pathways_sim.mechanisms.registry import PATHWAYS
+from pathways_sim.mechanisms.registry import LOOPS, PATHWAYS
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "data" / "scenario.schema.json"
 DEFAULT_SEED = 2025  # as the command line's default
@@ -36,7 +36,7 @@ STRUCTURAL: dict[str, tuple[str, str]] = {
 }
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"  # names become file and directory names of results
 Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=100)]
-PathwayName = Literal[tuple(PATHWAYS)]  # type: ignore[valid-type]
+PathwayName = Literal[(*PATHWAYS, *LOOPS)]  # type: ignore[valid-type]  # a loop's name cuts its feedback link
 
 
 def describe(param: Param) -> str:
@@ -121,7 +121,8 @@ class ScenarioSpec(Section):
     parameters: ParametersSpec = Field(default_factory=ParametersSpec,  # type: ignore[valid-type]
                                        description="Parameter values by name (see pathways_sim.PARAMETERS).")
     pathways_off: list[PathwayName] = Field(default_factory=list,
-                                            description="Pathways to switch off (see pathways_sim.PATHWAYS).")
+                                            description="Pathways to switch off (see pathways_sim.PATHWAYS), or loops by name "
+                                            "(pathways_sim.LOOPS: cuts the loop's feedback link).")
     interventions: list[AnyInterventionConfig] = Field(default_factory=list,
                                                        description="Interventions, each chosen by its kind.")
     outputs: OutputsSpec = Field(default_factory=OutputsSpec)
