@@ -259,3 +259,13 @@ def test_withdrawal_never_gives_ties_so_switching_it_off_takes_none_away(world):
     ctx = StepContext(w)
     MECHANISMS["ties"](ctx)
     assert ctx.recorded["withdrawal"].min() >= 0
+
+
+def test_each_loop_is_labelled_by_the_product_of_its_link_signs():
+    """Reinforcing when the signs around the loop multiply to +, balancing when to - (support buffering was
+    once labelled balancing although its signs make it reinforcing)."""
+    from pathways_sim import LOOPS
+
+    for loop in LOOPS.values():
+        product = int(np.prod([PATHWAYS[name].sign for name in loop.pathways]))
+        assert loop.kind == ("R" if product > 0 else "B"), loop.name
