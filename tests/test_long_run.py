@@ -37,5 +37,10 @@ def test_a_century_at_a_bound_stays_finite_bounded_and_accounted(name, end):
         model = run_checked(YEARS, **{name: value})
     assert model.population.check_bounds() == []
     results = model.results()
-    bad = results[~np.isfinite(results["value"]) & ~results["metric"].str.contains("expectancy|_rii|_sii|_gap")]
+    # Missing by design: life tables too small to report (their person_years rows say so) and the indices built
+    # on them; with everyone outside the labour force there is no unemployment rate to report.
+    missing_by_design = "expectancy|_rii|_sii|_gap"
+    if (name, end) == ("inactive_share", "high"):
+        missing_by_design += "|unemployment_rate"
+    bad = results[~np.isfinite(results["value"]) & ~results["metric"].str.contains(missing_by_design)]
     assert bad.empty, bad.head()
