@@ -22,6 +22,7 @@ from pathways_sim.declarations.states import (  # noqa: F401 - re-exported for t
     StateVar,
 )
 
+
 class Population:
     """Arrays of person state, with capacity management for births and deaths.
 

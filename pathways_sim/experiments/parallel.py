@@ -113,7 +113,7 @@ def _call(function: Callable[..., Any], index: int, args: tuple) -> Any:
     _JOB = index
     try:
         return function(*args)
-    except Exception as error:  # noqa: BLE001 - carried back to the parent, which raises it
+    except Exception as error:  # carried back to the parent, which raises it
         return _Failed(error)
 
 

@@ -337,7 +337,10 @@ class Intervention:
             return
         u = self.config.uptake
         p_stay = self.uptake_probability(world, mods, slots) / max(u.base, 1e-9)
-        hazard = u.dropout_rate * np.exp(1.0 - np.clip(p_stay, 0, 1)) if u.barriers else np.full(slots.size, u.dropout_rate)
+        if u.barriers:
+            hazard = u.dropout_rate * np.exp(1.0 - np.clip(p_stay, 0, 1))
+        else:
+            hazard = np.full(slots.size, u.dropout_rate)
         leave = self.stream(world, "dropout", t).random(slots.size) < -np.expm1(-hazard * world.dt)
         self.until_step[slots[leave]] = t
         finishing = slots[~leave & (self.until_step[slots] == t + 1)]

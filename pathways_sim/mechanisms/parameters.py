@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from pathways_sim.declarations.declare import Param, ParameterError, check_value, unknown_name_message
-from pathways_sim.declarations.parameters import SHARED_PARAMETERS, STRUCTURAL_PARAMETERS
+from pathways_sim.declarations.parameters import SHARED_PARAMETERS, STRUCTURAL_PARAMETERS  # noqa: F401 - re-exported
 from pathways_sim.mechanisms.exposures import PARAMETERS as EXPOSURE_PARAMETERS
 from pathways_sim.mechanisms.registry import MECHANISMS, PATHWAYS
 

@@ -121,8 +121,8 @@ class ScenarioSpec(Section):
     parameters: ParametersSpec = Field(default_factory=ParametersSpec,  # type: ignore[valid-type]
                                        description="Parameter values by name (see pathways_sim.PARAMETERS).")
     pathways_off: list[PathwayName] = Field(default_factory=list,
-                                            description="Pathways to switch off (see pathways_sim.PATHWAYS), or loops by name "
-                                            "(pathways_sim.LOOPS: cuts the loop's feedback link).")
+                                            description="Pathways to switch off (see pathways_sim.PATHWAYS), or loops "
+                                            "by name (pathways_sim.LOOPS: cuts the loop's feedback link).")
     interventions: list[AnyInterventionConfig] = Field(default_factory=list,
                                                        description="Interventions, each chosen by its kind.")
     outputs: OutputsSpec = Field(default_factory=OutputsSpec)
