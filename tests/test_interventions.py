@@ -91,9 +91,13 @@ def test_trauma_informed_care_engages_people_with_many_aces_and_stops_retraumati
                 "retraumatisation_load": 1.0}
     without = run([clinical])
     with_tic = run([clinical, {"kind": "trauma_informed_care"}])
-    many = lambda m: m.population.alive & (m.population.aces >= 4)
-    reached = lambda m: m.results().query("metric == 'peer_support:reached' and group_type == 'all'")[
-        "value"].item()
+
+    def many(m):
+        return m.population.alive & (m.population.aces >= 4)
+
+    def reached(m):
+        return m.results().query("metric == 'peer_support:reached' and group_type == 'all'")["value"].item()
+
     assert reached(with_tic) > reached(without)
     assert mean(with_tic, "stress", many(with_tic)) < mean(without, "stress", many(without))
 

@@ -52,8 +52,8 @@ class Outcome:
         return f"{short} %" if self.percent else short
 
 
-def _o(name: str, label: str, unit: str, ages: tuple[float, float | None], who: str, better: Better, *,
-       gradient: bool = False, binary: bool = False, short: str = "",
+def _o(name: str, label: str, unit: str, ages: tuple[float, float | None],  # noqa: PLR0913 - an Outcome's fields
+       who: str, better: Better, *, gradient: bool = False, binary: bool = False, short: str = "",
        weight: Literal["population", "person_years"] = "population") -> Outcome:
     return Outcome(name, label, unit, unit == "%", ages, who, better, gradient, binary, short, weight)
 
