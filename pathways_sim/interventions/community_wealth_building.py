@@ -51,7 +51,7 @@ class CommunityWealthBuildingConfig(InterventionConfig):
                                        description="GBP a year for a CWB team and co-op support")
 
 
-class CommunityWealthBuilding(RuleBasedIntervention):
+class CommunityWealthBuilding(RuleBasedIntervention[CommunityWealthBuildingConfig]):
     kind = "community_wealth_building"
     Config = CommunityWealthBuildingConfig
     effect_modifiers = ("reemployment_scale", "wage_floor", "control_baseline_add", "job_loss_scale",

@@ -27,7 +27,7 @@ class TraumaInformedCareConfig(InterventionConfig):
                                         description="GBP a year per person reached (assumption)")
 
 
-class TraumaInformedCare(RuleBasedIntervention):
+class TraumaInformedCare(RuleBasedIntervention[TraumaInformedCareConfig]):
     kind = "trauma_informed_care"
     Config = TraumaInformedCareConfig
     effect_modifiers = ("uptake_log_odds_add", "retraumatisation_scale")

@@ -47,7 +47,7 @@ def _with_calibrated_defaults(declared: list[Param], path: Path) -> list[Param]:
             continue
         old = declared[index[name]]
         checked, msg = check_value(old, value)
-        if msg:
+        if checked is None:  # refused: msg says why
             problems.append((name, f"in {path}: {msg}"))
         else:
             out[index[name]] = replace(old, default=checked, source=f"{old.source}; calibrated to "
@@ -83,8 +83,8 @@ class Parameters(Mapping[str, float]):
                 problems.append((name, unknown_name_message(name, list(PARAMETERS), "parameter")))
                 continue
             checked, msg = check_value(PARAMETERS[name], value)
-            if msg:
-                problems.append((name, msg))
+            if checked is None:  # refused: msg says why
+                problems.append((name, str(msg)))
             else:
                 values[name] = checked
         if 12 % values["step_months"]:

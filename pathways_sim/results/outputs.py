@@ -98,10 +98,12 @@ def inside_package(path: Path) -> bool:
 
 
 def _describe_os_error(error: OSError, where: Path) -> str:
-    reason = {errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
-              errno.EPERM: "permission denied", errno.ENOSPC: "no space left on the device",
-              errno.EDQUOT: "disk quota exceeded", errno.ENOTDIR: "a part of the path is a file",
-              errno.EEXIST: "it exists and is not a directory"}.get(error.errno, error.strerror or str(error))
+    reasons: dict[int | None, str] = {
+        errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied", errno.ENOSPC: "no space left on the device",
+        errno.EDQUOT: "disk quota exceeded", errno.ENOTDIR: "a part of the path is a file",
+        errno.EEXIST: "it exists and is not a directory"}
+    reason = reasons.get(error.errno, error.strerror or str(error))
     return f"cannot write to {where}: {reason}"
 
 

@@ -120,9 +120,9 @@ def check_setup(doc: Located, report: Reporter) -> Setup | None:
 
 def _check_parameters(data: dict[str, Any], report: Reporter) -> Parameters | None:
     given: dict[str, Any] = {}
-    for name, (section, key) in STRUCTURAL.items():
-        if isinstance(data.get(section), dict) and key in data[section]:
-            given[name] = data[section][key]
+    for name, (section_name, key) in STRUCTURAL.items():
+        if isinstance(data.get(section_name), dict) and key in data[section_name]:
+            given[name] = data[section_name][key]
     section = data.get("parameters")
     if section is None:
         section = {}
