@@ -341,10 +341,8 @@ class Intervention[ConfigT: InterventionConfig]:
             return
         u = self.config.uptake
         p_stay = self.uptake_probability(world, mods, slots) / max(u.base, 1e-9)
-        if u.barriers:
-            hazard = u.dropout_rate * np.exp(1.0 - np.clip(p_stay, 0, 1))
-        else:
-            hazard = np.full(slots.size, u.dropout_rate)
+        hazard = (u.dropout_rate * np.exp(1.0 - np.clip(p_stay, 0, 1)) if u.barriers
+                  else np.full(slots.size, u.dropout_rate))
         leave = self.stream(world, "dropout", t).random(slots.size) < -np.expm1(-hazard * world.dt)
         self.until_step[slots[leave]] = t
         finishing = slots[~leave & (self.until_step[slots] == t + 1)]
