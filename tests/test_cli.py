@@ -197,8 +197,8 @@ def test_list_parameters_through_a_real_pipe(here):
 
     from pathways_sim import PARAMETERS
 
-    done = subprocess.run([sys.executable, "-m", "pathways_sim", "list", "parameters"], check=False, capture_output=True,
-                          text=True, env={**os.environ, "COLUMNS": "40"}, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "pathways_sim", "list", "parameters"], check=False,
+                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "40"}, timeout=120)
     assert done.returncode == 0, done.stderr
     names = {line.split("\t")[0] for line in done.stdout.splitlines()}
     assert set(PARAMETERS) <= names

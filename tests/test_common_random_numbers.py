@@ -56,7 +56,7 @@ def test_keyed_uniforms_are_uniform_and_independent_across_streams_and_steps():
     a = streams.uniform("a", 0, keys)
     b = streams.uniform("b", 0, keys)
     c = streams.uniform("a", 1, keys)
-    assert 0 <= a.min() and a.max() < 1
+    assert a.min() >= 0 and a.max() < 1
     assert abs(a.mean() - 0.5) < 0.005 and abs(a.var() - 1 / 12) < 0.002
     for other in (b, c):
         assert abs(np.corrcoef(a, other)[0, 1]) < 0.01

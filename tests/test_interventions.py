@@ -3,6 +3,8 @@ to the baseline; bad specifications are rejected naming the field."""
 
 from __future__ import annotations
 
+import typing
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +12,7 @@ import pytest
 from pathways_sim import ParameterError, PathwaysModel
 from pathways_sim.core.modifiers import Modifiers
 from pathways_sim.core.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED
-from pathways_sim.interventions import INTERVENTIONS, make_interventions
+from pathways_sim.interventions import INTERVENTIONS, AnyInterventionConfig, make_interventions
 
 SIZE, SEED = 2_500, 17
 
@@ -91,9 +93,13 @@ def test_trauma_informed_care_engages_people_with_many_aces_and_stops_retraumati
                 "retraumatisation_load": 1.0}
     without = run([clinical])
     with_tic = run([clinical, {"kind": "trauma_informed_care"}])
-    many = lambda m: m.population.alive & (m.population.aces >= 4)
-    reached = lambda m: m.results().query("metric == 'peer_support:reached' and group_type == 'all'")[
-        "value"].item()
+
+    def many(m):
+        return m.population.alive & (m.population.aces >= 4)
+
+    def reached(m):
+        return m.results().query("metric == 'peer_support:reached' and group_type == 'all'")["value"].item()
+
     assert reached(with_tic) > reached(without)
     assert mean(with_tic, "stress", many(with_tic)) < mean(without, "stress", many(without))
 
@@ -258,6 +264,14 @@ def test_wealth_building_shares_out_living_wage_and_coops_among_those_its_budget
     share = paid[covered].mean()
     assert covered.sum() > 300 and not paid[working & ~covered].any()
     assert abs(share - 0.3) < 0.08, f"living wage share among the covered: {share:.3f}"
+
+
+def test_every_intervention_config_is_in_the_scenario_union_and_is_its_class_type_argument():
+    """``AnyInterventionConfig`` lists each class's Config, and ``Intervention[C]`` names the same C."""
+    union = typing.get_args(AnyInterventionConfig)[0]
+    assert set(typing.get_args(union)) == {cls.Config for cls in INTERVENTIONS.values()}
+    for cls in INTERVENTIONS.values():
+        assert typing.get_args(cls.__orig_bases__[0]) == (cls.Config,), cls.__name__
 
 
 @pytest.mark.parametrize("kind", sorted(INTERVENTIONS))

@@ -43,7 +43,7 @@ def test_every_problem_is_reported_at_once():
 
 
 def test_unknown_pathway_is_rejected():
-    with pytest.raises(ParameterError, match="unknown pathway or loop 'peer_smokin'.*Did you mean 'peer_smoking'"):
+    with pytest.raises(ParameterError, match=r"unknown pathway or loop 'peer_smokin'.*Did you mean 'peer_smoking'"):
         Switches(["peer_smokin"])
 
 
@@ -71,6 +71,6 @@ def test_every_declaration_is_complete_and_its_default_valid():
         lo, hi = p.bounds
         assert lo <= p.default <= hi, name
         assert lo <= p.plausible[0] <= p.plausible[1] <= hi, name
-    for name, pathway in PATHWAYS.items():
+    for pathway in PATHWAYS.values():
         assert pathway.strength.name in PARAMETERS
         assert pathway.sign in (-1, 1) and pathway.sources and pathway.target

@@ -124,15 +124,22 @@ LOW_INCOME, HIGH_INCOME = 4_000.0, 150_000.0
 
 # pathway: (common set-up, source low, source high, target measure)
 PROBES = {
-    "financial_strain_stress": (None, set_("income", HIGH_INCOME), set_("income", LOW_INCOME), recorded("stress", "stress_load")),
-    "insecure_work_stress": (None, set_("employment", SECURE_JOB), set_("employment", UNEMPLOYED), recorded("stress", "stress_load")),
-    "insecure_housing_stress": (None, set_("housing_insecure", False), set_("housing_insecure", True), recorded("stress", "stress_load")),
-    "neighbourhood_stress": (None, set_area("deprivation", 0.0), set_area("deprivation", 1.0), recorded("stress", "stress_load")),
-    "low_status_stress": (None, set_("area_income_rank", 1.0), set_("area_income_rank", 0.0), recorded("stress", "stress_load")),
-    "stigma_stress": (set_("cmd", False), set_("minority", False), set_("minority", True), recorded("stress", "stress_load")),
+    "financial_strain_stress": (None, set_("income", HIGH_INCOME), set_("income", LOW_INCOME),
+                                recorded("stress", "stress_load")),
+    "insecure_work_stress": (None, set_("employment", SECURE_JOB), set_("employment", UNEMPLOYED),
+                             recorded("stress", "stress_load")),
+    "insecure_housing_stress": (None, set_("housing_insecure", False), set_("housing_insecure", True),
+                                recorded("stress", "stress_load")),
+    "neighbourhood_stress": (None, set_area("deprivation", 0.0), set_area("deprivation", 1.0),
+                             recorded("stress", "stress_load")),
+    "low_status_stress": (None, set_("area_income_rank", 1.0), set_("area_income_rank", 0.0),
+                          recorded("stress", "stress_load")),
+    "stigma_stress": (set_("cmd", False), set_("minority", False), set_("minority", True),
+                      recorded("stress", "stress_load")),
     "stigma_tie_loss": (set_("cmd", False), set_("minority", False), set_("minority", True), tie_propensity),
     "ace_sensitisation": (None, set_("aces", 0), set_("aces", 4), target("stress")),
-    "parental_poverty_aces": (None, set_("income", HIGH_INCOME), set_("income", LOW_INCOME), recorded("childhood_adversity", "aces")),
+    "parental_poverty_aces": (None, set_("income", HIGH_INCOME), set_("income", LOW_INCOME),
+                              recorded("childhood_adversity", "aces")),
     "parental_stress_aces": (None, set_("stress", 0.1), set_("stress", 0.8), recorded("childhood_adversity", "aces")),
     "parental_cmd_aces": (None, set_("cmd", False), set_("cmd", True), recorded("childhood_adversity", "aces")),
     "stress_depletes_resilience": (None, set_("stress", 0.1), set_("stress", 0.8),
@@ -140,8 +147,10 @@ PROBES = {
     "stress_erodes_control": (None, set_("stress", 0.1), set_("stress", 0.8),
                               relaxed("control")),
     "support_buffer": (None, no_ties, keep_ties, recorded("stress", "stress_sensitivity")),
-    "cohesion_buffer": (None, set_area("cohesion", 0.0), set_area("cohesion", 1.0), recorded("stress", "stress_sensitivity")),
-    "resilience_buffer": (None, set_("resilience", 0.0), set_("resilience", 1.0), recorded("stress", "stress_sensitivity")),
+    "cohesion_buffer": (None, set_area("cohesion", 0.0), set_area("cohesion", 1.0),
+                        recorded("stress", "stress_sensitivity")),
+    "resilience_buffer": (None, set_("resilience", 0.0), set_("resilience", 1.0),
+                          recorded("stress", "stress_sensitivity")),
     "control_buffer": (None, set_("control", 0.0), set_("control", 1.0), recorded("stress", "stress_sensitivity")),
     "present_focus_smoking": (odd_smokers, set_("stress", 0.05), set_("stress", 0.9), smoking_balance),
     "peer_smoking": (None, set_("smoker", False), odd_smokers, hazard("smoker", "onset", young_even)),
@@ -152,14 +161,18 @@ PROBES = {
                                relaxed("allostatic_load")),
     "allostatic_load_poor_health": (set_("poor_health", False), set_("allostatic_load", 0.1),
                                     set_("allostatic_load", 0.9), hazard("poor_health", "onset")),
-    "allostatic_load_mortality": (None, set_("allostatic_load", 0.1), set_("allostatic_load", 0.9), recorded("mortality", "deaths")),
+    "allostatic_load_mortality": (None, set_("allostatic_load", 0.1), set_("allostatic_load", 0.9),
+                                  recorded("mortality", "deaths")),
     "smoking_poor_health": (set_("poor_health", False), set_("smoker", False), set_("smoker", True),
                             hazard("poor_health", "onset")),
     "smoking_mortality": (None, set_("smoker", False), set_("smoker", True), recorded("mortality", "deaths")),
-    "poor_health_mortality": (None, set_("poor_health", False), set_("poor_health", True), recorded("mortality", "deaths")),
-    "cmd_poor_health": (set_("poor_health", False), set_("cmd", False), set_("cmd", True), hazard("poor_health", "onset")),
+    "poor_health_mortality": (None, set_("poor_health", False), set_("poor_health", True),
+                              recorded("mortality", "deaths")),
+    "cmd_poor_health": (set_("poor_health", False), set_("cmd", False), set_("cmd", True),
+                        hazard("poor_health", "onset")),
     "stress_cmd_onset": (set_("cmd", False), set_("stress", 0.1), set_("stress", 0.8), hazard("cmd", "onset")),
-    "loneliness_cmd_onset": (set_("cmd", False), set_("loneliness", 0.1), set_("loneliness", 0.9), hazard("cmd", "onset")),
+    "loneliness_cmd_onset": (set_("cmd", False), set_("loneliness", 0.1), set_("loneliness", 0.9),
+                             hazard("cmd", "onset")),
     "low_resilience_cmd_onset": (set_("cmd", False), set_("resilience", 0.1), set_("resilience", 0.9),
                                  hazard("cmd", "onset")),
     "support_cmd_recovery": (set_("cmd", True), no_ties, keep_ties, hazard("cmd", "recovery")),
@@ -201,8 +214,10 @@ def test_pathway_moves_target_in_declared_direction_and_off_removes_it(world, na
 def test_inequality_amplifies_status_stress(world):
     def area_inequality(value):
         return set_area("relative_gini", value)
-    low = reading(world, Switches(), set_("area_income_rank", 0.2), area_inequality(0.5), recorded("stress", "stress_load"))
-    high = reading(world, Switches(), set_("area_income_rank", 0.2), area_inequality(2.0), recorded("stress", "stress_load"))
+    low = reading(world, Switches(), set_("area_income_rank", 0.2), area_inequality(0.5),
+                  recorded("stress", "stress_load"))
+    high = reading(world, Switches(), set_("area_income_rank", 0.2), area_inequality(2.0),
+                   recorded("stress", "stress_load"))
     assert high > low
     off = Switches(["low_status_stress"])
     assert reading(world, off, None, area_inequality(0.5), recorded("stress", "stress_load")) == pytest.approx(

@@ -44,7 +44,7 @@ def _alive(pid: int) -> bool:
 
 
 def _start_and_wait_for_workers(tmp_path: Path) -> tuple[subprocess.Popen, set[int]]:
-    proc = subprocess.Popen(RUN + ["-o", str(tmp_path / "out")], cwd=tmp_path, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([*RUN, "-o", str(tmp_path / "out")], cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     workers: set[int] = set()
     deadline = time.monotonic() + 90

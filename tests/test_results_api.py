@@ -123,7 +123,7 @@ def test_tables_plots_collector_and_summaries_read_the_declarations():
 
     headline = tuple(o.name for o in gradient_outcomes())
     assert collector.GRADIENT_OUTCOMES == headline == SUMMARY_OUTCOMES == tuple(tables.TABLE_METRICS)
-    assert collector.BINARY_OUTCOMES == tuple(o.name for o in gradient_outcomes() if o.binary)
+    assert tuple(o.name for o in gradient_outcomes() if o.binary) == collector.BINARY_OUTCOMES
     assert tuple(plots.PANELS) == headline
     assert tables.TABLE_METRICS["cmd_prevalence"] == "mental disorder %"
     assert plots.PANELS["smoking_prevalence"] == "Smoking (%)"

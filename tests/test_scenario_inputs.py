@@ -63,7 +63,8 @@ def write(name: str, text: str) -> str:
     ("parameters: {cmd_onset_rate: .nan}\n", "parameters.cmd_onset_rate: must be a number, got NaN"),
     ("name: " + "x" * 100_000 + "\n", "case.yaml:1:7: name: String should have at most 100 characters"),
     ("seed: [\n", "case.yaml:2:1: YAML syntax error"),
-    ("seed: 1\nname: a\x00b\n", "case.yaml:2:8: YAML syntax error: character #x0000 is not allowed: special characters"),
+    ("seed: 1\nname: a\x00b\n",
+     "case.yaml:2:8: YAML syntax error: character #x0000 is not allowed: special characters"),
     ("%YAML 1.1\n---\nseed: 1\n---\nseed: 2\n", "case.yaml:4:1: YAML syntax error"),
     ("extends: \"a\\0b\"\n", "case.yaml:1:10: extends: the path contains a NUL byte"),
     ("extends: " + "a" * 5000 + "\n", ("case.yaml:1:10: extends: the path is 5000 characters long; a path has "
@@ -118,7 +119,8 @@ def test_unusable_paths_are_refused_before_use(here):
                                             "shipped one (baseline, combined_package, early_years, peer_support, "
                                             "preston_wealth_building, proportionate_universalism, "
                                             "social_prescribing, stigma_reduction)")
-    assert problems("no_such_scenario")[0].startswith("no_such_scenario: file not found, and it is not a shipped scenario")
+    assert problems("no_such_scenario")[0].startswith(
+        "no_such_scenario: file not found, and it is not a shipped scenario")
     assert problems(".")[0] == ".: is not a regular file (a directory); give the path of a scenario file"
 
 

@@ -97,7 +97,7 @@ class Network:
         if nodes is not None:
             graph.add_nodes_from(int(i) for i in nodes)
         u, v = self.endpoints()
-        graph.add_edges_from(zip(u.tolist(), v.tolist()))
+        graph.add_edges_from(zip(u.tolist(), v.tolist(), strict=True))
         return graph
 
     def nbytes(self) -> int:

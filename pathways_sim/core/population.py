@@ -22,6 +22,7 @@ from pathways_sim.declarations.states import (  # noqa: F401 - re-exported for t
     StateVar,
 )
 
+
 class Population:
     """Arrays of person state, with capacity management for births and deaths.
 
@@ -64,7 +65,7 @@ class Population:
     def _grow(self, capacity: int) -> None:
         for var in STATE:
             old = getattr(self, var.name)
-            new = np.zeros(capacity, dtype=var.dtype)
+            new: np.ndarray = np.zeros(capacity, dtype=var.dtype)
             new[: old.size] = old
             setattr(self, var.name, new)
         self.parent[self.capacity:] = NO_PARENT

@@ -53,6 +53,19 @@ def shorten(value: Any, limit: int = ECHO_CHARS) -> str:
     return f"{text[:half]} ... {text[-half:]}"
 
 
+def _not_a_finite_number(value: Any) -> str | None:
+    """Why ``value`` is not a finite number of sensible size, or ``None`` if it is one."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"must be a number, got {shorten(value)} ({type(value).__name__})"
+    if isinstance(value, int) and abs(value) > _LARGEST_FLOAT:
+        return f"must be a finite number of sensible size, got an integer of {value.bit_length()} bits"
+    if isinstance(value, float) and math.isnan(value):
+        return "must be a number, got NaN"
+    if isinstance(value, float) and math.isinf(value):
+        return f"must be a finite number, got {value!r}"
+    return None
+
+
 def check_value(param: Param, value: Any) -> tuple[float | int | None, str | None]:
     """Validate one value against its declaration; return (value, None) or (None, message).
 
@@ -60,14 +73,9 @@ def check_value(param: Param, value: Any) -> tuple[float | int | None, str | Non
     unbounded side means "no limit", not "infinity is a setting"), and an integer is checked for size before
     it is converted (a float holds at most ~1.8e308).
     """
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None, f"must be a number, got {shorten(value)} ({type(value).__name__})"
-    if isinstance(value, int) and abs(value) > _LARGEST_FLOAT:
-        return None, f"must be a finite number of sensible size, got an integer of {value.bit_length()} bits"
-    if isinstance(value, float) and math.isnan(value):
-        return None, "must be a number, got NaN"
-    if isinstance(value, float) and math.isinf(value):
-        return None, f"must be a finite number, got {value!r}"
+    problem = _not_a_finite_number(value)
+    if problem is not None:
+        return None, problem
     if param.integer:
         if isinstance(value, float) and not value.is_integer():
             return None, f"must be a whole number, got {value!r}"

@@ -25,5 +25,6 @@ MODIFIERS: dict[str, tuple[float, str, str]] = {
     "job_upgrade_add": (0.0, "person", "per year, added to the hazard that an insecure job becomes secure"),
     "cohesion_add": (0.0, "area", "added to neighbourhood cohesion"),
     "uptake_log_odds_add": (0.0, "person", "added to the log odds of taking up and staying in any offer"),
-    "retraumatisation_scale": (1.0, "person", "multiplies re-traumatisation by clinical services (trauma-informed care)"),
+    "retraumatisation_scale": (1.0, "person",
+                               "multiplies re-traumatisation by clinical services (trauma-informed care)"),
 }

@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # for annotations only: declarations load no numerical library
+    import numpy as np
+    import pandas as pd
 
 Better = Literal["lower", "higher", ""]
 
@@ -36,7 +40,7 @@ class Outcome:
     short: str = ""  # heading in the health-gap table (the unit is added: "mental disorder %")
     weight: Literal["population", "person_years"] = "population"  # what weights the groups in SII and RII
 
-    def display(self, value: float) -> float:
+    def display[V: (float, np.ndarray, pd.Series)](self, value: V) -> V:
         """A stored value in the unit shown (percent for fractions)."""
         return value * 100.0 if self.percent else value
 
@@ -52,8 +56,8 @@ class Outcome:
         return f"{short} %" if self.percent else short
 
 
-def _o(name: str, label: str, unit: str, ages: tuple[float, float | None], who: str, better: Better, *,
-       gradient: bool = False, binary: bool = False, short: str = "",
+def _o(name: str, label: str, unit: str, ages: tuple[float, float | None],  # noqa: PLR0913 - an Outcome's fields
+       who: str, better: Better, *, gradient: bool = False, binary: bool = False, short: str = "",
        weight: Literal["population", "person_years"] = "population") -> Outcome:
     return Outcome(name, label, unit, unit == "%", ages, who, better, gradient, binary, short, weight)
 

@@ -16,7 +16,7 @@ MAX_INCOME = 1e7  # GBP/year
 _DECLARED: list[Param] = []
 
 
-def _p(name, default, unit, bounds, plausible, source, doc, integer=False):  # noqa: ANN001, ANN202
+def _p(name, default, unit, bounds, plausible, source, doc, integer=False):
     _DECLARED.append(Param(name, default, unit, bounds, plausible, source, doc, integer, _group))
 
 

@@ -38,9 +38,11 @@ class Loop:
     cut: tuple[str, ...] = ()
 
 
-def pathway(name: str, sources: Sequence[str], target: str, sign: int, default: float, unit: str,
-            plausible: tuple[float, float], source: str, description: str, loops: Sequence[str] = (),
-            modifiers: Sequence[Param] = (), bounds: tuple[float, float] = (0.0, 10.0)) -> Pathway:
+# A declaration: the mechanisms' tables give these fields in order, as a row.
+def pathway(name: str, sources: Sequence[str], target: str,  # noqa: PLR0913, PLR0917
+            sign: int, default: float, unit: str, plausible: tuple[float, float], source: str, description: str,
+            loops: Sequence[str] = (), modifiers: Sequence[Param] = (),
+            bounds: tuple[float, float] = (0.0, 10.0)) -> Pathway:
     """Declare a pathway and its strength parameter ``<name>_strength`` (0 switches the link off).
 
     Strengths are bounded at 10 by default: on a log-hazard or stress-load scale that is already an effect of

@@ -32,9 +32,10 @@ def pair_arms(specs: Sequence[Any]) -> dict[str, dict[str, Any]]:
     return arms
 
 
-def compare_scenarios(base: Any, alternatives: Sequence[Any], overrides: Sequence[str] = (), *,
-                      replicates: int | None = None, seed: int | None = None, workers: int = 1,
-                      progress: Progress = True, quiet: bool = False, force: bool = False) -> ComparisonResult:
+def compare_scenarios(base: Any, alternatives: Sequence[Any],  # noqa: PLR0913 - keyword-only settings
+                      overrides: Sequence[str] = (), *, replicates: int | None = None, seed: int | None = None,
+                      workers: int = 1, progress: Progress = True, quiet: bool = False,
+                      force: bool = False) -> ComparisonResult:
     """Run ``base`` and each of ``alternatives`` (``Scenario`` objects, YAML paths or shipped names) with the
     first one's seed and replicates, so replicate r of every arm sees the same random numbers, and compare each
     arm with the base's first arm.  ``overrides``, ``replicates`` and ``seed`` apply to every scenario."""

@@ -29,8 +29,16 @@ from typing import Any
 from pathways_sim.experiments.errors import ExperimentError
 
 MAX_WORKERS_CAP = 64
-_TICKS: Any = None  # in a worker: the queue that carries (job index) once per simulated year
-_JOB = -1  # in a worker: the index of the job it is running
+
+
+class _WorkerState:
+    """What a worker process holds between calls: set by the pool's initializer and by each job."""
+
+    ticks: Any = None  # the queue that carries (job index) once per simulated year
+    job: int = -1  # the index of the job it is running
+
+
+_WORKER = _WorkerState()
 
 
 def max_workers() -> int:
@@ -68,17 +76,16 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _worker_init(parent: int, ticks: Any) -> None:
-    global _TICKS
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent)
-    _TICKS = ticks
+    _WORKER.ticks = ticks
 
 
 def tick() -> None:
     """In a worker: report one simulated year of the current job."""
-    if _TICKS is not None:
+    if _WORKER.ticks is not None:
         with contextlib.suppress(Exception):
-            _TICKS.put(_JOB)
+            _WORKER.ticks.put(_WORKER.job)
 
 
 class WorkerTraceback(Exception):
@@ -109,11 +116,10 @@ class _Failed:
 
 
 def _call(function: Callable[..., Any], index: int, args: tuple) -> Any:
-    global _JOB
-    _JOB = index
+    _WORKER.job = index
     try:
         return function(*args)
-    except Exception as error:  # noqa: BLE001 - carried back to the parent, which raises it
+    except Exception as error:  # carried back to the parent, which raises it
         return _Failed(error)
 
 

@@ -98,9 +98,9 @@ def check_resources(people: int, years: int, runs: int, workers: int, *, force: 
     return estimate
 
 
-def run_arms(arms: Mapping[str, Mapping[str, Any]], *, years: int, seed: int, replicates: int,
-             workers: int = 1, progress: Progress = True, quiet: bool = False, force: bool = False,
-             label: str = "") -> RunResult:
+def run_arms(arms: Mapping[str, Mapping[str, Any]], *,  # noqa: PLR0913 - keyword-only settings
+             years: int, seed: int, replicates: int, workers: int = 1, progress: Progress = True,
+             quiet: bool = False, force: bool = False, label: str = "") -> RunResult:
     """Run every arm for every replicate (same seeds across arms), in ``workers`` processes.
 
     ``progress``: ``True`` for a tqdm bar, ``False``, or a callable ``progress(done, total)`` counting simulated

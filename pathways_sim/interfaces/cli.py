@@ -81,6 +81,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
+def _report_failure(problem: Exception) -> int:
+    """Say what went wrong (an interruption, a usage error, or an internal error) and return the exit code."""
+    if type(problem).__name__ == "Abort":  # Ctrl-C, turned into Abort by the command-line parser
+        err.print(INTERRUPTED, soft_wrap=True)
+        return 130
+    # Usage errors (a missing argument, an unknown option or command, a value of the wrong type) carry
+    # exit code 2; duck-typed, because typer has moved between depending on click and bundling it.
+    code = getattr(problem, "exit_code", None)
+    if hasattr(problem, "format_message") and isinstance(code, int):
+        context = getattr(problem, "ctx", None)
+        where = context.command_path if context is not None else "pathways-sim"
+        hint = f" (see {where} --help)" if code == 2 else ""
+        message = " ".join(problem.format_message().split())  # one line
+        err.print(f"[red]error:[/] {escape(f'{where}: {message}{hint}')}", soft_wrap=True)
+        return code
+    err.print(f"[red]internal error:[/] {escape(f'{type(problem).__name__}: {problem}')} (run with "
+              "PATHWAYS_SIM_TRACEBACK=1 to see where)", soft_wrap=True)
+    return 1
+
+
 def _run(argv: list[str]) -> int:
     bad_input = _bad_input_types()
     try:
@@ -96,22 +116,7 @@ def _run(argv: list[str]) -> int:
     except Exception as problem:
         if os.environ.get("PATHWAYS_SIM_TRACEBACK"):
             raise
-        if type(problem).__name__ == "Abort":  # Ctrl-C, turned into Abort by the command-line parser
-            err.print(INTERRUPTED, soft_wrap=True)
-            return 130
-        # Usage errors (a missing argument, an unknown option or command, a value of the wrong type) carry
-        # exit code 2; duck-typed, because typer has moved between depending on click and bundling it.
-        code = getattr(problem, "exit_code", None)
-        if hasattr(problem, "format_message") and isinstance(code, int):
-            context = getattr(problem, "ctx", None)
-            where = context.command_path if context is not None else "pathways-sim"
-            hint = f" (see {where} --help)" if code == 2 else ""
-            message = " ".join(problem.format_message().split())  # one line
-            err.print(f"[red]error:[/] {escape(f'{where}: {message}{hint}')}", soft_wrap=True)
-            return code
-        err.print(f"[red]internal error:[/] {escape(f'{type(problem).__name__}: {problem}')} (run with "
-                  "PATHWAYS_SIM_TRACEBACK=1 to see where)", soft_wrap=True)
-        return 1
+        return _report_failure(problem)
     if returned == 130:  # Ctrl-C or SIGTERM, which the parser turns into this exit code
         err.print(INTERRUPTED, soft_wrap=True)
     if isinstance(returned, int) and returned:  # an exit code returned by the parser

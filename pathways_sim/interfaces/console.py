@@ -59,7 +59,7 @@ def _plain(cell: Any) -> str:
 def estimate_text(mean: float, low: float, high: float) -> str:
     """'mean (low to high)', digits by magnitude; just the mean when there is no interval."""
     if math.isnan(mean):
-        return "–"
+        return "\N{EN DASH}"
     digits = 0 if abs(mean) >= 1000 else 2 if abs(mean) >= 1 else 3
     if math.isnan(low):  # a single replicate has no interval
         return f"{mean:,.{digits}f}"

@@ -20,24 +20,35 @@ from pathways_sim.interventions.base import (
     Targeting,
     Uptake,
 )
-from pathways_sim.interventions.community_empowerment import CommunityEmpowerment
-from pathways_sim.interventions.community_wealth_building import CommunityWealthBuilding
-from pathways_sim.interventions.early_years import EarlyYears
-from pathways_sim.interventions.income_support import ChildBenefitUplift, HousingSecurity, MinimumIncomeFloor
-from pathways_sim.interventions.peer_support import PeerSupport
-from pathways_sim.interventions.social_prescribing import SocialPrescribing
-from pathways_sim.interventions.stigma_reduction import StigmaReduction
-from pathways_sim.interventions.trauma_informed_care import TraumaInformedCare
+from pathways_sim.interventions.community_empowerment import CommunityEmpowerment, CommunityEmpowermentConfig
+from pathways_sim.interventions.community_wealth_building import (
+    CommunityWealthBuilding,
+    CommunityWealthBuildingConfig,
+)
+from pathways_sim.interventions.early_years import EarlyYears, EarlyYearsConfig
+from pathways_sim.interventions.income_support import (
+    ChildBenefitUplift,
+    ChildBenefitUpliftConfig,
+    HousingSecurity,
+    HousingSecurityConfig,
+    MinimumIncomeFloor,
+    MinimumIncomeFloorConfig,
+)
+from pathways_sim.interventions.peer_support import PeerSupport, PeerSupportConfig
+from pathways_sim.interventions.social_prescribing import SocialPrescribing, SocialPrescribingConfig
+from pathways_sim.interventions.stigma_reduction import StigmaReduction, StigmaReductionConfig
+from pathways_sim.interventions.trauma_informed_care import TraumaInformedCare, TraumaInformedCareConfig
 
 INTERVENTIONS: dict[str, type[Intervention]] = {cls.kind: cls for cls in (
     PeerSupport, SocialPrescribing, EarlyYears, CommunityWealthBuilding, StigmaReduction, TraumaInformedCare,
     ChildBenefitUplift, MinimumIncomeFloor, HousingSecurity, CommunityEmpowerment)}
 
-# One validated type for any intervention, chosen by its ``kind`` (used for scenario files and JSON Schema).
+# One validated type for any intervention, chosen by its ``kind`` (used for scenario files and JSON Schema):
+# the Config of each class in INTERVENTIONS (a test checks the two lists agree).
 AnyInterventionConfig = Annotated[
-    PeerSupport.Config | SocialPrescribing.Config | EarlyYears.Config | CommunityWealthBuilding.Config
-    | StigmaReduction.Config | TraumaInformedCare.Config | ChildBenefitUplift.Config | MinimumIncomeFloor.Config
-    | HousingSecurity.Config | CommunityEmpowerment.Config,
+    PeerSupportConfig | SocialPrescribingConfig | EarlyYearsConfig | CommunityWealthBuildingConfig
+    | StigmaReductionConfig | TraumaInformedCareConfig | ChildBenefitUpliftConfig | MinimumIncomeFloorConfig
+    | HousingSecurityConfig | CommunityEmpowermentConfig,
     Field(discriminator="kind")]
 _ADAPTER = TypeAdapter(AnyInterventionConfig)
 

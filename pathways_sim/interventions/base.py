@@ -29,7 +29,7 @@ from pathways_sim.core.world import World
 NEED_BASES = ("area_deprivation", "income")
 # Bounds that keep every accepted configuration runnable: calendar years a run can reach, and money well
 # above any public budget (beyond it, costs times doses overflow into infinities).
-YEARS = {"ge": 1900, "le": 2300}
+FIRST_YEAR, LAST_YEAR = 1900, 2300
 MAX_GBP = 1e12
 
 
@@ -82,8 +82,10 @@ class Uptake(Strict):
 class InterventionConfig(Strict):
     kind: str
     name: str | None = Field(None, description="label (default: the kind); names its random streams")
-    start_year: float | None = Field(None, **YEARS, description="first year of offers (default: the model's start)")
-    end_year: float | None = Field(None, **YEARS, description="offers and effects stop at the start of this year")
+    start_year: float | None = Field(None, ge=FIRST_YEAR, le=LAST_YEAR,
+                                     description="first year of offers (default: the model's start)")
+    end_year: float | None = Field(None, ge=FIRST_YEAR, le=LAST_YEAR,
+                                   description="offers and effects stop at the start of this year")
     min_age: float = Field(18, ge=0, le=120, description="youngest eligible age")
     max_age: float = Field(120, ge=0, le=130, description="oldest eligible age")
     coverage: float = Field(1.0, ge=0, le=1, description="share of those offered who are reached by the offer")
@@ -115,8 +117,9 @@ class InterventionConfig(Strict):
 
 @dataclass
 class YearLedger:
-    offered: int = 0
-    reached: int = 0
+    # Counts of people; a rule-based lever accrues them step by step (person-years), so they may be fractional.
+    offered: float = 0
+    reached: float = 0
     completed: int = 0
     cost: float = 0.0
     places_used: float = 0.0  # participant-years
@@ -125,12 +128,13 @@ class YearLedger:
     offered_by_quintile: np.ndarray = field(default_factory=lambda: np.zeros(5))
 
 
-class Intervention:
+class Intervention[ConfigT: InterventionConfig]:
     """Base class: enrols cohorts once a programme year and applies effects to current participants.
 
-    Subclasses set ``kind``, ``Config`` and ``effect_modifiers`` (the mechanisms they act on), and implement
-    ``eligible`` and ``apply_effects``.  Population-wide levers (income rules, community wealth building)
-    override ``enrol`` to cover people by rule rather than by offer.
+    Subclasses set ``kind``, ``Config`` (the class of ``config``, also given as the type argument:
+    ``class PeerSupport(Intervention[PeerSupportConfig])``) and ``effect_modifiers`` (the mechanisms they act
+    on), and implement ``eligible`` and ``apply_effects``.  Population-wide levers (income rules, community
+    wealth building) override ``enrol`` to cover people by rule rather than by offer.
     """
 
     kind: ClassVar[str]
@@ -138,7 +142,7 @@ class Intervention:
     effect_modifiers: ClassVar[tuple[str, ...]] = ()
     enabling: ClassVar[bool] = False  # acts before offers are made in a step (e.g. stigma reduction)
 
-    def __init__(self, config: InterventionConfig):
+    def __init__(self, config: ConfigT):
         self.config = config
         self.person = np.zeros(0, dtype=np.int64)  # person_id enrolled in each slot (-1 none)
         self.until_step = np.zeros(0, dtype=np.int64)
@@ -337,7 +341,8 @@ class Intervention:
             return
         u = self.config.uptake
         p_stay = self.uptake_probability(world, mods, slots) / max(u.base, 1e-9)
-        hazard = u.dropout_rate * np.exp(1.0 - np.clip(p_stay, 0, 1)) if u.barriers else np.full(slots.size, u.dropout_rate)
+        hazard = (u.dropout_rate * np.exp(1.0 - np.clip(p_stay, 0, 1)) if u.barriers
+                  else np.full(slots.size, u.dropout_rate))
         leave = self.stream(world, "dropout", t).random(slots.size) < -np.expm1(-hazard * world.dt)
         self.until_step[slots[leave]] = t
         finishing = slots[~leave & (self.until_step[slots] == t + 1)]
@@ -345,7 +350,7 @@ class Intervention:
 
 
 
-class RuleBasedIntervention(Intervention):
+class RuleBasedIntervention[ConfigT: InterventionConfig](Intervention[ConfigT]):
     """A lever that covers people by rule (a transfer, a policy, a place-based programme), not by an offer
     they choose to take up.  ``coverage`` is the share of eligible people the rule reaches (fixed per slot by
     a lottery drawn once, so the same people stay covered); with a ``budget``, coverage is worked out from it.

@@ -27,7 +27,7 @@ class CommunityEmpowermentConfig(InterventionConfig):
     cost_per_participant: float = Field(120.0, ge=0, le=MAX_GBP, description="GBP per participant a year (assumption)")
 
 
-class CommunityEmpowerment(Intervention):
+class CommunityEmpowerment(Intervention[CommunityEmpowermentConfig]):
     kind = "community_empowerment"
     Config = CommunityEmpowermentConfig
     effect_modifiers = ("control_baseline_add", "cohesion_add")

@@ -27,16 +27,19 @@ class CommunityWealthBuildingConfig(InterventionConfig):
     min_age: float = Field(18, ge=0, le=120, description="youngest age reached (workers)")
     targeting: Targeting = Field(default_factory=lambda: Targeting(strategy="proportionate", gradient=1.0),
                                  description="where the new local jobs go (default: more to deprived areas)")
-    anchor_spend_per_resident: float = Field(5_300.0, ge=0, le=MAX_GBP, description="GBP a year of anchor procurement per "
+    anchor_spend_per_resident: float = Field(5_300.0, ge=0, le=MAX_GBP,
+                                             description="GBP a year of anchor procurement per "
                                              "resident (Preston: ~£750m over ~142,000 residents)")
     local_share_start: float = Field(0.05, ge=0, le=1, description="share of anchor spend retained locally")
     local_share_target: float = Field(0.18, ge=0, le=1, description="share after the ramp (Preston 18.2%)")
     ramp_years: float = Field(4.0, gt=0, le=50, description="years to reach the target share")
     local_multiplier: float = Field(1.6, ge=1, le=5, description="local multiplier of spend (LM3; assumption)")
-    spend_per_job: float = Field(60_000.0, ge=1, le=MAX_GBP, description="GBP of local spend sustaining one job (assumption)")
+    spend_per_job: float = Field(60_000.0, ge=1, le=MAX_GBP,
+                                 description="GBP of local spend sustaining one job (assumption)")
     living_wage_share: float = Field(0.3, ge=0, le=1, description="share of covered workers whose employer "
                                      "adopts the Real Living Wage")
-    living_wage_income: float = Field(22_000.0, ge=0, le=MAX_GBP, description="equivalised household income of a full-time "
+    living_wage_income: float = Field(22_000.0, ge=0, le=MAX_GBP,
+                                      description="equivalised household income of a full-time "
                                       "Real Living Wage job, GBP/year (assumption)")
     cooperative_share: float = Field(0.02, ge=0, le=1, description="share of covered workers in co-operatives")
     cooperative_control_boost: float = Field(0.1, ge=0, le=1, description="added to members' control baseline")
@@ -44,10 +47,11 @@ class CommunityWealthBuildingConfig(InterventionConfig):
                                      "becomes secure at full local share")
     cost_per_participant: float = Field(0.0, ge=0, le=MAX_GBP, description="public cost per covered person (spend is "
                                         "redirected, not new)")
-    fixed_cost_per_year: float = Field(250_000.0, ge=0, le=MAX_GBP, description="GBP a year for a CWB team and co-op support")
+    fixed_cost_per_year: float = Field(250_000.0, ge=0, le=MAX_GBP,
+                                       description="GBP a year for a CWB team and co-op support")
 
 
-class CommunityWealthBuilding(RuleBasedIntervention):
+class CommunityWealthBuilding(RuleBasedIntervention[CommunityWealthBuildingConfig]):
     kind = "community_wealth_building"
     Config = CommunityWealthBuildingConfig
     effect_modifiers = ("reemployment_scale", "wage_floor", "control_baseline_add", "job_loss_scale",

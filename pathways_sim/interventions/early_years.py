@@ -29,7 +29,7 @@ class EarlyYearsConfig(InterventionConfig):
     cost_per_participant: float = Field(1_500.0, ge=0, le=MAX_GBP, description="GBP per family (assumption)")
 
 
-class EarlyYears(Intervention):
+class EarlyYears(Intervention[EarlyYearsConfig]):
     kind = "early_years"
     Config = EarlyYearsConfig
     effect_modifiers = ("ace_hazard_scale", "sensitisation_scale")

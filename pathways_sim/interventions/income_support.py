@@ -28,7 +28,7 @@ class ChildBenefitUpliftConfig(InterventionConfig):
     cost_per_participant: float = Field(0.0, ge=0, le=MAX_GBP, description="unused: the cost is the transfer")
 
 
-class ChildBenefitUplift(RuleBasedIntervention):
+class ChildBenefitUplift(RuleBasedIntervention[ChildBenefitUpliftConfig]):
     kind = "child_benefit_uplift"
     Config = ChildBenefitUpliftConfig
     effect_modifiers = ("income_add",)
@@ -66,7 +66,7 @@ class MinimumIncomeFloorConfig(InterventionConfig):
     cost_per_participant: float = Field(0.0, ge=0, le=MAX_GBP, description="unused: the cost is the top-up")
 
 
-class MinimumIncomeFloor(RuleBasedIntervention):
+class MinimumIncomeFloor(RuleBasedIntervention[MinimumIncomeFloorConfig]):
     kind = "minimum_income_floor"
     Config = MinimumIncomeFloorConfig
     effect_modifiers = ("income_floor",)
@@ -90,7 +90,7 @@ class HousingSecurityConfig(InterventionConfig):
     cost_per_participant: float = Field(60.0, ge=0, le=MAX_GBP, description="GBP a year per adult covered (assumption)")
 
 
-class HousingSecurity(RuleBasedIntervention):
+class HousingSecurity(RuleBasedIntervention[HousingSecurityConfig]):
     kind = "housing_security"
     Config = HousingSecurityConfig
     effect_modifiers = ("housing_loss_scale", "housing_resecure_scale")

@@ -52,7 +52,7 @@ def tie_within_areas(world: World, slots: np.ndarray, ties_each: int, rng: np.ra
         world.network.add(a[same], b[same])
 
 
-class PeerSupport(Intervention):
+class PeerSupport(Intervention[PeerSupportConfig]):
     kind = "peer_support"
     Config = PeerSupportConfig
     effect_modifiers = ("support_add", "resilience_baseline_add")

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from pathways_sim.core.modifiers import Modifiers
 from pathways_sim.core.world import World
-from pathways_sim.interventions.base import MAX_GBP, YEARS, Intervention, InterventionConfig
+from pathways_sim.interventions.base import FIRST_YEAR, LAST_YEAR, MAX_GBP, Intervention, InterventionConfig
 from pathways_sim.interventions.peer_support import ELIGIBILITY, needs_support, tie_within_areas
 
 
@@ -31,7 +31,8 @@ class SocialPrescribingConfig(InterventionConfig):
     caseload_per_year: float = Field(200.0, ge=0, le=5000, description="referrals one link worker takes a year")
     asset_places_per_1000: float = Field(15.0, ge=0, le=1000,
                                          description="places in community assets per 1,000 residents of an area")
-    asset_funding_end_year: float | None = Field(None, **YEARS, description="community assets close at this year")
+    asset_funding_end_year: float | None = Field(None, ge=FIRST_YEAR, le=LAST_YEAR,
+                                                 description="community assets close at this year")
     duration_months: int = Field(3, ge=1, le=600, description="programme length (6-8 weeks ~ 2; long-term 12)")
     effect_scale: float = Field(1.0, ge=0, le=5, description="multiplies every effect (uncertain; 0-1.5)")
     new_ties: int = Field(1, ge=0, le=20, description="ties made in an activity group")
@@ -41,7 +42,7 @@ class SocialPrescribingConfig(InterventionConfig):
     cost_per_participant: float = Field(175.0, ge=0, le=MAX_GBP, description="GBP per referral (link worker time)")
 
 
-class SocialPrescribing(Intervention):
+class SocialPrescribing(Intervention[SocialPrescribingConfig]):
     kind = "social_prescribing"
     Config = SocialPrescribingConfig
     effect_modifiers = ("support_add", "control_baseline_add", "resilience_baseline_add")

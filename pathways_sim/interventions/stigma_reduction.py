@@ -26,7 +26,7 @@ class StigmaReductionConfig(InterventionConfig):
     cost_per_participant: float = Field(1.0, ge=0, le=MAX_GBP, description="GBP per resident reached a year")
 
 
-class StigmaReduction(RuleBasedIntervention):
+class StigmaReduction(RuleBasedIntervention[StigmaReductionConfig]):
     kind = "stigma_reduction"
     Config = StigmaReductionConfig
     effect_modifiers = ("stigma_scale",)

@@ -23,10 +23,11 @@ class TraumaInformedCareConfig(InterventionConfig):
     min_aces: int = Field(4, ge=0, le=9, description="ACE count from which people benefit")
     engagement_boost: float = Field(0.8, ge=0, le=10, description="log odds added to uptake and retention")
     retraumatisation_removed: float = Field(1.0, ge=0, le=1, description="share of re-traumatisation removed")
-    cost_per_participant: float = Field(40.0, ge=0, le=MAX_GBP, description="GBP a year per person reached (assumption)")
+    cost_per_participant: float = Field(40.0, ge=0, le=MAX_GBP,
+                                        description="GBP a year per person reached (assumption)")
 
 
-class TraumaInformedCare(RuleBasedIntervention):
+class TraumaInformedCare(RuleBasedIntervention[TraumaInformedCareConfig]):
     kind = "trauma_informed_care"
     Config = TraumaInformedCareConfig
     effect_modifiers = ("uptake_log_odds_add", "retraumatisation_scale")

@@ -101,7 +101,7 @@ class StepContext:
         self.exposures = Exposures(self.world, self.mods)
 
     @property
-    def pop(self):  # noqa: ANN201 - core.population.Population
+    def pop(self):  # -> core.population.Population
         return self.world.population
 
     @property

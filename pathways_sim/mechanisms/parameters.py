@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from pathways_sim.declarations.declare import Param, ParameterError, check_value, unknown_name_message
-from pathways_sim.declarations.parameters import SHARED_PARAMETERS, STRUCTURAL_PARAMETERS
+from pathways_sim.declarations.parameters import SHARED_PARAMETERS, STRUCTURAL_PARAMETERS  # noqa: F401 - re-exported
 from pathways_sim.mechanisms.exposures import PARAMETERS as EXPOSURE_PARAMETERS
 from pathways_sim.mechanisms.registry import MECHANISMS, PATHWAYS
 
@@ -47,7 +47,7 @@ def _with_calibrated_defaults(declared: list[Param], path: Path) -> list[Param]:
             continue
         old = declared[index[name]]
         checked, msg = check_value(old, value)
-        if msg:
+        if checked is None:  # refused: msg says why
             problems.append((name, f"in {path}: {msg}"))
         else:
             out[index[name]] = replace(old, default=checked, source=f"{old.source}; calibrated to "
@@ -83,8 +83,8 @@ class Parameters(Mapping[str, float]):
                 problems.append((name, unknown_name_message(name, list(PARAMETERS), "parameter")))
                 continue
             checked, msg = check_value(PARAMETERS[name], value)
-            if msg:
-                problems.append((name, msg))
+            if checked is None:  # refused: msg says why
+                problems.append((name, str(msg)))
             else:
                 values[name] = checked
         if 12 % values["step_months"]:

@@ -42,7 +42,7 @@ class StepOrder:
     sequential: tuple[Mechanism, ...]
     yearly: tuple[Mechanism, ...]
 
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self):
         return iter((*self.simultaneous, *self.sequential, *self.yearly))
 
 
@@ -114,7 +114,7 @@ class Switches:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Switches are immutable")
 
-    def __reduce__(self):  # noqa: ANN204
+    def __reduce__(self):
         return (Switches, (sorted(self.off | self.loops_off),))
 
     def on(self, name: str) -> bool:

@@ -13,7 +13,7 @@ from pathways_sim.declarations.pathways import pathway
 from pathways_sim.mechanisms.base import Changes, Relax, StepContext, mechanism
 
 
-def _depleted(baseline, recovery_rate: float, depletion, stress):  # noqa: ANN001, ANN202 - arrays or floats
+def _depleted(baseline, recovery_rate: float, depletion, stress):  # arrays or floats
     """Equilibrium and rate of dx/dt = a (b - x) - d s x."""
     rate = recovery_rate + depletion * stress
     # With no recovery and no stress nothing moves (rate 0): the equilibrium is then never read.

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pathways_sim.core.world import World
 from pathways_sim.core.network import AreaIndex, homophily_acceptance, propose_partners
 from pathways_sim.core.streams import mix
+from pathways_sim.core.world import World
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.mechanisms.base import F32, Changes, StepContext, event, mechanism

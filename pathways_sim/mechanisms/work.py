@@ -38,7 +38,7 @@ PARAMETERS = (
 )
 
 
-def logistic(x):  # noqa: ANN001, ANN201 - arrays or floats
+def logistic(x):  # arrays or floats
     return 1.0 / (1.0 + np.exp(-x))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import mesa
 import numpy as np
@@ -198,7 +198,8 @@ def _end_step(years: float | None, steps_per_year: int) -> int | None:
 
 def _resolve_seed(rng: Any) -> int:
     if rng is None:
-        return int(np.random.SeedSequence().entropy % (2**63))
+        entropy = cast(int, np.random.SeedSequence().entropy)  # one int when drawn fresh (not given)
+        return int(entropy % (2**63))
     if isinstance(rng, bool) or not isinstance(rng, int | np.integer) or rng < 0:
         raise ParameterError([("rng", f"must be a non-negative integer seed or None, got {rng!r}")])
     return int(rng)

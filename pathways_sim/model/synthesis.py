@@ -23,9 +23,9 @@ from pathways_sim.mechanisms import (
 from pathways_sim.mechanisms.base import F32, StepContext, Switch
 from pathways_sim.mechanisms.demography import come_of_age
 from pathways_sim.mechanisms.income import refresh_ranks, update_income
-from pathways_sim.mechanisms.work import logistic
 from pathways_sim.mechanisms.parameters import Parameters
 from pathways_sim.mechanisms.registry import Switches, effective_strengths
+from pathways_sim.mechanisms.work import logistic
 
 # ONS mid-2022 population estimates, England: share (%) in each five-year age band 0-4 ... 85-89, 90+.
 AGE_BAND_SHARES = np.array([5.4, 5.9, 6.1, 5.8, 6.1, 6.6, 6.9, 6.7, 6.4, 6.2, 6.8, 6.7, 5.9, 5.0, 4.9, 3.8,

@@ -11,6 +11,7 @@ on the rows of inequality indices, whose ``group_type`` names the gradient they 
 from __future__ import annotations
 
 from collections import deque
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -212,7 +213,8 @@ class Collector:
                 rows.append((year, "income_rank", 0, f"{metric}_erreygers_index", e))
 
     def _expectancies(self, year: int) -> None:
-        pooled = {k: sum(h[k] for h in self._history) for k in self._history[0]}
+        # A sum of arrays is an array: the history is never empty here, so sum's start (0) is never returned.
+        pooled = {k: cast(np.ndarray, sum(h[k] for h in self._history)) for k in self._history[0]}
         rows = self._rows
         for kind, group_type, n_groups in (("decile", "area_deprivation_decile", 10),
                                            ("income", "income_quintile", 5)):

@@ -78,11 +78,9 @@ def jsonable(value: Any) -> Any:
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    if isinstance(value, Path):
-        return str(value)
     if value is None or isinstance(value, bool | int | float | str):
         return value
-    return str(value)
+    return str(value)  # paths, and anything else, as text
 
 
 def strict_json(value: Any, indent: int | None = 2) -> str:
@@ -100,10 +98,12 @@ def inside_package(path: Path) -> bool:
 
 
 def _describe_os_error(error: OSError, where: Path) -> str:
-    reason = {errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
-              errno.EPERM: "permission denied", errno.ENOSPC: "no space left on the device",
-              errno.EDQUOT: "disk quota exceeded", errno.ENOTDIR: "a part of the path is a file",
-              errno.EEXIST: "it exists and is not a directory"}.get(error.errno, error.strerror or str(error))
+    reasons: dict[int | None, str] = {
+        errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied", errno.ENOSPC: "no space left on the device",
+        errno.EDQUOT: "disk quota exceeded", errno.ENOTDIR: "a part of the path is a file",
+        errno.EEXIST: "it exists and is not a directory"}
+    reason = reasons.get(error.errno, error.strerror or str(error))
     return f"cannot write to {where}: {reason}"
 
 
@@ -310,7 +310,7 @@ def html_report(title: str, intro: str, tables: Mapping[str, pd.DataFrame], figu
              f"<h1>{html.escape(title)}</h1><p>{html.escape(intro)}</p>"]
     for heading, table in tables.items():
         parts.append(f"<h2>{html.escape(heading)}</h2>")
-        parts.append(table.to_html(index=False, float_format=lambda v: f"{v:,.3f}", na_rep="–", border=0))
+        parts.append(table.to_html(index=False, float_format=lambda v: f"{v:,.3f}", na_rep="\N{EN DASH}", border=0))
     for heading, figure in figures.items():
         parts.append(f"<h2>{html.escape(heading)}</h2>"
                      f"<img alt='{html.escape(heading)}' src='{figure_to_data_uri(figure)}'>")

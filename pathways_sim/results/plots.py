@@ -46,9 +46,9 @@ def outcomes_by_quintile(results: pd.DataFrame, arm: str) -> ResultFigure:
     columns = 4
     rows = -(-len(PANELS) // columns)
     fig = ResultFigure(figsize=(15, 3.6 * rows))
-    axes = fig.subplots(rows, columns, sharex=True, squeeze=False).flat
-    axes = list(axes)
-    for index, (ax, metric) in enumerate(zip(axes, PANELS)):
+    axes = list(fig.subplots(rows, columns, sharex=True, squeeze=False).flat)
+    # The grid can have cells to spare past the last panel (see below): zip stops at the panels.
+    for index, (ax, metric) in enumerate(zip(axes, PANELS, strict=False)):
         declared = OUTCOMES[metric]
         for q in range(1, 6):
             line = _mean_by_year(block, metric, "area_deprivation_quintile", q)

@@ -28,8 +28,8 @@ overrides.  Every problem is reported at once as ``file:line:column: dotted.path
 ``ScenarioError``; no input makes loading crash or hang (sizes, nesting, aliases and paths are bounded, YAML
 tags refused).  The scenarios shipped with the package live in the repository's top-level ``scenarios/``
 directory, installed as ``pathways_sim.scenario_files`` (``list_shipped_scenarios()``,
-``shipped_scenario(name)``; ``load_scenario("peer_support")`` finds one by its bare name); the JSON Schema that editors use to check and
-complete them is ``pathways_sim/data/scenario.schema.json`` (``scenario_json_schema()``).
+``shipped_scenario(name)``; ``load_scenario("peer_support")`` finds one by its bare name); the JSON Schema that
+editors use to check and complete them is ``pathways_sim/data/scenario.schema.json`` (``scenario_json_schema()``).
 """
 
 from pathways_sim.scenarios.core import Scenario, load_scenario, scenario_from_dict

@@ -62,7 +62,7 @@ class Reporter:
     def __call__(self, path: KeyPath, message: str, *, key: bool = False) -> None:
         anchor, pos = self.doc.anchor(path, key=key)
         if self.arm is not None and anchor in self.arm_paths:
-            path = ("arms", self.arm) + path
+            path = ("arms", self.arm, *path)
         self.problems.append(pos.problem(path, message))
 
 
@@ -120,9 +120,9 @@ def check_setup(doc: Located, report: Reporter) -> Setup | None:
 
 def _check_parameters(data: dict[str, Any], report: Reporter) -> Parameters | None:
     given: dict[str, Any] = {}
-    for name, (section, key) in STRUCTURAL.items():
-        if isinstance(data.get(section), dict) and key in data[section]:
-            given[name] = data[section][key]
+    for name, (section_name, key) in STRUCTURAL.items():
+        if isinstance(data.get(section_name), dict) and key in data[section_name]:
+            given[name] = data[section_name][key]
     section = data.get("parameters")
     if section is None:
         section = {}
@@ -191,11 +191,12 @@ def _report_intervention(spec: Any, err: ParameterError, index: int | None, repo
     for text, message in err.problems:
         path = parse_path(text) or ("interventions",) + ((index,) if index is not None else ())
         unknown = message.startswith("unknown field")
+        shown = message
         if unknown and isinstance(spec, dict) and spec.get("kind") in INTERVENTIONS:
             allowed = _fields_at(INTERVENTIONS[spec["kind"]].Config, path[2:-1])
             if allowed is not None:
-                message = unknown_name_message(str(path[-1]), allowed, "field")
-        report(path, message, key=unknown)
+                shown = unknown_name_message(str(path[-1]), allowed, "field")
+        report(path, shown, key=unknown)
 
 
 def _fields_at(model: type[BaseModel], inner: KeyPath) -> list[str] | None:

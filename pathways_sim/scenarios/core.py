@@ -213,7 +213,7 @@ def _in_order(problems: list[ScenarioProblem]) -> list[ScenarioProblem]:
     """Without repeats (an arm re-checks the shared part), file by file in order found, then by position;
     command-line overrides last."""
     unique = list(dict.fromkeys(problems))
-    files = list(dict.fromkeys(p.file for p in unique if p.file != SET_SOURCE)) + [SET_SOURCE]
+    files = [*dict.fromkeys(p.file for p in unique if p.file != SET_SOURCE), SET_SOURCE]
     return sorted(unique, key=lambda p: (files.index(p.file), p.line or 0, p.column or 0))
 
 

@@ -40,12 +40,20 @@ def path_problem(text: str) -> str | None:
         return f"is {len(text)} characters long; a path has at most {MAX_PATH_CHARS}"
     if any(len(part) > MAX_NAME_CHARS for part in text.replace("\\", "/").split("/")):
         return f"has a part longer than {MAX_NAME_CHARS} characters"
+    unusable = _unusable_characters(text)
+    if unusable is not None:
+        return f"contains characters that cannot be a file name here ({unusable})"
+    return None
+
+
+def _unusable_characters(text: str) -> str | None:
+    """Which kind of character in ``text`` cannot be part of a file name here, or ``None``."""
     try:
         os.fsencode(text)
     except UnicodeError:
-        return "contains characters that cannot be a file name here (they cannot be encoded)"
+        return "they cannot be encoded"
     if any(not c.isprintable() for c in text):
-        return "contains characters that cannot be a file name here (control characters or lone surrogates)"
+        return "control characters or lone surrogates"
     return None
 
 

@@ -44,6 +44,15 @@ def _is_long_integer(event: ScalarEvent) -> bool:
     return digits.isdigit() or digits.lower().startswith(("0x", "0o", "0b"))
 
 
+def _check_tag(event: object, where: tuple[int | None, int | None]) -> None:
+    """Refuse a node (other than an alias) that carries a tag other than the plain ones."""
+    if isinstance(event, NodeEvent) and not isinstance(event, AliasEvent):
+        tag = getattr(event, "tag", None)
+        if tag is not None and str(tag) not in _ALLOWED_TAGS:
+            raise UnsafeYaml(f"tag {_tag_name(tag)} is not allowed: a scenario holds plain values "
+                             "(text, numbers, true/false, lists and mappings) only", *where)
+
+
 def check_yaml(text: str) -> None:
     """Raise ``UnsafeYaml`` at the first thing in ``text`` that could not be loaded safely, or a
     ``MarkedYAMLError``/``YAMLError`` for a syntax error (as loading would)."""
@@ -54,11 +63,7 @@ def check_yaml(text: str) -> None:
     for event in YAML(typ="rt").parse(text):
         mark = event.start_mark
         where = (mark.line, mark.column) if mark is not None else (None, None)
-        if isinstance(event, NodeEvent) and not isinstance(event, AliasEvent):
-            tag = getattr(event, "tag", None)
-            if tag is not None and str(tag) not in _ALLOWED_TAGS:
-                raise UnsafeYaml(f"tag {_tag_name(tag)} is not allowed: a scenario holds plain values "
-                                 "(text, numbers, true/false, lists and mappings) only", *where)
+        _check_tag(event, where)
         if isinstance(event, CollectionStartEvent):
             total += 1
             if len(counts) > MAX_DEPTH:

@@ -137,14 +137,14 @@ def _plain(node: Any, path: KeyPath, file: str, doc: Located, problems: list[Sce
             if not isinstance(k, str):
                 problems.append(key_pos.problem(path, f"a key must be a name (text), got {_describe_key(k)}"))
                 continue
-            here = path + (str(k),)
+            here = (*path, str(k))
             doc.keys[here], doc.values[here] = key_pos, value_pos
             out[str(k)] = _plain(v, here, file, doc, problems)
         return out
     if isinstance(node, CommentedSeq):
         out_list = []
         for i, v in enumerate(node):
-            here = path + (i,)
+            here = (*path, i)
             if i in node.lc.data:
                 line, col = node.lc.data[i]
                 doc.keys[here] = doc.values[here] = Pos(file, line + 1, col + 1)
@@ -152,12 +152,9 @@ def _plain(node: Any, path: KeyPath, file: str, doc: Located, problems: list[Sce
         return out_list
     if isinstance(node, bool) or type(node).__name__ == "ScalarBoolean":
         return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, str):
-        return str(node)
+    for plain in (int, float, str):  # ruamel's ScalarInt, ScalarFloat, quoted strings and the like
+        if isinstance(node, plain):
+            return plain(node)
     return node
 
 
@@ -227,6 +224,37 @@ def _base_file(target: str, naming: Path, shown: str) -> tuple[Path | None, str]
     return (nearby, nearby_shown) if shipped is None else (shipped, str(shipped))
 
 
+def _extended_file(doc: Located, path: Path, shown: str, problems: list[ScenarioProblem],
+                   chain: tuple[tuple[str, str], ...]) -> tuple[Path, str] | None:
+    """Take the ``extends`` line out of ``doc`` (read from ``path``) and return the file it names (path, and
+    path as shown), or ``None`` with the reason recorded in ``problems`` if it cannot be read."""
+    target = doc.data.pop("extends")
+    where = doc.locate(("extends",))
+    if not isinstance(target, str) or not target.strip():
+        problems.append(where.problem("extends", f"must be the path of another scenario file, relative to "
+                                                 f"this one, or a shipped scenario's name (got {shorten(target)})"))
+        return None
+    reason = path_problem(target)
+    if reason:
+        problems.append(where.problem("extends", f"the path {reason} (got {shorten(target)})"))
+        return None
+    base_path, base_shown = _base_file(target, path, shown)
+    why = "file not found" if base_path is None else not_a_file(base_path)
+    if base_path is None or why is not None:
+        hint = f"; shipped scenarios: {', '.join(shipped_names())}" if bare_name(target) == target else ""
+        problems.append(where.problem("extends", f"{why}: {base_shown} (got {shorten(target)}){hint}"))
+        return None
+    here = (*chain, (_identity(path), shown))
+    if _identity(base_path) in [p for p, _ in here]:
+        loop = " -> ".join([s for _, s in here] + [base_shown])
+        problems.append(where.problem("extends", f"extends itself through a cycle: {loop}"))
+        return None
+    if len(here) >= MAX_EXTENDS:
+        problems.append(where.problem("extends", f"more than {MAX_EXTENDS} files extend one another"))
+        return None
+    return base_path, base_shown
+
+
 def read_with_extends(path: Path, shown: str, problems: list[ScenarioProblem],
                       chain: tuple[tuple[str, str], ...] = (), doc: Located | None = None) -> Located | None:
     """Read ``path`` (or take ``doc``, already read from there) merged over the chain of files it
@@ -236,35 +264,12 @@ def read_with_extends(path: Path, shown: str, problems: list[ScenarioProblem],
     """
     if doc is None:
         doc = read_yaml(path, shown, problems)
-    if doc is None:
-        return None
-    if "extends" not in doc.data:
+    if doc is None or "extends" not in doc.data:
         return doc
-    target = doc.data.pop("extends")
-    where = doc.locate(("extends",))
-    if not isinstance(target, str) or not target.strip():
-        problems.append(where.problem("extends", f"must be the path of another scenario file, relative to "
-                                                 f"this one, or a shipped scenario's name (got {shorten(target)})"))
+    extended = _extended_file(doc, path, shown, problems, chain)
+    if extended is None:
         return doc
-    reason = path_problem(target)
-    if reason:
-        problems.append(where.problem("extends", f"the path {reason} (got {shorten(target)})"))
-        return doc
-    base_path, base_shown = _base_file(target, path, shown)
-    why = "file not found" if base_path is None else not_a_file(base_path)
-    if why is not None:
-        hint = f"; shipped scenarios: {', '.join(shipped_names())}" if bare_name(target) == target else ""
-        problems.append(where.problem("extends", f"{why}: {base_shown} (got {shorten(target)}){hint}"))
-        return doc
-    here = chain + ((_identity(path), shown),)
-    if _identity(base_path) in [p for p, _ in here]:
-        loop = " -> ".join([s for _, s in here] + [base_shown])
-        problems.append(where.problem("extends", f"extends itself through a cycle: {loop}"))
-        return doc
-    if len(here) >= MAX_EXTENDS:
-        problems.append(where.problem("extends", f"more than {MAX_EXTENDS} files extend one another"))
-        return doc
-    base = read_with_extends(base_path, base_shown, problems, here)
+    base = read_with_extends(*extended, problems, (*chain, (_identity(path), shown)))
     if base is None:
         return doc
     base.data.pop("name", None)
@@ -287,7 +292,7 @@ def merge(base: Located, over: Located, path: KeyPath = ()) -> None:
     """Deep-merge ``over`` into ``base`` in place: mappings key by key, anything else replaced whole."""
     target, source = get_path(base.data, path), get_path(over.data, path)
     for key, value in source.items():
-        here = path + (key,)
+        here = (*path, key)
         if isinstance(value, dict) and isinstance(target.get(key), dict):
             for mine, theirs in ((base.keys, over.keys), (base.values, over.values)):
                 if here in theirs:
@@ -376,7 +381,7 @@ def _paths_under(value: Any, path: KeyPath):
     yield path
     if isinstance(value, dict):
         for k, v in value.items():
-            yield from _paths_under(v, path + (k,))
+            yield from _paths_under(v, (*path, k))
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _paths_under(v, path + (i,))
+            yield from _paths_under(v, (*path, i))

@@ -61,14 +61,17 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+# Field definitions as create_model takes them, (type, FieldInfo); typed Any, as create_model's other keyword
+# arguments (__base__, __module__, ...) are typed apart from the fields.
+_PARAMETER_FIELDS: dict[str, Any] = {name: (int if p.integer else float, _param_field(name))
+                                     for name, p in PARAMETERS.items() if name not in STRUCTURAL}
 ParametersSpec: type[BaseModel] = create_model(
     "ParametersSpec",
     __config__=ConfigDict(extra="forbid", frozen=True, strict=True,
                           title="Parameters",
                           json_schema_extra={"description": "Any declared parameter of pathways_sim by name "
                                              "(see pathways_sim.PARAMETERS); unset ones keep their default."}),
-    **{name: (int if p.integer else float, _param_field(name))
-       for name, p in PARAMETERS.items() if name not in STRUCTURAL},
+    **_PARAMETER_FIELDS,
 )
 
 
@@ -97,7 +100,7 @@ class OutputsSpec(Section):
 class ArmSpec(Section):
     """Overrides for one arm, deep-merged over the shared part of the file (lists replace)."""
 
-    parameters: ParametersSpec = Field(default_factory=ParametersSpec,  # type: ignore[valid-type]
+    parameters: ParametersSpec = Field(default_factory=ParametersSpec,
                                        description="Parameter values for this arm.")
     pathways_off: list[PathwayName] = Field(default_factory=list, description="Pathways switched off in this arm.")
     interventions: list[AnyInterventionConfig] = Field(default_factory=list,
@@ -118,11 +121,11 @@ class ScenarioSpec(Section):
     replicates: int = Field(1, ge=1, le=1000, description="Runs with different seeds, per arm.")
     population: PopulationSpec = Field(default_factory=PopulationSpec)
     time: TimeSpec = Field(default_factory=TimeSpec)
-    parameters: ParametersSpec = Field(default_factory=ParametersSpec,  # type: ignore[valid-type]
+    parameters: ParametersSpec = Field(default_factory=ParametersSpec,
                                        description="Parameter values by name (see pathways_sim.PARAMETERS).")
     pathways_off: list[PathwayName] = Field(default_factory=list,
-                                            description="Pathways to switch off (see pathways_sim.PATHWAYS), or loops by name "
-                                            "(pathways_sim.LOOPS: cuts the loop's feedback link).")
+                                            description="Pathways to switch off (see pathways_sim.PATHWAYS), or loops "
+                                            "by name (pathways_sim.LOOPS: cuts the loop's feedback link).")
     interventions: list[AnyInterventionConfig] = Field(default_factory=list,
                                                        description="Interventions, each chosen by its kind.")
     outputs: OutputsSpec = Field(default_factory=OutputsSpec)

@@ -87,7 +87,7 @@ def compare(base: Annotated[str, typer.Argument(help="baseline scenario (YAML fi
               "report.html, manifest.json)", soft_wrap=True, markup=False)
 
 
-def _print_resolution_notes(results) -> None:  # noqa: ANN001 - a results DataFrame
+def _print_resolution_notes(results) -> None:  # results: a DataFrame
     """Say when the run was too small to resolve what the tables report (first replicate, final year)."""
     from pathways_sim.results.tables import resolution_notes
 

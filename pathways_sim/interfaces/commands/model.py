@@ -57,7 +57,8 @@ def main_job(ctx: typer.Context,
                                                                   progress=progress, force=True))
     table = model.health_gap_table(grouping=grouping)
     out.print(f"pathways_sim: {people:,} people, {n_years} years, seed {seed}; "
-              f"LE/HLE in years from {model.collector.window_years}-year period life tables", soft_wrap=True, markup=False)
+              f"LE/HLE in years from {model.collector.window_years}-year period life tables",
+              soft_wrap=True, markup=False)
     out.file.write(table.round(2).to_string() + "\n")
     for note in table.attrs.get("notes", []):
         err.print(f"note: {note}", soft_wrap=True, markup=False)

@@ -12,8 +12,8 @@ from pathways_sim.interfaces.console import BadInput
 
 SetOption = Annotated[list[str] | None, typer.Option("--set", metavar="a.b=VALUE",
                                                                  help="override a value (repeatable)")]
-OutOption = Annotated[str | None, typer.Option("-o", "--output", metavar="DIR", help="results directory (default results/NAME)",
-                                               show_default=False)]
+OutOption = Annotated[str | None, typer.Option("-o", "--output", metavar="DIR",
+                                               help="results directory (default results/NAME)", show_default=False)]
 WorkersOption = Annotated[int, typer.Option(help="worker processes running replicates side by side (1 to 4 per "
                                                  "core, at most 64)")]
 OverwriteOption = Annotated[bool, typer.Option("--overwrite", help="replace a complete previous result in the "
