@@ -6,10 +6,10 @@ writes; ``compare_scenarios("baseline", ["peer_support"])`` is ``pathways-sim co
 """
 
 from pathways_sim.experiments.compare import compare_scenarios
-from pathways_sim.experiments.errors import ExperimentError
-from pathways_sim.experiments.result import ComparisonResult, RunResult
 from pathways_sim.experiments.designs import grid, latin_hypercube, morris_design, sobol_design
+from pathways_sim.experiments.errors import ExperimentError
 from pathways_sim.experiments.executors import DaskExecutor, InProcessExecutor, ProcessExecutor
+from pathways_sim.experiments.result import ComparisonResult, RunResult
 from pathways_sim.experiments.runner import run_arms, run_scenario
 from pathways_sim.experiments.store import RunStore, compact
 from pathways_sim.experiments.sweeps import ALL, SweepResult, SweepWarning, sweep

@@ -47,7 +47,7 @@ def _value(param: Any, value: Any) -> Any:
     if isinstance(value, np.generic):
         value = value.item()
     if param.integer and isinstance(value, float) and np.isfinite(value):
-        return int(round(value))
+        return round(value)
     if not param.integer and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     return value

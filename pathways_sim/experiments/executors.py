@@ -55,7 +55,7 @@ class InProcessExecutor(_Executor):
         future: concurrent.futures.Future = concurrent.futures.Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except Exception as error:  # noqa: BLE001 - held by the future, raised by result()
+        except Exception as error:  # held by the future, raised by result()
             future.set_exception(error)
         return future
 

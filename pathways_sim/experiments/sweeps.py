@@ -97,7 +97,7 @@ def _attempt(model_kwargs: Mapping[str, Any], seed: int, years: int) -> tuple[st
     survive pickling and cannot take the sweep down."""
     try:
         return "ok", run_point(model_kwargs, seed, years)
-    except Exception as error:  # noqa: BLE001 - recorded as this run's failure
+    except Exception as error:  # recorded as this run's failure
         return "failed", {"error": type(error).__name__, "message": str(error), "traceback": traceback.format_exc()}
 
 
@@ -161,7 +161,7 @@ def _filtered(frame: pd.DataFrame, metrics: set[str] | None, group_types: set[st
     return frame.loc[keep].reset_index(drop=True)
 
 
-def sweep(base: Any, design: pd.DataFrame, *, replicates: int = 1, years: int | None = None,
+def sweep(base: Any, design: pd.DataFrame, *, replicates: int = 1, years: int | None = None,  # noqa: PLR0913
           seed: int | None = None, executor: Any = None, store: str | os.PathLike[str] | None = None,
           metrics: Collection[str] | str | None = None, group_types: Collection[str] | str | None = None,
           progress: Progress = True, quiet: bool = False, arm: str | None = None) -> SweepResult:
@@ -177,8 +177,9 @@ def sweep(base: Any, design: pd.DataFrame, *, replicates: int = 1, years: int | 
     to keep (default ``DEFAULT_METRICS`` x ``DEFAULT_GROUP_TYPES``; ``ALL`` for every one).  ``progress`` counts
     simulated years as in ``run_scenario``.
 
+    >>> from pathways_sim.experiments import grid
     >>> df = sweep({"population_size": 200}, grid({"mean_degree": [6, 10]}), years=1, quiet=True)
-    >>> list(df.columns[:4]), sorted(df["point"].unique())
+    >>> list(df.columns[:4]), df["point"].unique().tolist()
     (['mean_degree', 'run_id', 'point', 'replicate'], [0, 1])
     """
     base_kwargs, base_years, base_seed = _base(base, arm)
@@ -217,7 +218,7 @@ def _execute(todo: list[_Run], years: int, executor: Any, run_store: RunStore | 
                 run = futures[future]
                 try:
                     status, value = future.result()
-                except Exception as error:  # noqa: BLE001 - the worker itself was lost: this run failed
+                except Exception as error:  # the worker itself was lost: this run failed
                     status, value = "failed", {"error": type(error).__name__, "message": str(error),
                                                "traceback": traceback.format_exc()}
                 if status == "ok":
