@@ -4,7 +4,7 @@
 
     from pathways_sim.experiments import grid, sweep
 
-    design = grid({"mean_degree": [6, 8, 10], "stress_cmd_onset": [0.5, 1.0]})
+    design = grid({"mean_degree": [6, 8, 10], "stigma_stress_strength": [0.5, 1.0]})
     df = sweep("baseline", design, replicates=2, years=5, store="sweep_store")
 
 ``df`` is tidy: the varied parameters, then ``run_id, point, replicate, year, group_type, group, metric,
