@@ -17,6 +17,7 @@ from pathways_sim.experiments import (
     ALL,
     DaskExecutor,
     ExperimentError,
+    InProcessExecutor,
     ProcessExecutor,
     RunStore,
     SweepWarning,
@@ -151,6 +152,15 @@ def test_a_failing_run_is_recorded_and_the_others_complete(tmp_path, monkeypatch
 
 
 # ------------------------------------------------------------------------------------------------ executors
+def test_executors_have_the_concurrent_futures_shape():
+    with InProcessExecutor() as here:
+        assert list(here.map(pow, [2, 3], [2, 2])) == [4, 9]
+        failed = here.submit(int, "x")
+        assert next(iter(here.as_completed([failed]))) is failed
+        with pytest.raises(ValueError):
+            failed.result()
+
+
 def test_a_local_process_pool_gives_the_same_numbers():
     design = grid({"mean_degree": [6, 10]})
     here = sweep(SMALL, design, replicates=2, years=1, seed=11, quiet=True)

@@ -209,6 +209,7 @@ def _execute(todo: list[_Run], years: int, executor: Any, run_store: RunStore | 
     if not todo:
         return frames, failed
     pool, owned = as_executor(executor)
+    futures: dict[Any, _Run] = {}
     try:
         with reporter(progress, len(todo) * years, "sweep", quiet=quiet) as report:
             report(0)
@@ -232,6 +233,8 @@ def _execute(todo: list[_Run], years: int, executor: Any, run_store: RunStore | 
                 done += years
                 report(done)
     except BaseException:
+        for future in futures:  # on an executor we do not own, runs not started are not left queued
+            future.cancel()
         if owned:
             pool.shutdown(wait=False, cancel_futures=True)
         raise
