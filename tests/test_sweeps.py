@@ -85,6 +85,8 @@ def test_designs_name_a_bad_parameter():
         grid({"mean_degree": [6, 99]})
     with pytest.raises(ParameterError, match="mean_degree: at point 0"):
         sweep(SMALL, pd.DataFrame({"mean_degree": [-1.0]}), years=1, quiet=True)
+    with pytest.raises(ParameterError, match="step_months: at point 0: must be a whole number"):
+        sweep(SMALL, pd.DataFrame({"step_months": [2.5]}), years=1, quiet=True)
     with pytest.raises(ParameterError, match="n: must be a whole number"):
         sobol_design(["mean_degree"], 0)
 

@@ -4,8 +4,9 @@
 parameter over its declared *plausible* range (``PARAMETERS[name].plausible``), the range a sensitivity
 analysis should explore.  Every design is validated through ``Parameters``: an unknown name or a value outside
 a parameter's bounds raises ``ParameterError`` naming the parameter (and the point).  Integer parameters are
-rounded to whole numbers.  The sampled designs carry what a later analysis needs in ``design.attrs``: the
-``method``, the SALib ``problem`` (names and ranges) and, for Sobol, ``second_order``.
+rounded to whole numbers in sampled designs (a grid or a design of your own must give whole numbers).  The
+sampled designs carry what a later analysis needs in ``design.attrs``: the ``method``, the SALib ``problem``
+(names and ranges) and, for Sobol, ``second_order``.
 
 >>> grid({"mean_degree": [6, 8], "step_months": [1, 3]}).to_dict("list")
 {'mean_degree': [6.0, 6.0, 8.0, 8.0], 'step_months': [1, 3, 1, 3]}
@@ -42,11 +43,12 @@ def _declared(names: Iterable[str]) -> list[Any]:
     return [PARAMETERS[n] for n in names]
 
 
-def _value(param: Any, value: Any) -> Any:
-    """A design value as the plain Python number ``Parameters`` takes (integers rounded to whole numbers)."""
+def _value(param: Any, value: Any, *, rounded: bool = False) -> Any:
+    """A design value as the plain Python number ``Parameters`` takes; a whole float as an int for an integer
+    parameter (any float, rounded, when ``rounded``: sampled designs)."""
     if isinstance(value, np.generic):
         value = value.item()
-    if param.integer and isinstance(value, float) and np.isfinite(value):
+    if param.integer and isinstance(value, float) and np.isfinite(value) and (rounded or value.is_integer()):
         return round(value)
     if not param.integer and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
@@ -80,7 +82,7 @@ def check_design(design: pd.DataFrame, base: Mapping[str, Any] | None = None) ->
 
 
 def _frame(params: list[Any], rows: Iterable[Sequence[Any]], method: str, **attrs: Any) -> pd.DataFrame:
-    data = [[_value(p, v) for p, v in zip(params, row, strict=True)] for row in rows]
+    data = [[_value(p, v, rounded=method != "grid") for p, v in zip(params, row, strict=True)] for row in rows]
     frame = pd.DataFrame(data, columns=[p.name for p in params])
     for p in params:
         frame[p.name] = frame[p.name].astype("int64" if p.integer else "float64")

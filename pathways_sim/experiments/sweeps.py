@@ -64,6 +64,7 @@ class SweepResult(pd.DataFrame):
     replicate, run_id, seed, parameters, error and message)."""
 
     _metadata = ["failures"]  # noqa: RUF012 - pandas' own protocol for subclasses
+    failures: pd.DataFrame
 
     @property
     def _constructor(self):
