@@ -146,6 +146,15 @@ def run_jobs(function: Callable[..., Any], jobs: Sequence[tuple], *, workers: in
     return _run_in_pool(function, jobs, min(workers, len(jobs)), years, report)
 
 
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A ``ProcessPoolExecutor`` of up to ``workers`` spawned processes that ignore Ctrl-C and die with this
+    process.  Submit to it inside ``sigint_ignored()`` (workers start on submit and inherit the ignored
+    signal); end it with ``stop_pool`` when interrupted."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=check_workers(workers), mp_context=context, initializer=_worker_init,
+                               initargs=(os.getpid(), None))
+
+
 def _run_in_pool(function, jobs, workers, years, report) -> list[Any]:
     context = multiprocessing.get_context("spawn")
     ticks = context.Queue()
@@ -203,6 +212,18 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             process.join(max(0.0, deadline - time.monotonic()))
             if process.is_alive():
                 process.kill()
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel the jobs not started and end the workers now."""
+    _stop(pool)
+
+
+@contextlib.contextmanager
+def sigint_ignored():
+    """Ctrl-C ignored in this block (in the main thread), so processes started in it ignore it too."""
+    with _sigint_ignored():
+        yield
 
 
 @contextlib.contextmanager

@@ -1,0 +1,154 @@
+"""Designs for parameter sweeps: one row per parameter point, one column per parameter.
+
+``grid`` crosses given values; ``latin_hypercube``, ``sobol_design`` and ``morris_design`` sample each named
+parameter over its declared *plausible* range (``PARAMETERS[name].plausible``), the range a sensitivity
+analysis should explore.  Every design is validated through ``Parameters``: an unknown name or a value outside
+a parameter's bounds raises ``ParameterError`` naming the parameter (and the point).  Integer parameters are
+rounded to whole numbers in sampled designs (a grid or a design of your own must give whole numbers).  The
+sampled designs carry what a later analysis needs in ``design.attrs``: the ``method``, the SALib ``problem``
+(names and ranges) and, for Sobol, ``second_order``.
+
+>>> grid({"mean_degree": [6, 8], "step_months": [1, 3]}).to_dict("list")
+{'mean_degree': [6.0, 6.0, 8.0, 8.0], 'step_months': [1, 3, 1, 3]}
+>>> latin_hypercube(["mean_degree"], 4, seed=1).shape
+(4, 1)
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["check_design", "grid", "latin_hypercube", "morris_design", "sobol_design"]
+
+
+def _declared(names: Iterable[str]) -> list[Any]:
+    """The declarations of ``names``; ``ParameterError`` for an unknown or repeated name, or none at all."""
+    from pathways_sim import PARAMETERS
+    from pathways_sim.declarations.declare import ParameterError, unknown_name_message
+
+    names = [names] if isinstance(names, str) else list(names)
+    problems = [(str(n), unknown_name_message(str(n), list(PARAMETERS), "parameter"))
+                for n in names if n not in PARAMETERS]
+    problems += [(n, "named more than once") for n in sorted({n for n in names if names.count(n) > 1})]
+    if not names:
+        problems.append(("design", "no parameters named"))
+    if problems:
+        raise ParameterError(problems)
+    return [PARAMETERS[n] for n in names]
+
+
+def _value(param: Any, value: Any, *, rounded: bool = False) -> Any:
+    """A design value as the plain Python number ``Parameters`` takes; a whole float as an int for an integer
+    parameter (any float, rounded, when ``rounded``: sampled designs)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if param.integer and isinstance(value, float) and np.isfinite(value) and (rounded or value.is_integer()):
+        return round(value)
+    if not param.integer and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def check_design(design: pd.DataFrame, base: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Each row of ``design`` as a dict of plain numbers, validated with ``base`` (the values the sweep starts
+    from) through ``Parameters``; ``ParameterError`` naming the parameter and the point if any is invalid."""
+    from pathways_sim import Parameters
+    from pathways_sim.declarations.declare import ParameterError
+
+    if not isinstance(design, pd.DataFrame):
+        raise ParameterError([("design", f"must be a pandas DataFrame (one row per point), got "
+                                         f"{type(design).__name__}")])
+    if len(design) == 0:
+        raise ParameterError([("design", "has no points (rows)")])
+    params = _declared([str(c) for c in design.columns])
+    points, problems = [], []
+    for i, row in enumerate(design.itertuples(index=False, name=None)):
+        point = {p.name: _value(p, v) for p, v in zip(params, row, strict=True)}
+        try:
+            Parameters({**dict(base or {}), **point})
+        except ParameterError as error:
+            problems += [(name, f"at point {i}: {msg}") for name, msg in error.problems]
+        points.append(point)
+    if problems:
+        raise ParameterError(problems[:20] + ([("design", f"and {len(problems) - 20} more problems")]
+                                               if len(problems) > 20 else []))
+    return points
+
+
+def _frame(params: list[Any], rows: Iterable[Sequence[Any]], method: str, **attrs: Any) -> pd.DataFrame:
+    data = [[_value(p, v, rounded=method != "grid") for p, v in zip(params, row, strict=True)] for row in rows]
+    frame = pd.DataFrame(data, columns=[p.name for p in params])
+    for p in params:
+        frame[p.name] = frame[p.name].astype("int64" if p.integer else "float64")
+    frame.attrs.update(method=method, problem=_problem(params), **attrs)
+    check_design(frame)
+    return frame
+
+
+def _problem(params: list[Any]) -> dict[str, Any]:
+    """The SALib problem: the parameters and their plausible ranges."""
+    return {"num_vars": len(params), "names": [p.name for p in params],
+            "bounds": [[float(lo), float(hi)] for lo, hi in (p.plausible for p in params)]}
+
+
+def _count(what: str, n: Any, least: int = 1) -> int:
+    from pathways_sim.declarations.declare import ParameterError
+
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < least:
+        raise ParameterError([(what, f"must be a whole number at least {least}, got {n!r}")])
+    return int(n)
+
+
+def grid(values: Mapping[str, Iterable[Any]]) -> pd.DataFrame:
+    """Every combination of the given values (the first parameter varies slowest)."""
+    params = _declared(list(values))
+    lists = [list(v) if not isinstance(v, str | bytes) else [v] for v in values.values()]
+    return _frame(params, itertools.product(*lists), "grid")
+
+
+def latin_hypercube(names: Sequence[str], n: int, seed: int | None = None) -> pd.DataFrame:
+    """``n`` points of a Latin hypercube (``scipy.stats.qmc``) over the parameters' plausible ranges."""
+    from scipy.stats import qmc
+
+    params = _declared(names)
+    n = _count("n", n)
+    problem = _problem(params)
+    unit = qmc.LatinHypercube(d=len(params), rng=np.random.default_rng(seed)).random(n)
+    lo, hi = np.array(problem["bounds"]).T
+    return _frame(params, lo + unit * (hi - lo), "latin_hypercube", seed=seed)
+
+
+def sobol_design(names: Sequence[str], n: int, seed: int | None = None, *, second_order: bool = True
+                 ) -> pd.DataFrame:
+    """Saltelli's scheme for Sobol indices (``SALib.sample.sobol.sample``) over the plausible ranges:
+    ``n * (2 * d + 2)`` points for ``d`` parameters (``n * (d + 2)`` without ``second_order``); ``n`` should be
+    a power of 2."""
+    from SALib.sample import sobol
+
+    params = _declared(names)
+    n = _count("n", n)
+    problem = _problem(params)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*[Cc]onvergence.*")  # SALib's advice for a small n
+        rows = sobol.sample(problem, n, calc_second_order=second_order, seed=seed)
+    return _frame(params, rows, "sobol", seed=seed, second_order=second_order, n=n)
+
+
+def morris_design(names: Sequence[str], trajectories: int, seed: int | None = None, *, levels: int = 4
+                  ) -> pd.DataFrame:
+    """Morris elementary-effects trajectories (``SALib.sample.morris.sample``) over the plausible ranges:
+    ``trajectories * (d + 1)`` points for ``d`` parameters."""
+    from SALib.sample import morris
+
+    params = _declared(names)
+    trajectories = _count("trajectories", trajectories)
+    levels = _count("levels", levels, 2)
+    problem = _problem(params)
+    rows = morris.sample(problem, trajectories, num_levels=levels, seed=seed)
+    return _frame(params, rows, "morris", seed=seed, levels=levels, trajectories=trajectories)

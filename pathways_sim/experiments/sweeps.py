@@ -1,0 +1,284 @@
+"""Parameter sweeps: run a base scenario at every point of a design, for some replicates, anywhere.
+
+::
+
+    from pathways_sim.experiments import grid, sweep
+
+    design = grid({"mean_degree": [6, 8, 10], "stigma_stress_strength": [0.5, 1.0]})
+    df = sweep("baseline", design, replicates=2, years=5, store="sweep_store")
+
+``df`` is tidy: the varied parameters, then ``run_id, point, replicate, year, group_type, group, metric,
+value``.  Each run's seed comes from the sweep's seed and the replicate only (common random numbers: replicate
+r uses the same seed at every point), never from the order runs finish in, so the numbers are the same
+whichever executor runs them and with however many workers.  With ``store=`` each finished run is kept in a
+``RunStore``; running the same sweep again (after a crash, or with more points) runs only what is missing.  A
+run that raises does not stop the others: the sweep returns the successes, warns, and lists the failed runs in
+``df.failures``.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+import warnings
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pathways_sim.experiments.designs import check_design
+from pathways_sim.experiments.errors import ExperimentError
+from pathways_sim.experiments.executors import as_executor
+from pathways_sim.experiments.progress import Progress, reporter
+from pathways_sim.experiments.runner import check_years, load, replicate_seeds
+from pathways_sim.experiments.store import RunStore, run_key
+
+__all__ = ["ALL", "DEFAULT_GROUP_TYPES", "DEFAULT_METRICS", "SweepResult", "SweepWarning", "run_point", "sweep"]
+
+ALL = "*"  # metrics=ALL or group_types=ALL keeps every row
+DEFAULT_SEED = 2025
+RUN_COLUMNS = ["run_id", "point", "replicate", "year", "group_type", "group", "metric", "value"]
+DEFAULT_GROUP_TYPES = ("all", "area_deprivation_quintile")
+
+
+def _default_metrics() -> tuple[str, ...]:
+    from pathways_sim.declarations.outcomes import OUTCOMES, gradient_outcomes
+
+    summaries = [f"{o.name}_{what}" for o in gradient_outcomes() for what in ("sii", "gap", "rii")]
+    levels = ["life_expectancy", "healthy_life_expectancy"]
+    prevalences = [name for name in OUTCOMES if name.endswith("_prevalence")]
+    return tuple(dict.fromkeys([*summaries, *levels, *prevalences]))
+
+
+DEFAULT_METRICS = _default_metrics()
+
+
+class SweepWarning(UserWarning):
+    """Some runs of a sweep failed (they are listed in the result's ``failures``)."""
+
+
+class SweepResult(pd.DataFrame):
+    """The tidy results of a sweep (a ``DataFrame``) with ``failures``: one row per failed run (its point,
+    replicate, run_id, seed, parameters, error and message)."""
+
+    _metadata = ["failures"]  # noqa: RUF012 - pandas' own protocol for subclasses
+    failures: pd.DataFrame
+
+    @property
+    def _constructor(self):
+        return SweepResult
+
+
+@dataclass(frozen=True)
+class _Run:
+    point: int
+    replicate: int
+    seed: int
+    values: dict[str, Any]
+    kwargs: dict[str, Any]
+    key: str
+    description: dict[str, Any]
+
+
+# ------------------------------------------------------------------------------------ in a worker (or here)
+def run_point(model_kwargs: Mapping[str, Any], seed: int, years: int) -> pd.DataFrame:
+    """One run: ``PathwaysModel(rng=seed, **model_kwargs)`` for ``years``; its tidy ``results()``."""
+    from pathways_sim.model import PathwaysModel
+
+    model = PathwaysModel(rng=seed, agents="lazy", **model_kwargs)
+    for _ in range(years):
+        model.run(years=1)
+    return model.results()
+
+
+def _attempt(model_kwargs: Mapping[str, Any], seed: int, years: int) -> tuple[str, Any]:
+    """``("ok", results)`` or ``("failed", what happened)``: an error travels back as text, so it need not
+    survive pickling and cannot take the sweep down."""
+    try:
+        return "ok", run_point(model_kwargs, seed, years)
+    except Exception as error:  # recorded as this run's failure
+        return "failed", {"error": type(error).__name__, "message": str(error), "traceback": traceback.format_exc()}
+
+
+# ------------------------------------------------------------------------------------------------ the sweep
+def _base(base: Any, arm: str | None) -> tuple[dict[str, Any], int | None, int]:
+    """``(model kwargs, default years, default seed)`` from a scenario (object, path or name) or a dict of
+    model keyword arguments (``params``, any parameter by name, ``pathways_off``, ``interventions``, and
+    optionally ``years`` and ``rng``)."""
+    from pathways_sim import Parameters
+
+    if isinstance(base, Mapping):
+        given = dict(base)
+        years, seed = given.pop("years", None), given.pop("rng", None)
+        pathways_off, interventions = given.pop("pathways_off", ()), given.pop("interventions", ())
+        params = given.pop("params", None)
+        params = params.changed() if isinstance(params, Parameters) else dict(params or {})
+        kwargs = {"params": Parameters({**params, **given}), "pathways_off": list(pathways_off),
+                  "interventions": list(interventions)}
+        return kwargs, years, DEFAULT_SEED if seed is None else seed
+    spec = load(base)
+    kwargs = spec.model_kwargs(arm)
+    return ({"params": kwargs["params"], "pathways_off": list(kwargs["pathways_off"]),
+             "interventions": list(kwargs["interventions"])}, spec.years, spec.seed)
+
+
+def _seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ExperimentError(f"seed: must be a whole number at least 0, got {seed!r}")
+    return int(seed)
+
+
+def _runs(base: dict[str, Any], points: list[dict[str, Any]], seeds: list[int], years: int) -> list[_Run]:
+    runs = []
+    for i, values in enumerate(points):
+        params = base["params"].replace(**values)
+        kwargs = {**base, "params": params}
+        for r, seed in enumerate(seeds):
+            description = {"parameters": dict(params), "pathways_off": sorted(kwargs["pathways_off"]),
+                           "interventions": kwargs["interventions"], "seed": seed, "years": years}
+            runs.append(_Run(i, r, seed, values, kwargs, run_key(description), description))
+    return runs
+
+
+def _keep(rows: Collection[str] | str | None, default: tuple[str, ...], what: str) -> set[str] | None:
+    if rows is None:
+        return set(default)
+    if isinstance(rows, str):
+        return None if rows == ALL else {rows}
+    rows = set(rows)
+    if not rows:
+        raise ExperimentError(f"{what}: choose at least one (or {what}=ALL for every one)")
+    return rows
+
+
+def _filtered(frame: pd.DataFrame, metrics: set[str] | None, group_types: set[str] | None) -> pd.DataFrame:
+    keep = np.ones(len(frame), dtype=bool)
+    if metrics is not None:
+        keep &= frame["metric"].isin(metrics).to_numpy()
+    if group_types is not None:
+        keep &= frame["group_type"].isin(group_types).to_numpy()
+    return frame.loc[keep].reset_index(drop=True)
+
+
+def sweep(base: Any, design: pd.DataFrame, *, replicates: int = 1, years: int | None = None,  # noqa: PLR0913
+          seed: int | None = None, executor: Any = None, store: str | os.PathLike[str] | None = None,
+          metrics: Collection[str] | str | None = None, group_types: Collection[str] | str | None = None,
+          progress: Progress = True, quiet: bool = False, arm: str | None = None) -> SweepResult:
+    """Run ``base`` at every point (row) of ``design`` for ``replicates`` replicates; a tidy ``DataFrame``.
+
+    ``base``: a scenario (a ``Scenario``, a YAML path or a shipped scenario's name; ``arm=`` picks one arm of a
+    scenario with several) or a dict of model keyword arguments.  ``design``: one row per point, columns named
+    after parameters (``grid``, ``latin_hypercube``, ``sobol_design``, ``morris_design``); every point is
+    validated first (``ParameterError`` naming the parameter and point).  ``years`` and ``seed`` default to the
+    scenario's.  ``executor``: ``None`` (this process), a number of local worker processes, ``"dask"``, a
+    ``distributed.Client`` or an executor from ``pathways_sim.experiments.executors``.  ``store``: a directory
+    keeping each finished run; runs already there are not run again.  ``metrics``/``group_types``: which rows
+    to keep (default ``DEFAULT_METRICS`` x ``DEFAULT_GROUP_TYPES``; ``ALL`` for every one).  ``progress`` counts
+    simulated years as in ``run_scenario``.
+
+    >>> from pathways_sim.experiments import grid
+    >>> df = sweep({"population_size": 200}, grid({"mean_degree": [6, 10]}), years=1, quiet=True)
+    >>> list(df.columns[:4]), df["point"].unique().tolist()
+    (['mean_degree', 'run_id', 'point', 'replicate'], [0, 1])
+    """
+    base_kwargs, base_years, base_seed = _base(base, arm)
+    if years is None and base_years is None:
+        raise ExperimentError("years: give the number of years to simulate (years=...)")
+    years = check_years(years if years is not None else base_years)
+    seeds = replicate_seeds(_seed(base_seed if seed is None else seed), replicates)
+    points = check_design(design, base_kwargs["params"].changed())
+    keep_metrics = _keep(metrics, DEFAULT_METRICS, "metrics")
+    keep_groups = _keep(group_types, DEFAULT_GROUP_TYPES, "group_types")
+    runs = _runs(base_kwargs, points, seeds, years)
+    run_store = RunStore(store) if store is not None else None
+    if run_store is not None:
+        run_store.clean()
+    todo = {run.key: run for run in runs if run_store is None or not run_store.has(run.key)}
+    frames, failed = _execute(list(todo.values()), years, executor, run_store, keep_metrics, keep_groups,
+                              progress, quiet)
+    return _assemble(runs, design, frames, failed, run_store, keep_metrics, keep_groups)
+
+
+def _execute(todo: list[_Run], years: int, executor: Any, run_store: RunStore | None,
+             keep_metrics: set[str] | None, keep_groups: set[str] | None, progress: Progress, quiet: bool
+             ) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, Any]]]:
+    """Run ``todo``; the kept rows of each finished run and what happened to each failed one, by key."""
+    frames: dict[str, pd.DataFrame] = {}
+    failed: dict[str, dict[str, Any]] = {}
+    if not todo:
+        return frames, failed
+    pool, owned = as_executor(executor)
+    futures: dict[Any, _Run] = {}
+    try:
+        with reporter(progress, len(todo) * years, "sweep", quiet=quiet) as report:
+            report(0)
+            futures = {pool.submit(_attempt, run.kwargs, run.seed, years): run for run in todo}
+            done = 0
+            for future in pool.as_completed(futures):
+                run = futures[future]
+                try:
+                    status, value = future.result()
+                except Exception as error:  # the worker itself was lost: this run failed
+                    status, value = "failed", {"error": type(error).__name__, "message": str(error),
+                                               "traceback": traceback.format_exc()}
+                if status == "ok":
+                    if run_store is not None:
+                        run_store.write(run.key, value, run.description)
+                    frames[run.key] = _filtered(value, keep_metrics, keep_groups)
+                else:
+                    failed[run.key] = value
+                    if run_store is not None:
+                        run_store.record_failure(run.key, {**value, "description": run.description})
+                done += years
+                report(done)
+    except BaseException:
+        for future in futures:  # on an executor we do not own, runs not started are not left queued
+            future.cancel()
+        if owned:
+            pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    if owned:
+        pool.shutdown()
+    return frames, failed
+
+
+def _assemble(runs: list[_Run], design: pd.DataFrame, frames: dict[str, pd.DataFrame],
+              failed: dict[str, dict[str, Any]], run_store: RunStore | None, keep_metrics: set[str] | None,
+              keep_groups: set[str] | None) -> SweepResult:
+    names = [str(c) for c in design.columns]
+    parts, failures = [], []
+    for run in runs:
+        if run.key in failed:
+            failures.append({**run.values, "run_id": run.key, "point": run.point, "replicate": run.replicate,
+                             "seed": run.seed, "error": failed[run.key]["error"],
+                             "message": failed[run.key]["message"]})
+            continue
+        frame = frames.get(run.key)
+        if frame is None:  # stored by an earlier sweep
+            frame = _filtered(run_store.read(run.key), keep_metrics, keep_groups) if run_store else None
+            if frame is None:
+                continue
+            frames[run.key] = frame
+        head = {**run.values, "run_id": run.key, "point": run.point, "replicate": run.replicate}
+        part = frame.copy()
+        for i, (name, value) in enumerate(head.items()):
+            part.insert(i, name, value)
+        parts.append(part)
+    columns = [*names, *RUN_COLUMNS]
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    table = table[columns]
+    for name in names:
+        if name in design.columns and len(table):
+            table[name] = table[name].astype(np.int64 if all(isinstance(r.values[name], int) for r in runs)
+                                             else np.float64)
+    result = SweepResult(table)
+    result.failures = pd.DataFrame(failures, columns=[*names, "run_id", "point", "replicate", "seed", "error",
+                                                      "message"])
+    if failures:
+        first = failures[0]
+        warnings.warn(f"{len(failures)} of {len(runs)} runs failed (see .failures); the first, point "
+                      f"{first['point']} replicate {first['replicate']}: {first['error']}: {first['message']}",
+                      SweepWarning, stacklevel=3)
+    return result
