@@ -28,7 +28,8 @@ PARAMETERS = (
     Param("infant_mortality_rate", 0.004, "per year (age < 1)", (0, 1), (0.003, 0.005),
           "ONS Child and infant mortality 2022 (3.9 per 1,000)", "Extra death hazard in the first year of life.",
           group="health"),
-    Param("maximum_age", 105.0, "years", (1, 130), (100, 110), "design choice", "Nobody lives past this age.",
+    # Below 80 the bound would let a run kill off whole generations before they are counted; 130 is the record.
+    Param("maximum_age", 105.0, "years", (80, 130), (100, 110), "design choice", "Nobody lives past this age.",
           group="health"),
 )
 

@@ -247,7 +247,9 @@ class Collector:
     def frame(self) -> pd.DataFrame:
         """All results so far, with inequality indices (SII, RII, gap) across each graded grouping."""
         df = pd.DataFrame(self._rows, columns=COLUMNS)
-        return pd.concat([df, inequality_rows(df)], ignore_index=True)
+        frame = pd.concat([df, inequality_rows(df)], ignore_index=True)
+        # Typed even when empty (a run of less than a year), so numeric code never meets an object column.
+        return frame.astype({"year": "int64", "group": "int64", "value": "float64"})
 
 
 def inequality_rows(df: pd.DataFrame) -> pd.DataFrame:
