@@ -28,8 +28,9 @@ def main_job(ctx: typer.Context,
              years: Annotated[str, typer.Option(help="years to simulate (a whole number)")] = "20",
              seed: Annotated[int, typer.Option(help="random seed")] = 2025,
              grouping: Annotated[str, typer.Option(help=", ".join(GROUPINGS))] = "area_deprivation_quintile",
-             off: Annotated[list[str] | None, typer.Option("--off", metavar="PATHWAY",
-                                                           help="switch a pathway off (repeatable)")] = None,
+             off: Annotated[list[str] | None, typer.Option("--off", metavar="PATHWAY|LOOP",
+                                                           help="switch a pathway off, or a feedback loop by "
+                                                                "name (cuts its feedback link); repeatable")] = None,
              force: ForceOption = False) -> None:
     """Simulate psychosocial pathways to health inequalities, and what interventions do to the gap.
 
