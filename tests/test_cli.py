@@ -341,3 +341,24 @@ def test_the_estimate_grows_with_people_and_workers():
     assert small.peak_bytes < large.peak_bytes < parallel.peak_bytes
     assert parallel.seconds < large.seconds
     assert large.peak_bytes == pytest.approx(150e6 + 600 * 1_000_000 + 2 * 600 * 10 * 2 * 120, rel=1e-9)
+
+
+def test_compare_refuses_scenarios_that_are_not_comparable_and_names_the_differences(here, capsys):
+    here("small.yaml", """
+        extends: baseline
+        seed: 1
+        population: {size: 1000}
+        time: {years: 1}
+        """)
+    here("big.yaml", """
+        extends: peer_support
+        seed: 99
+        population: {size: 3000}
+        time: {years: 1, step_months: 3}
+        """)
+    assert main(["compare", "small.yaml", "big.yaml", "-o", "cmp"]) == 2
+    message = capsys.readouterr().err
+    for difference in ("population size: small 1000, big 3000", "step length (months): small 1, big 3",
+                       "seed: small 1, big 99", "--allow-differences"):
+        assert difference in message
+    assert not Path("cmp").exists()

@@ -16,8 +16,34 @@ from pathways_sim.experiments.result import ComparisonResult
 from pathways_sim.experiments.runner import load, run_arms
 
 
-def pair_arms(specs: Sequence[Any]) -> dict[str, dict[str, Any]]:
-    """Every arm of every scenario, labelled ``scenario`` (one arm) or ``scenario:arm``; the first is the base."""
+# What must be equal for arms to be compared replicate by replicate: a different population, step, seed or number
+# of replicates makes the "change" partly the difference in set-up, not in intervention.
+COMPARABLE = {"population size": lambda s: s.parameters["population_size"],
+              "people per area": lambda s: s.parameters["people_per_area"],
+              "step length (months)": lambda s: s.parameters["step_months"],
+              "start year": lambda s: s.parameters["start_year"],
+              "seed": lambda s: s.seed, "replicates": lambda s: s.replicates}
+
+
+def differences(specs: Sequence[Any]) -> list[str]:
+    """What differs between the scenarios in the settings a paired comparison needs equal."""
+    found = []
+    for what, read in COMPARABLE.items():
+        values = [read(s) for s in specs]
+        if len(set(values)) > 1:
+            found.append(f"{what}: " + ", ".join(f"{s.name} {v}" for s, v in zip(specs, values, strict=True)))
+    return found
+
+
+def pair_arms(specs: Sequence[Any], *, allow_differences: bool = False) -> dict[str, dict[str, Any]]:
+    """Every arm of every scenario, labelled ``scenario`` (one arm) or ``scenario:arm``; the first is the base.
+    Scenarios that differ in population, step length, seed or replicates are refused unless
+    ``allow_differences`` (then the base's seed and replicates are used for all)."""
+    found = differences(specs)
+    if found and not allow_differences:
+        raise ExperimentError("these scenarios are not comparable replicate by replicate: " + "; ".join(found)
+                              + ". Make them equal (e.g. --set population.size=N, --seed S, --replicates R), or "
+                              "ask for it explicitly with --allow-differences")
     arms: dict[str, dict[str, Any]] = {}
     for spec in specs:
         for name in spec.arms:
@@ -35,7 +61,7 @@ def pair_arms(specs: Sequence[Any]) -> dict[str, dict[str, Any]]:
 def compare_scenarios(base: Any, alternatives: Sequence[Any],  # noqa: PLR0913 - keyword-only settings
                       overrides: Sequence[str] = (), *, replicates: int | None = None, seed: int | None = None,
                       workers: int = 1, progress: Progress = True, quiet: bool = False,
-                      force: bool = False) -> ComparisonResult:
+                      force: bool = False, allow_differences: bool = False) -> ComparisonResult:
     """Run ``base`` and each of ``alternatives`` (``Scenario`` objects, YAML paths or shipped names) with the
     first one's seed and replicates, so replicate r of every arm sees the same random numbers, and compare each
     arm with the base's first arm.  ``overrides``, ``replicates`` and ``seed`` apply to every scenario."""
@@ -44,7 +70,7 @@ def compare_scenarios(base: Any, alternatives: Sequence[Any],  # noqa: PLR0913 -
     if not alternatives:
         raise ExperimentError("compare: name at least one scenario to compare with the base")
     specs = [load(s, overrides, replicates=replicates, seed=seed) for s in [base, *alternatives]]
-    arms = pair_arms(specs)
+    arms = pair_arms(specs, allow_differences=allow_differences)
     first = specs[0]
     run = run_arms(arms, years=first.years, seed=first.seed, replicates=first.replicates, workers=workers,
                    progress=progress, quiet=quiet, force=force, label="compare")

@@ -64,7 +64,10 @@ def compare(base: Annotated[str, typer.Argument(help="baseline scenario (YAML fi
             alternatives: Annotated[list[str], typer.Argument(help="scenarios to compare with it")],
             output: OutOption = None, replicates: ReplicatesOption = None, seed: SeedOption = None,
             set_: SetOption = None, workers: WorkersOption = 1, overwrite: OverwriteOption = False,
-            force: ForceOption = False) -> None:
+            force: ForceOption = False,
+            allow_differences: Annotated[bool, typer.Option(
+                "--allow-differences", help="compare scenarios that differ in population, step, seed or replicates "
+                "(the base's seed and replicates are used)")] = False) -> None:
     """Run scenarios with common random numbers and report changes against the first, with intervals."""
     from pathways_sim.experiments.compare import compare_scenarios, pair_arms
     from pathways_sim.experiments.parallel import check_workers
@@ -72,13 +75,15 @@ def compare(base: Annotated[str, typer.Argument(help="baseline scenario (YAML fi
 
     check_workers(workers)
     specs = [load(s, set_ or [], replicates=replicates, seed=seed) for s in [base, *alternatives]]
-    arms = pair_arms(specs)
+    arms = pair_arms(specs, allow_differences=allow_differences)
+    out.print(f"paired by replicate with seed {specs[0].seed} and {specs[0].replicates} replicate(s) "
+              f"(from {specs[0].name})", soft_wrap=True, markup=False)
     directory = output_path(output, Path("results") / ("compare_" + "_vs_".join(s.name for s in specs)))
     first = specs[0]
     _preflight(directory, overwrite, max(people_of(kwargs) for kwargs in arms.values()), first.years,
                len(arms) * first.replicates, workers, force)
     result = with_progress("compare", lambda progress: compare_scenarios(
-        specs[0], specs[1:], workers=workers, progress=progress, force=True))
+        specs[0], specs[1:], workers=workers, progress=progress, force=True, allow_differences=allow_differences))
     print_summary(f"change against {result.base}: final year, paired by replicate, mean (95% interval)",
                   result.comparison, "change in")
     _print_resolution_notes(result.results)
