@@ -15,7 +15,6 @@ from pathways_sim.experiments.progress import Progress
 from pathways_sim.experiments.result import ComparisonResult
 from pathways_sim.experiments.runner import load, run_arms
 
-
 # What must be equal for arms to be compared replicate by replicate: a different population, step, seed or number
 # of replicates makes the "change" partly the difference in set-up, not in intervention.
 COMPARABLE = {"population size": lambda s: s.parameters["population_size"],
