@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from pathways_sim.core import modifiers
 from pathways_sim.core.modifiers import Modifiers
 from pathways_sim.core.world import World
 from pathways_sim.declarations.declare import Param
@@ -144,13 +145,11 @@ class StepContext:
 
     def add(self, base: Any, name: str) -> Any:
         """``base`` plus the intervention modifier ``name`` (unchanged when no intervention wrote it)."""
-        extra = None if self.mods is None else self.mods.get(name, np.size(base) if np.ndim(base) else None)
-        return base if extra is None else base + extra
+        return modifiers.add(base, self.mods, name)
 
     def scale(self, base: Any, name: str) -> Any:
         """``base`` times the intervention modifier ``name`` (unchanged when no intervention wrote it)."""
-        factor = None if self.mods is None else self.mods.get(name, np.size(base) if np.ndim(base) else None)
-        return base if factor is None else base * factor
+        return modifiers.scale(base, self.mods, name)
 
 
 def relax(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray | float, dt: float) -> np.ndarray:
