@@ -67,7 +67,9 @@ class Streams:
 
     def generator(self, name: str, step: int = -1) -> np.random.Generator:
         """A fresh generator for stream ``name`` at ``step`` (-1 for set-up)."""
-        seq = np.random.SeedSequence(self.root_seed, spawn_key=(_name_key(name), step + 1))
+        # Steps before -1 (burn-in) get keys of another length, so they never coincide with a later step's.
+        spawn_key = (_name_key(name), step + 1) if step >= -1 else (_name_key(name), 0, -step - 1)
+        seq = np.random.SeedSequence(self.root_seed, spawn_key=spawn_key)
         return np.random.Generator(np.random.PCG64(seq))
 
     def _offset(self, name: str, step: int) -> np.uint64:

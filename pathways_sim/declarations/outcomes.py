@@ -83,7 +83,7 @@ _DECLARED = (
     _o("population", "Population", "people", ALL_AGES, "everyone alive", ""),
     _o("mean_resilience", "Resilience", "0-1 index", (16, None), "adults 16+", "higher"),
     _o("mean_control", "Sense of control", "0-1 index", (16, None), "adults 16+", "higher"),
-    _o("mean_allostatic_load", "Allostatic load", "0-1 index", (16, None), "adults 16+", "lower"),
+    _o("mean_allostatic_load", "Allostatic load", "biomarkers (of 10) in high-risk range", (16, None), "adults 16+", "lower"),
     _o("ace_any_prevalence", "Any adverse childhood experience", "%", (18, 70), "adults 18-69", "lower",
        binary=True),
     _o("unemployment_rate", "Unemployment", "%", (18, None),

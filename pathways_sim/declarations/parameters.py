@@ -29,6 +29,11 @@ _p("people_per_area", 1_500, "people", (10, 1_000_000), (1_000, 3_000),
    "Mean residents per neighbourhood; areas are ranked into deprivation deciles like the IMD "
    "(at least 10 areas are always made).", integer=True)
 _p("step_months", 1, "months", (1, 12), (1, 3), "design choice", "Length of one model step.", integer=True)
+_p("burn_in_years", 20, "years", (0, 500), (10, 50),
+   "design choice: slow states (ties and loneliness, allostatic load, smoking histories) take 10-20 years to "
+   "settle from any synthetic start",
+   "Years simulated before results are collected and interventions start, so a baseline with nothing changing "
+   "is flat from its first reported year (0: report from the synthetic start).", integer=True)
 _p("start_year", 2025, "calendar year", (1900, 2200), (2000, 2030), "user choice",
    "Calendar year of the first step (labels only).", integer=True)
 

@@ -49,7 +49,8 @@ STATE: tuple[StateVar, ...] = tuple(StateVar(*row) for row in [
     ("control", np.float32, 0, 1, "sense of control / mastery, 0-1"),
     ("loneliness", np.float32, 0, 1, "loneliness index, 0-1"),
     ("stress", np.float32, 0, 1, "chronic stress, 0-1"),
-    ("allostatic_load", np.float32, 0, 1, "physiological wear from chronic stress, 0-1"),
+    ("allostatic_load", np.float32, 0, 10, "physiological wear from chronic stress: biomarkers (of 10) it has put "
+     "in their highest-risk quartile"),
     ("smoker", np.bool_, 0, 1, "current smoker"),
     ("cmd", np.bool_, 0, 1, "common mental disorder (anxiety, depression)"),
     ("poor_health", np.bool_, 0, 1, "long-term condition / not in good health (self-rated)"),

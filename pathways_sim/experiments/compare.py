@@ -21,6 +21,7 @@ COMPARABLE = {"population size": lambda s: s.parameters["population_size"],
               "people per area": lambda s: s.parameters["people_per_area"],
               "step length (months)": lambda s: s.parameters["step_months"],
               "start year": lambda s: s.parameters["start_year"],
+              "burn-in (years)": lambda s: s.parameters["burn_in_years"],
               "seed": lambda s: s.seed, "replicates": lambda s: s.replicates}
 
 

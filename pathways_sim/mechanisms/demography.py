@@ -2,8 +2,11 @@
 
 Children share their parent's household (income, housing, the parent's job security).  At 18 a person gets an
 education level and an earning potential that depend on the childhood advantage of their household and on
-their adverse childhood experiences, then enters the labour market.  Births replace expected deaths (plus a
-correction towards the starting size), so the population stays roughly stable.
+their adverse childhood experiences, then enters the labour market.
+
+Births follow age-specific fertility rates (ONS shape, scaled to a total fertility rate) and nothing else: they
+do not depend on deaths, so an intervention that saves lives adds lives rather than removing births.  At the
+default (replacement) fertility a population started at its stationary age structure stays stationary.
 """
 
 from __future__ import annotations
@@ -23,17 +26,43 @@ from pathways_sim.mechanisms.work import new_job_security
 EDUCATION_CUTS = (-0.52, 0.39)
 FEMALE_SHARE_AT_BIRTH = 0.488  # ONS: 105 boys per 100 girls
 
-ACE_ADULT_SES = pathway("ace_adult_ses", ["aces"], "income", -1, 0.08, "log earning potential per ACE (max 4)",
-                        (0.03, 0.15), "Hughes et al. 2017; Metzler et al. 2017 (ACEs and adult education, "
-                        "employment, income)", "adverse childhood experiences lower adult education and earnings",
+# ACEs act once, on the education latent; earnings follow education (not lowered a second time).
+ACE_ADULT_SES = pathway("ace_adult_ses", ["aces"], "income", -1, 0.08,
+                        "education latent (SD) per ACE / 2 (up to 4 ACEs)", (0.03, 0.15),
+                        "Hughes et al. 2017; Metzler et al. 2017 (ACEs lower adult education, then employment "
+                        "and income)", "adverse childhood experiences lower adult education and so earnings",
                         ["intergenerational"])
+# ONS, Births in England and Wales 2022: live births per 1,000 women aged 15-19, 20-24, ..., 40-44.  Only the
+# shape is used (the level is ``total_fertility_rate``).
+FERTILITY_BAND_STARTS = np.array([15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0])
+FERTILITY_BAND_RATES = np.array([10.0, 46.0, 82.0, 103.0, 64.0, 15.0])
 FERTILITY = (
     # Bounds that cannot cross: every allowed minimum is below every allowed maximum.
     Param("fertility_age_min", 18.0, "years", (12, 30), (16, 20), "design choice",
-          "Youngest age at which a birth is assigned to a mother.", group="health"),
+          "Youngest age at which a birth is assigned to a mother (mothers are adults who head a household).",
+          group="health"),
     Param("fertility_age_max", 44.0, "years", (35, 55), (40, 46), "design choice", "Oldest such age.",
           group="health"),
+    Param("total_fertility_rate", 2.06, "births per woman", (0, 10), (1.4, 2.1),
+          "design choice: replacement for the model's survival to the mean age at childbearing (1 / (0.488 x "
+          "~0.99)), so a baseline with nothing changing stays stationary; England's was 1.44 in 2023 (ONS), which "
+          "without migration would shrink and age the population",
+          "Births per woman over the child-bearing ages, spread over them with the ONS 2022 age pattern.",
+          group="health"),
 )
+
+
+def fertility_rates(age: np.ndarray, params) -> np.ndarray:
+    """Births per woman-year at each ``age``: the ONS age pattern over [fertility_age_min, fertility_age_max),
+    scaled so that a woman surviving those ages has ``total_fertility_rate`` children."""
+    lo, hi, tfr = params["fertility_age_min"], params["fertility_age_max"], params["total_fertility_rate"]
+    edges = np.clip(FERTILITY_BAND_STARTS, lo, hi)
+    exposure = float(np.sum(FERTILITY_BAND_RATES * np.diff(edges)))  # rate-years inside the window
+    band = np.clip(np.searchsorted(FERTILITY_BAND_STARTS, age, side="right") - 1, 0, FERTILITY_BAND_RATES.size - 1)
+    inside = (age >= lo) & (age < hi) & (age >= FERTILITY_BAND_STARTS[0]) & (age < FERTILITY_BAND_STARTS[-1])
+    if exposure <= 0:
+        return np.zeros(np.shape(age))
+    return np.where(inside, FERTILITY_BAND_RATES[band] * tfr / exposure, 0.0)
 COMING_OF_AGE = (
     Param("retirement_age", 67.0, "years", (40, 100), (66, 68), "UK State Pension age (2028: 67)",
           "Age at which everyone leaves the labour market.", group="health"),
@@ -67,7 +96,7 @@ def come_of_age(world: World, slots: np.ndarray, advantage: np.ndarray, step: in
     education = np.searchsorted(np.asarray(EDUCATION_CUTS), latent).astype(np.int8)
     deprivation = world.areas.deprivation[pop.area[slots]]
     log_potential = (np.log(p["median_income"]) + p["income_area_gradient"] * (0.5 - deprivation)
-                     + p["education_income_gain"] * (education - 1) - ace_effect * capped_aces
+                     + p["education_income_gain"] * (education - 1)
                      + p["income_log_sd"] * normal("earnings"))
     pop.education[slots] = education
     pop.potential[slots] = np.exp(log_potential).astype(np.float32)
@@ -94,15 +123,12 @@ def deaths(world: World, dying: np.ndarray) -> None:
     pop.aces[orphaned] = np.minimum(pop.aces[orphaned] + 1, 9)
 
 
-def births(world: World, expected: float, step: int) -> np.ndarray:
-    """Births to women of child-bearing age, ``expected`` of them on average; returns the new slots."""
+def births(world: World, step: int) -> np.ndarray:
+    """Births to living women at their age-specific fertility rate; returns the new slots."""
     pop, p = world.population, world.params
-    eligible = pop.alive & pop.female & (pop.age >= p["fertility_age_min"]) & (pop.age < p["fertility_age_max"])
-    n_eligible = int(np.count_nonzero(eligible))
-    if n_eligible == 0 or expected <= 0:
-        return np.zeros(0, dtype=np.int64)
-    chance = min(expected / n_eligible, 1.0)
-    mothers = np.flatnonzero(eligible & (world.streams.uniform("births", step, pop.key) < chance))
+    rate = np.where(pop.alive & pop.female, fertility_rates(pop.age, p), 0.0)
+    chance = -np.expm1(-rate * world.dt)
+    mothers = np.flatnonzero(world.streams.uniform("births", step, pop.key) < chance)
     babies = pop.claim_slots(child_keys(pop.key[mothers], pop.children_born[mothers]))
     pop.children_born[mothers] += 1
     # ONS: 105 boys per 100 girls at birth
@@ -140,12 +166,10 @@ def death_mechanism(ctx: StepContext) -> None:
     deaths(ctx.world, ctx.signals["dies"])
 
 
-@mechanism("births", "births to women of child-bearing age replace expected deaths, nudged towards the "
-           "starting size", parameters=FERTILITY)
+@mechanism("births", "women have children at age-specific fertility rates (independent of deaths)",
+           parameters=FERTILITY)
 def birth_mechanism(ctx: StepContext) -> None:
-    pop, p = ctx.pop, ctx.params
-    drift = p["population_size"] / max(pop.n_alive, 1)
-    ctx.signals["born"] = births(ctx.world, ctx.signals["expected_deaths"] * drift, ctx.step)
+    ctx.signals["born"] = births(ctx.world, ctx.step)
 
 
 @mechanism("ageing", "everyone ages a step; at 18 people come of age (education and earnings graded by "

@@ -23,7 +23,13 @@ PARAMETERS = (
           "Income at which financial strain is 0.5.", group="population"),
     Param("mental_illness_stigma_weight", 0.5, "0-1 exposure", (0, 1), (0.2, 0.8),
           "Time to Change evaluations; assumption",
-          "Stigma exposure of a person with a common mental disorder (minority identity counts 1).",
+          "Stigma exposure of a person with a common mental disorder (experienced discrimination counts 1).",
+          group="psychosocial"),
+    Param("discrimination_share", 0.35, "proportion of minority", (0, 1), (0.2, 0.5),
+          "EVENS 2023 (Evidence for Equality National Survey): over a third of people from ethnic and religious "
+          "minorities in Britain had experienced racist abuse or assault; nearly a third discrimination in "
+          "education or employment",
+          "Share of people with a minority identity who experience discrimination (a lasting exposure).",
           group="psychosocial"),
     Param("support_saturation_ties", 4.0, "ties", (0.01, 100), (2, 8), "assumption",
           "Ties at which perceived support reaches 1 - 1/e.", group="network"),
@@ -72,6 +78,19 @@ class Exposures:
         return self.world.areas.deprivation[self.pop.area]
 
     @cached_property
+    def neighbourhood_disadvantage(self) -> np.ndarray:
+        """How disadvantaged one's neighbours are: the area's mean of residents' financial strain, household
+        worklessness or insecure work, and insecure housing (0-1).  Made from what the model holds about the
+        people who live there, so it changes when their circumstances do."""
+        pop = self.pop
+        alive = pop.alive
+        circumstances = (self.strain + self.insecure_work + self.housing_insecure) / 3.0
+        n_areas = self.world.areas.n
+        total = np.bincount(pop.area[alive], weights=circumstances[alive], minlength=n_areas)
+        people = np.bincount(pop.area[alive], minlength=n_areas)
+        return (total / np.maximum(people, 1)).astype(F32)[pop.area]
+
+    @cached_property
     def cohesion(self) -> np.ndarray:
         """Cohesion of one's neighbourhood (community interventions may raise it)."""
         cohesion = add(self.world.areas.cohesion, self.mods, "cohesion_add")
@@ -84,22 +103,29 @@ class Exposures:
 
     @cached_property
     def low_status(self) -> np.ndarray:
-        """Low subjective status: income rank among neighbours and among one's own ties (Singh-Manoux 2005),
-        amplified in areas more unequal than the nation (can exceed 1)."""
-        pop, degree = self.pop, self.degree
-        tie_rank = np.where(degree > 0, self.world.network.share_below(pop.income) / np.maximum(degree, 1),
-                            pop.area_income_rank)
-        status_rank = 0.5 * pop.area_income_rank + 0.5 * tie_rank
+        """Low subjective social status: where one's household income stands in the nation (the MacArthur
+        ladder asks where people stand "in our society"; Singh-Manoux et al. 2005, Tang et al. 2016), amplified
+        where one's area is more unequal than the nation (can exceed 1)."""
+        pop = self.pop
         inequality = 1.0 + self.params["inequality_status_amplification"] * (
             self.world.areas.relative_gini[pop.area] - 1.0)
-        return ((1.0 - status_rank) * np.maximum(inequality, 0.0)).astype(F32)
+        return ((1.0 - pop.income_rank[self.household]) * np.maximum(inequality, 0.0)).astype(F32)
+
+    @cached_property
+    def discriminated(self) -> np.ndarray:
+        """Who experiences discrimination for a minority identity: a lasting share of minority people, the same
+        people in every step and arm (a keyed draw)."""
+        pop = self.pop
+        lasting = self.world.streams.uniform("discrimination", -1, pop.key)
+        return pop.minority & (lasting < self.params["discrimination_share"])
 
     @cached_property
     def stigma(self) -> np.ndarray:
-        """Stigma and discrimination: minority identity (1) or a mental disorder (its stigma weight)."""
+        """Stigma and discrimination as exposures: experienced discrimination (1) or a mental disorder (its
+        stigma weight).  A minority identity is not itself a harm: only the discrimination some meet is."""
         pop = self.pop
         weight = F32(self.params["mental_illness_stigma_weight"])
-        return scale(np.maximum(pop.minority.astype(F32), weight * pop.cmd), self.mods, "stigma_scale")
+        return scale(np.maximum(self.discriminated.astype(F32), weight * pop.cmd), self.mods, "stigma_scale")
 
     @cached_property
     def support(self) -> np.ndarray:

@@ -1,4 +1,10 @@
-"""Death: a Gompertz hazard in age, higher for men, raised by not-good health, smoking and allostatic load."""
+"""Death: a Gompertz hazard in age, higher for men, raised by not-good health, smoking and allostatic load.
+
+Not-good health carries the mortality of whatever caused it (smoking, allostatic load, mental disorder,
+material hardship...).  Smoking and allostatic load also act directly; their published hazard ratios are
+total effects, so each direct strength is only the part the not-good-health route does not already carry —
+checked by reading the model's own total effect as the studies did (``pathways_sim.analysis.total_effects``).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,20 @@ from pathways_sim.declarations.pathways import pathway
 from pathways_sim.mechanisms.base import F32, Changes, StepContext, mechanism
 
 PATHWAYS = (
-    pathway("allostatic_load_mortality", ["allostatic_load"], "death", +1, 1.5, "log hazard ratio per unit",
-            (0.5, 2.5), "Seeman et al. 2004; Castagne et al. 2018", "allostatic load raises mortality"),
-    pathway("smoking_mortality", ["smoking"], "death", +1, 0.8, "log hazard ratio", (0.6, 1.1),
-            "Doll et al. 2004 (lifelong smokers' mortality 2-3x)", "smoking raises mortality"),
+    pathway("allostatic_load_mortality", ["allostatic_load"], "death", +1, 0.05,
+            "log hazard ratio per biomarker, direct", (0.0, 0.1),
+            "Robertson et al. 2017 (Scottish Health Survey, 10-year follow-up: HR 1.08 per point, 95% CI 1.01-1.16, "
+            "adjusted for age, sex and deprivation) is a total effect: the direct part is set so that the model's "
+            "own total (direct + through not-good health) reproduces it (pathways_sim.analysis.total_effects)",
+            "allostatic load raises mortality beyond the not-good health it brings"),
+    pathway("smoking_mortality", ["smoking"], "death", +1, 0.8, "log hazard ratio, direct", (0.5, 1.1),
+            "Doll et al. 2004 (lifelong smokers' mortality 2-3x that of never smokers) is a total effect: the direct "
+            "part is set so that the model's total (direct + through not-good health) reproduces it",
+            "smoking raises mortality beyond the not-good health it brings"),
     pathway("poor_health_mortality", ["poor_health"], "death", +1, 0.7, "log hazard ratio", (0.4, 1.1),
-            "DeSalvo et al. 2006 (self-rated health and mortality)", "not-good health raises mortality"),
+            "DeSalvo et al. 2006 (fair or poor self-rated health, mortality RR about 2, adjusted for comorbidity "
+            "and risk factors): the route by which long-term conditions, whatever caused them, lead to death",
+            "not-good health (long-term conditions) raises mortality"),
 )
 PARAMETERS = (
     Param("mortality_rate_at_50", 0.0012, "per year", (0, 10), (0.0008, 0.002),
@@ -44,5 +58,4 @@ def mortality(ctx: StepContext) -> Changes:
         + s["allostatic_load_mortality"] * pop.allostatic_load)
     hazard = (hazard + np.where(pop.age < 1.0, p["infant_mortality_rate"], 0.0)).astype(F32)
     dies = pop.alive & (ctx.event("deaths", hazard) | (pop.age >= p["maximum_age"]))
-    expected = float(np.sum(-np.expm1(-hazard[pop.alive] * ctx.dt)))
-    return {"dies": dies, "expected_deaths": expected}
+    return {"dies": dies}

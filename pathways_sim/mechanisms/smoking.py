@@ -27,6 +27,10 @@ PARAMETERS = (
     Param("smoking_initiation_rate", 0.02, "per year (ages 12-35)", (0, 10), (0.005, 0.05),
           "assumption, calibrated to ~12% adult smoking (ONS 2023)",
           "Smoking initiation hazard with no stress, full control, no smoking ties.", group="health"),
+    Param("minority_smoking_log_hr", -0.6, "log hazard ratio", (-5, 5), (-1.0, 0.0),
+          "ONS Adult smoking habits in the UK 2023: smoking is less common in most minority ethnic groups (e.g. "
+          "Asian about 6% vs White about 13%)", "Difference in smoking initiation with a minority identity.",
+          group="health"),
     Param("smoking_cessation_rate", 0.05, "per year", (0, 10), (0.02, 0.1),
           "assumption: ~4-6% of smokers quit for good each year (West 2017)",
           "Smoking cessation hazard with no stress and full control.", group="health"),
@@ -43,7 +47,8 @@ def smoking(ctx: StepContext) -> Changes:
     s, p, pop = ctx.strength, ctx.params, ctx.pop
     focus = present_focus(pop.stress, pop.control)
     start = p["smoking_initiation_rate"] * np.exp(s["present_focus_smoking"] * focus
-                                                  + s["peer_smoking"] * ctx.exposures.smoking_ties)
+                                                  + s["peer_smoking"] * ctx.exposures.smoking_ties
+                                                  + p["minority_smoking_log_hr"] * pop.minority)
     stop = p["smoking_cessation_rate"] * np.exp(-s["present_focus_smoking"] * focus)
     of_age = (pop.age >= SMOKING_AGES[0]) & (pop.age < SMOKING_AGES[1])
     return {"smoker": Switch(start, stop, "smoking_start", "smoking_quit", eligible=of_age)}

@@ -25,21 +25,25 @@ PATHWAYS = (
     pathway("insecure_housing_stress", ["housing_insecure"], "stress", +1, 0.6, "stress load", (0.3, 1.0),
             "Singh et al. 2019 (housing disadvantage and mental health, systematic review)",
             "insecure housing (arrears, eviction, temporary accommodation) raises chronic stress"),
-    pathway("neighbourhood_stress", ["area_deprivation"], "stress", +1, 0.3, "stress load", (0.1, 0.6),
-            "Diez Roux & Mair 2010 (neighbourhoods and health); assumption for size",
-            "neighbourhood stressors (crime, disorder, poor environment) rise with area deprivation"),
+    pathway("neighbourhood_stress", ["neighbourhood_disadvantage"], "stress", +1, 0.5,
+            "stress load per unit of neighbours' mean disadvantage", (0.0, 1.0),
+            "Diez Roux & Mair 2010 (neighbourhood effects net of individual circumstances are real but modest); "
+            "assumption for size",
+            "living among neighbours in hardship (strain, worklessness, insecure housing: the crime, disorder and "
+            "strained services that come with it) raises stress beyond one's own circumstances"),
     pathway("low_status_stress", ["low_subjective_status"], "stress", +1, 0.6,
-            "stress load at the bottom of the local ranking", (0.2, 1.0),
-            "Wilkinson & Pickett, The Inner Level 2018; Singh-Manoux 2005 (subjective status)",
-            "low subjective social status (income rank within one's area and among one's ties) raises stress; "
-            "more so in more unequal areas",
+            "stress load at the bottom of the national ranking", (0.2, 1.0),
+            "Singh-Manoux et al. 2005 (subjective status in society predicts health beyond objective position); "
+            "Tang et al. 2016; Wilkinson & Pickett, The Inner Level 2018",
+            "low subjective social status (household income rank in the nation) raises stress; more so in more "
+            "unequal areas",
             modifiers=[Param("inequality_status_amplification", 1.0, "relative change per relative Gini",
                              (0, 10), (0, 2), "Wilkinson & Pickett 2009 (status anxiety rises with inequality)",
                              "How much status stress grows with the area's income Gini relative to the national "
                              "Gini (0: inequality does not matter).", group="pathway")]),
-    pathway("stigma_stress", ["minority", "cmd"], "stress", +1, 0.5, "stress load", (0.2, 1.0),
+    pathway("stigma_stress", ["discrimination", "cmd"], "stress", +1, 0.5, "stress load", (0.2, 1.0),
             "Pascoe & Richman 2009 (perceived discrimination and health, meta-analysis); Hatzenbuehler 2013",
-            "stigma and discrimination (minority identity, mental illness) raise chronic stress"),
+            "experienced discrimination (for a minority identity) and mental-illness stigma raise chronic stress"),
     pathway("ace_sensitisation", ["aces"], "stress", +1, 0.85, "extra stress response at 4+ ACEs", (0.4, 1.2),
             "McLaughlin et al. 2010: depression after a stressor 27.3% with 3+ adversities vs 14.8% with none "
             "(ratio 1.84)", "adverse childhood experiences sensitise the stress response for life"),
@@ -79,7 +83,7 @@ def stress(ctx: StepContext) -> Changes:
     load = (s["financial_strain_stress"] * ex.strain
             + s["insecure_work_stress"] * ex.insecure_work
             + s["insecure_housing_stress"] * ex.housing_insecure
-            + s["neighbourhood_stress"] * ex.deprivation
+            + s["neighbourhood_stress"] * ex.neighbourhood_disadvantage
             + s["low_status_stress"] * ex.low_status
             + s["stigma_stress"] * ex.stigma)
     load = ctx.record("stress_load", ctx.add(load, "stress_load_add").astype(F32))

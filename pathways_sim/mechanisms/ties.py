@@ -27,7 +27,7 @@ PATHWAYS = (
             "loneliness makes people withdraw: ties break more and form less", ["loneliness_ties"]),
     pathway("depression_withdrawal", ["cmd"], "ties", -1, 0.5, "log hazard ratio", (0.2, 1.0),
             "assumption (social withdrawal in depression)", "a mental disorder makes ties break more and form less"),
-    pathway("stigma_tie_loss", ["minority", "cmd"], "ties", -1, 0.3, "log hazard ratio", (0.1, 0.6),
+    pathway("stigma_tie_loss", ["discrimination", "cmd"], "ties", -1, 0.3, "log hazard ratio", (0.1, 0.6),
             "Hatzenbuehler 2013 (stigma isolates); assumption for size", "stigma makes ties break more and form less"),
 )
 

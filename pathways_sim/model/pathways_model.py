@@ -16,7 +16,7 @@ from pathways_sim.interventions import make_interventions
 from pathways_sim.mechanisms.parameters import ParameterError, Parameters
 from pathways_sim.mechanisms.registry import Switches
 from pathways_sim.model.agents import PersonAgent
-from pathways_sim.model.step import advance
+from pathways_sim.model.step import advance, burn_in
 from pathways_sim.model.synthesis import build_world
 from pathways_sim.results.collector import Collector
 
@@ -80,6 +80,7 @@ class PathwaysModel(mesa.Model):
         built = make_interventions(interventions)  # validated before the (slower) build
         self.seed = seed
         self.world = build_world(self.params, self.switches, seed)
+        burn_in(self.world)  # before interventions are bound: they start on the settled baseline
         self.world.interventions = built
         for intervention in built:
             intervention.bind(self.world)

@@ -61,6 +61,15 @@ def advance(world: World) -> StepEvents:
     return StepEvents(alive, age_at_start, ctx.signals["dies"], ctx.signals["born"])
 
 
+def burn_in(world: World) -> None:
+    """Run ``burn_in_years`` of steps (numbered -n .. -1, so the reported run's steps and random draws are the
+    same whatever the burn-in) before results are collected and interventions start."""
+    steps = round(world.params["burn_in_years"] * world.steps_per_year)
+    world.step_index = -steps
+    for _ in range(steps):
+        advance(world)
+
+
 def resolve(ctx: StepContext, state: str, change: Any) -> Any:
     """The new value of ``state`` from a mechanism's change (drawing a 0/1 switch's events)."""
     current = getattr(ctx.pop, state)

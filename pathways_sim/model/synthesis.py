@@ -27,10 +27,18 @@ from pathways_sim.mechanisms.parameters import Parameters
 from pathways_sim.mechanisms.registry import Switches, effective_strengths
 from pathways_sim.mechanisms.work import logistic
 
-# ONS mid-2022 population estimates, England: share (%) in each five-year age band 0-4 ... 85-89, 90+.
-AGE_BAND_SHARES = np.array([5.4, 5.9, 6.1, 5.8, 6.1, 6.6, 6.9, 6.7, 6.4, 6.2, 6.8, 6.7, 5.9, 5.0, 4.9, 3.8,
-                            2.5, 1.5, 0.8])
 FEMALE_SHARE = 0.51  # ONS: 51% of England's population
+
+# The starting ages are the stationary age structure of a reference life table, so that with births at
+# replacement and nothing changing the population neither ages nor grows: survivorship l(x) of a Gompertz
+# hazard fitted to ONS National life tables, England 2020-22 (life expectancy at birth 78.6 men, 82.6 women),
+# with the deprivation gradient of ONS life expectancy by IMD decile (about 9 years between the extremes for
+# men).  A fixed reference (not the run's own hazards) keeps every arm's starting population the same.
+REFERENCE_MORTALITY_AT_50 = {False: 0.0035, True: 0.0024}  # per year, men / women
+REFERENCE_MORTALITY_SLOPE = 0.095  # log hazard per year of age
+REFERENCE_DEPRIVATION_LOG_HR = 0.9  # most vs least deprived area
+REFERENCE_INFANT_MORTALITY = 0.004
+AGE_GRID_STEP = 0.25  # years
 
 
 def build_world(params: Parameters, switches: Switches, seed: int) -> World:
@@ -44,12 +52,10 @@ def build_world(params: Parameters, switches: Switches, seed: int) -> World:
     world = World(params, switches, effective_strengths(params, switches), streams, pop, areas, Network())
 
     rng = streams.generator("setup_demography")
-    band = rng.choice(AGE_BAND_SHARES.size, size=n, p=AGE_BAND_SHARES / AGE_BAND_SHARES.sum())
-    width = np.where(band == AGE_BAND_SHARES.size - 1, 10.0, 5.0)
-    pop.age[:] = (band * 5.0 + rng.random(n) * width).astype(np.float32)
     pop.female[:] = rng.random(n) < FEMALE_SHARE
     pop.area[:] = rng.integers(0, n_areas, size=n)
     deprivation = areas.deprivation[pop.area]
+    pop.age[:] = stationary_ages(pop.female, pop.area, areas.deprivation, params["maximum_age"], rng.random(n))
     share = params["minority_share"]
     logit = np.log(share + 1e-12) - np.log(1 - share + 1e-12)
     pop.minority[:] = rng.random(n) < logistic(logit + params["minority_deprivation_gradient"]
@@ -78,6 +84,26 @@ def build_world(params: Parameters, switches: Switches, seed: int) -> World:
     update_income(world)
     refresh_ranks(world)
     return world
+
+
+def stationary_ages(female: np.ndarray, area: np.ndarray, area_deprivation: np.ndarray, maximum_age: float,
+                    uniforms: np.ndarray) -> np.ndarray:
+    """Ages drawn from the stationary age structure (density proportional to survivorship) of the reference
+    life table for each person's sex and area, by inverse transform of ``uniforms``."""
+    grid = np.arange(0.0, maximum_age + AGE_GRID_STEP, AGE_GRID_STEP)
+    ages = np.empty(female.size, dtype=np.float32)
+    for is_female in (False, True):
+        for a in np.unique(area[female == is_female]):
+            hazard = (REFERENCE_MORTALITY_AT_50[is_female]
+                      * np.exp(REFERENCE_MORTALITY_SLOPE * (grid[:-1] - 50.0)
+                               + REFERENCE_DEPRIVATION_LOG_HR * (area_deprivation[a] - 0.5))
+                      + np.where(grid[:-1] < 1.0, REFERENCE_INFANT_MORTALITY, 0.0))
+            survivors = np.exp(-np.concatenate([[0.0], np.cumsum(hazard * AGE_GRID_STEP)]))
+            person_years = (survivors[:-1] + survivors[1:]) / 2 * AGE_GRID_STEP
+            cumulative = np.concatenate([[0.0], np.cumsum(person_years)]) / person_years.sum()
+            who = (female == is_female) & (area == a)
+            ages[who] = np.interp(uniforms[who], cumulative, grid)
+    return ages
 
 
 def assign_parents(world: World, rng: np.random.Generator) -> None:
@@ -134,7 +160,6 @@ def settle_states(world: World, rng: np.random.Generator, iterations: int = 8) -
         targets = {name: change.target for mech in continuous for name, change in (mech(ctx) or {}).items()}
         for name, target in targets.items():
             getattr(pop, name)[:] = target
-    pop.allostatic_load[:] *= np.minimum(pop.age / 40.0, 1.0)  # wear builds with the years lived
 
     # 0/1 states at their equilibrium prevalence onset / (onset + recovery), from hazards computed with none
     # of them present (nobody's ties smoke yet).

@@ -11,7 +11,7 @@ the registry ``pathways_sim.interventions.INTERVENTIONS`` — nothing is importe
     seed: 2025                        # seed of the first replicate
     replicates: 3
     population: {size: 20000, people_per_area: 1500}
-    time: {start_year: 2025, years: 20, step_months: 1}
+    time: {start_year: 2025, years: 20, step_months: 1, burn_in_years: 20}
     parameters: {cmd_onset_rate: 0.1}               # any name in pathways_sim.PARAMETERS
     pathways_off: [loneliness_withdrawal]           # names in pathways_sim.PATHWAYS, or loops in LOOPS
     interventions:

@@ -90,7 +90,8 @@ class Scenario:
         return {
             "name": self.name, "seed": self.seed, "replicates": self.replicates,
             "population": {"size": p["population_size"], "people_per_area": p["people_per_area"]},
-            "time": {"start_year": p["start_year"], "years": self.years, "step_months": p["step_months"]},
+            "time": {"start_year": p["start_year"], "years": self.years, "step_months": p["step_months"],
+                     "burn_in_years": p["burn_in_years"]},
             **self._arm_part(),
             "outputs": self.outputs.model_dump(mode="json"),
             "arms": {name: arm._arm_part() for name, arm in self.arms.items()},

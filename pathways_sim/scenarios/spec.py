@@ -33,6 +33,7 @@ STRUCTURAL: dict[str, tuple[str, str]] = {
     "people_per_area": ("population", "people_per_area"),
     "start_year": ("time", "start_year"),
     "step_months": ("time", "step_months"),
+    "burn_in_years": ("time", "burn_in_years"),
 }
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"  # names become file and directory names of results
 Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=100)]
@@ -88,6 +89,7 @@ class TimeSpec(Section):
     start_year: int = _param_field("start_year")
     years: int = Field(20, ge=1, le=1000, description="Years to simulate in each run.")
     step_months: int = _param_field("step_months")
+    burn_in_years: int = _param_field("burn_in_years")
 
 
 class OutputsSpec(Section):
