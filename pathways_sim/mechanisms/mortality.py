@@ -15,7 +15,7 @@ from pathways_sim.declarations.pathways import pathway
 from pathways_sim.mechanisms.base import F32, Changes, StepContext, mechanism
 
 PATHWAYS = (
-    pathway("allostatic_load_mortality", ["allostatic_load"], "death", +1, 0.05,
+    pathway("allostatic_load_mortality", ["allostatic_load"], "death", +1, 0.02,
             "log hazard ratio per biomarker, direct", (0.0, 0.1),
             "Robertson et al. 2017 (Scottish Health Survey, 10-year follow-up: HR 1.08 per point, 95% CI 1.01-1.16, "
             "adjusted for age, sex and deprivation) is a total effect: the direct part is set so that the model's "
