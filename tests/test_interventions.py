@@ -221,8 +221,10 @@ def test_the_stigma_barrier_to_uptake_uses_the_declared_stigma_weight():
     """A mental disorder's stigma in the uptake barrier is ``mental_illness_stigma_weight``, as in the stress
     mechanism, not a fixed 0.5: a heavier weight deters people with a disorder more, and no one else."""
     def uptake(weight):
+        # No burn-in: the weight would otherwise change who is ill at the start, and the two calls must read
+        # the same people.
         model = PathwaysModel(rng=SEED, agents="lazy", population_size=SIZE, interventions=[{"kind": "peer_support"}],
-                              mental_illness_stigma_weight=weight)
+                              mental_illness_stigma_weight=weight, burn_in_years=0)
         world, pop = model.world, model.population
         slots = np.flatnonzero(pop.alive & ~pop.minority)
         mods = Modifiers(pop.capacity, world.areas.n)
