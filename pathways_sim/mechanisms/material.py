@@ -9,8 +9,9 @@ stress, not total associations: each total effect is applied once.
 The base rates are set so that about 13% of adults live in hardship in the starting population, matching the
 Low Income Low Energy Efficiency (LILEE) fuel poverty rate, England: 13.0% of households in 2023, 13.1% in
 2022 (DESNZ Annual fuel poverty statistics).  That is the definition matched; the other components are of
-similar size (FRS/HBAI 2022/23 household food insecurity: 10% of UK households, 11% of people; English Housing
-Survey: about 4-5% of homes with damp) and overlap with it, so 13% is a floor for the union of all four.
+similar size or smaller (FRS/HBAI 2022/23 household food insecurity: 10% of UK households, 11% of people; English
+Housing Survey: 4% of homes with damp problems in 2015, about constant since 2013) and overlap with it, so 13% is a
+floor for the union of all four.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ PATHWAYS = (
             "damp home, fuel or food insecurity", ["health_poverty"]),
     pathway("housing_insecurity_material_hardship", ["housing_insecure"], "material_hardship", +1, 0.7,
             "log hazard ratio", (0.3, 1.2),
-            "assumption (arrears and temporary accommodation trade off against heating and food: Shelter; "
-            "Marmot Review Team 2011, cold homes and fuel poverty)",
+            "assumption (rent arrears and temporary accommodation compete with heating and food for the same "
+            "money; no published hazard ratio found)",
             "insecure housing (arrears, eviction threat, temporary accommodation) raises the onset of material "
             "hardship beyond what income alone does", ["health_poverty"]),
 )
