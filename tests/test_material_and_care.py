@@ -104,3 +104,14 @@ def test_treatment_leaves_the_mean_recovery_hazard_where_it_was_before_treatment
     mean_access = p["cmd_treatment_coverage"] * (1 - p["treatment_effect_deprivation_loss"] * 0.5)
     multiplier = 1 + mean_access * np.expm1(p["treatment_cmd_recovery_strength"])
     assert p["cmd_recovery_rate"] * multiplier == pytest.approx(0.5, abs=0.01)
+
+
+def test_results_report_hardship_by_area_with_the_gradient_of_the_starting_population():
+    from pathways_sim import PathwaysModel
+
+    model = PathwaysModel(population_size=5_000, rng=3, agents="lazy")
+    model.run(years=1)
+    rows = model.results()
+    rows = rows[(rows.metric == "material_hardship_prevalence") & (rows.group_type == "area_deprivation_quintile")]
+    values = rows.sort_values("group")["value"].to_numpy()
+    assert values.size == 5 and values[0] > values[-1], values  # quintile 1 most deprived
