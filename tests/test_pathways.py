@@ -207,6 +207,18 @@ PROBES = {
                             recorded("work", "reemployment", adults)),
     "strain_housing_insecurity": (set_("housing_insecure", False), set_("income", HIGH_INCOME),
                                   set_("income", LOW_INCOME), hazard("housing_insecure", "onset", adults)),
+    "strain_material_hardship": (set_("material_hardship", False), set_("income", HIGH_INCOME),
+                                 set_("income", LOW_INCOME), hazard("material_hardship", "onset", adults)),
+    "housing_insecurity_material_hardship": (set_("material_hardship", False), set_("housing_insecure", False),
+                                             set_("housing_insecure", True),
+                                             hazard("material_hardship", "onset", adults)),
+    "material_hardship_poor_health": (set_("poor_health", False), set_("material_hardship", False),
+                                      set_("material_hardship", True), hazard("poor_health", "onset")),
+    "material_hardship_cmd_onset": (set_("cmd", False), set_("material_hardship", False),
+                                    set_("material_hardship", True), hazard("cmd", "onset")),
+    # Care access falls with area deprivation (treatment works less well there): more deprived, less care.
+    "treatment_cmd_recovery": (set_("cmd", True), set_area("deprivation", 1.0), set_area("deprivation", 0.0),
+                               hazard("cmd", "recovery")),
 }
 def reading(world, switches, setup, mutate, measure):
     w = copy.deepcopy(world)

@@ -27,4 +27,7 @@ MODIFIERS: dict[str, tuple[float, str, str]] = {
     "uptake_log_odds_add": (0.0, "person", "added to the log odds of taking up and staying in any offer"),
     "retraumatisation_scale": (1.0, "person",
                                "multiplies re-traumatisation by clinical services (trauma-informed care)"),
+    "material_hardship_scale": (1.0, "person", "multiplies the hazard of entering material hardship (cold or damp "
+                                "home, fuel or food insecurity)"),
+    "treatment_coverage_add": (0.0, "person", "added to the share of people with a mental disorder who are treated"),
 }

@@ -90,6 +90,8 @@ _DECLARED = (
     _o("unemployment_rate", "Unemployment", "%", (18, None),
        "economically active adults from 18 to retirement_age", "lower", binary=True),
     _o("housing_insecurity_prevalence", "Insecure housing", "%", (18, None), "adults 18+", "lower", binary=True),
+    _o("material_hardship_prevalence", "Material hardship", "%", (18, None),
+       "adults 18+ (cold or damp home, fuel or food insecurity)", "lower", binary=True),
     _o("mean_income", "Equivalised household income", "GBP/year", ALL_AGES, "everyone alive (children: "
        "their parent's)", "higher"),
     _o("mean_ties", "Social ties", "ties per person", ALL_AGES, "everyone alive", "higher"),

@@ -56,5 +56,7 @@ STATE: tuple[StateVar, ...] = tuple(StateVar(*row) for row in [
     ("poor_health", np.bool_, 0, 1, "long-term condition / not in good health (self-rated)"),
     ("income_rank", np.float32, 0, 1, "national income rank (0 poorest), refreshed yearly"),
     ("area_income_rank", np.float32, 0, 1, "income rank within own area (0 poorest), refreshed yearly"),
+    ("material_hardship", np.bool_, 0, 1, "cold or damp home, or fuel or food insecurity (adults; children share "
+     "their household's)"),
 ])
 STATE_NAMES = tuple(v.name for v in STATE)

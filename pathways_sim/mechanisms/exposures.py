@@ -14,6 +14,7 @@ from pathways_sim.core.modifiers import Modifiers, add, scale
 from pathways_sim.core.world import World
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.states import INSECURE_JOB, UNEMPLOYED
+from pathways_sim.mechanisms.care import care_access
 
 F32 = np.float32
 
@@ -139,3 +140,13 @@ class Exposures:
         degree = self.degree
         shared = self.world.network.neighbour_sum(self.pop.smoker) / np.maximum(degree, 1)
         return np.where(degree > 0, shared, 0.0).astype(F32)
+
+    @cached_property
+    def material_hardship(self) -> np.ndarray:
+        """The household's material hardship: cold or damp home, fuel or food insecurity (0 or 1)."""
+        return self.pop.material_hardship[self.household].astype(F32)
+
+    @cached_property
+    def care_access(self) -> np.ndarray:
+        """Expected treatment of a mental disorder: treated share x relative effectiveness in one's area."""
+        return care_access(self.params, self.deprivation, self.mods)

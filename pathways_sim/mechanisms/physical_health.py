@@ -8,6 +8,7 @@ import numpy as np
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.mechanisms.base import Changes, StepContext, Switch, mechanism
+from pathways_sim.mechanisms.material import HARDSHIP_POOR_HEALTH
 
 PATHWAYS = (
     pathway("allostatic_load_poor_health", ["allostatic_load"], "poor_health", +1, 0.15,
@@ -20,6 +21,7 @@ PATHWAYS = (
     pathway("cmd_poor_health", ["cmd"], "poor_health", +1, 0.5, "log hazard ratio", (0.2, 1.0),
             "Naylor et al. 2012 (King's Fund: long-term conditions and mental health)",
             "a mental disorder raises the onset of not-good health"),
+    HARDSHIP_POOR_HEALTH,
 )
 PARAMETERS = (
     Param("poor_health_rate_at_50", 0.012, "per year", (0, 10), (0.005, 0.03), "assumption, calibrated to ONS HLE",
@@ -44,5 +46,6 @@ def physical_health(ctx: StepContext) -> Changes:
         p["poor_health_age_slope"] * (pop.age - 50.0) + p["female_poor_health_log_hr"] * pop.female
         + s["allostatic_load_poor_health"] * pop.allostatic_load
         + s["smoking_poor_health"] * pop.smoker + s["cmd_poor_health"] * pop.cmd)
+    onset = onset * np.exp(s["material_hardship_poor_health"] * ctx.exposures.material_hardship)
     recovery = np.full(pop.capacity, p["poor_health_recovery_rate"], dtype=np.float32)
     return {"poor_health": Switch(onset, recovery, "poor_health_onset", "poor_health_recovery")}

@@ -13,6 +13,7 @@ from pathways_sim.mechanisms import (
     allostatic_load,
     housing,
     loneliness,
+    material,
     mental_disorder,
     physical_health,
     resources,
@@ -168,10 +169,10 @@ def settle_states(world: World, rng: np.random.Generator, iterations: int = 8) -
     pop.poor_health[:] = False
     ctx = StepContext(world, settling=True)
     switches = {name: change for mech in (smoking.smoking, mental_disorder.mental_disorder,
-                                          physical_health.physical_health, housing.housing)
+                                          physical_health.physical_health, housing.housing, material.material_hardship)
                 for name, change in (mech(ctx) or {}).items()}
     pop.smoker[:] = _smokers_so_far(world, switches["smoker"], rng)
-    for name in ("cmd", "poor_health", "housing_insecure"):
+    for name in ("cmd", "poor_health", "housing_insecure", "material_hardship"):
         getattr(pop, name)[:] = rng.random(pop.capacity) < _equilibrium(switches[name])
 
 

@@ -189,6 +189,7 @@ class Collector:
             "ace_any_prevalence": pop.aces > 0,
             "unemployment_rate": pop.employment == UNEMPLOYED,
             "housing_insecurity_prevalence": pop.housing_insecure,
+            "material_hardship_prevalence": pop.material_hardship,
             "mean_income": pop.income,
             "mean_ties": world.network.degree(pop.capacity),
         }
