@@ -120,6 +120,13 @@ def smoking_balance(w, ctx):
     return float(np.log(start) - np.log(quit_))
 
 
+def inactivity_balance(w, ctx):
+    """Log onset minus log recovery hazard of inactivity among adults (the log odds of being inactive)."""
+    change = MECHANISMS["physical_activity"](ctx)["physically_inactive"]
+    adult = adults(w) & w.population.alive
+    return float(np.log(change.onset[adult].mean()) - np.log(change.recovery[adult].mean()))
+
+
 LOW_INCOME, HIGH_INCOME = 4_000.0, 150_000.0
 
 # pathway: (common set-up, source low, source high, target measure)
@@ -184,6 +191,13 @@ PROBES = {
                             recorded("work", "reemployment", adults)),
     "strain_housing_insecurity": (set_("housing_insecure", False), set_("income", HIGH_INCOME),
                                   set_("income", LOW_INCOME), hazard("housing_insecure", "onset", adults)),
+    "job_strain_stress": (None, set_("job_strain", False), set_("job_strain", True),
+                          recorded("stress", "stress_load")),
+    "present_focus_inactivity": (None, set_("stress", 0.05), set_("stress", 0.9), inactivity_balance),
+    "deprivation_inactivity": (None, set_area("deprivation", 0.0), set_area("deprivation", 1.0),
+                               inactivity_balance),
+    "inactivity_poor_health": (set_("poor_health", False), set_("physically_inactive", False),
+                               set_("physically_inactive", True), hazard("poor_health", "onset")),
 }
 def reading(world, switches, setup, mutate, measure):
     w = copy.deepcopy(world)

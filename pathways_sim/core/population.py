@@ -54,6 +54,8 @@ class Population:
     poor_health: np.ndarray  # bool_
     income_rank: np.ndarray  # float32
     area_income_rank: np.ndarray  # float32
+    job_strain: np.ndarray  # bool_
+    physically_inactive: np.ndarray  # bool_
 
     def __init__(self, capacity: int):
         self.capacity = 0

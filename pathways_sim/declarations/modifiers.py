@@ -27,4 +27,6 @@ MODIFIERS: dict[str, tuple[float, str, str]] = {
     "uptake_log_odds_add": (0.0, "person", "added to the log odds of taking up and staying in any offer"),
     "retraumatisation_scale": (1.0, "person",
                                "multiplies re-traumatisation by clinical services (trauma-informed care)"),
+    "job_strain_scale": (1.0, "person", "multiplies the chance that a worker's job is high-strain (job redesign)"),
+    "inactivity_onset_scale": (1.0, "person", "multiplies the hazard of becoming physically inactive"),
 }

@@ -12,8 +12,10 @@ from pathways_sim.core.world import Areas, World
 from pathways_sim.mechanisms import (
     allostatic_load,
     housing,
+    job_strain,
     loneliness,
     mental_disorder,
+    physical_activity,
     physical_health,
     resources,
     smoking,
@@ -127,6 +129,7 @@ def settle_states(world: World, rng: np.random.Generator, iterations: int = 8) -
     pop.resilience[:] = p["resilience_baseline"]
     pop.control[:] = p["control_baseline"]
     pop.loneliness[:] = p["loneliness_floor"]
+    pop.job_strain[:] = job_strain.starting_job_strain(world)  # before stress, which it loads
     continuous = (stress.stress, resources.resilience, resources.control, loneliness.loneliness,
                   allostatic_load.allostatic_load)
     for _ in range(iterations):
@@ -143,10 +146,11 @@ def settle_states(world: World, rng: np.random.Generator, iterations: int = 8) -
     pop.poor_health[:] = False
     ctx = StepContext(world, settling=True)
     switches = {name: change for mech in (smoking.smoking, mental_disorder.mental_disorder,
-                                          physical_health.physical_health, housing.housing)
+                                          physical_health.physical_health, housing.housing,
+                                          physical_activity.physical_activity)
                 for name, change in (mech(ctx) or {}).items()}
     pop.smoker[:] = _smokers_so_far(world, switches["smoker"], rng)
-    for name in ("cmd", "poor_health", "housing_insecure"):
+    for name in ("cmd", "poor_health", "housing_insecure", "physically_inactive"):
         getattr(pop, name)[:] = rng.random(pop.capacity) < _equilibrium(switches[name])
 
 
