@@ -2,10 +2,10 @@
 done.  Lower-grade jobs leave less control (Marmot et al. 1997, Whitehall II), so strain is commoner among
 workers with less education.  It is a chronic stressor: ``job_strain_stress`` adds it to the stress load.
 
-A worker's strain status is redrawn at ``job_strain_turnover_rate`` (job changes and changes within a job), so
-among workers it sits at its equilibrium share, graded by education; it ends as soon as the person stops
-working (unemployed, out of the labour force, retired).  Someone newly hired starts without strain and reaches
-the equilibrium share within a few years.
+The mechanism runs after the step's job changes and retirements.  A worker's strain status is redrawn at
+``job_strain_turnover_rate`` (new jobs, reorganisation), towards a share graded by education; it ends the step
+a person stops working (unemployed, out of the labour force, retired).  Someone newly hired starts without
+strain and reaches that share within a few years.
 
 Its health effects run through stress only: stress -> common mental disorder, and stress -> allostatic load
 -> not-good health and mortality.  There is no separate job strain -> health or job strain -> mortality link,
@@ -20,10 +20,8 @@ from pathways_sim.core.world import World
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.declarations.states import INSECURE_JOB, SECURE_JOB
-from pathways_sim.mechanisms.base import F32, Changes, StepContext, Switch, mechanism
+from pathways_sim.mechanisms.base import F32, StepContext, mechanism
 
-# Per year: strain ends this fast once a person is no longer working (within a step, for any step length).
-LEFT_WORK_HAZARD = 1.0e4
 MIDDLE_EDUCATION = 1
 
 PATHWAYS = (
@@ -83,11 +81,13 @@ def starting_job_strain(world: World) -> np.ndarray:
 @mechanism("job_strain", "workers' jobs are high-strain (high demands, low control) more often at lower "
            "education; strain ends when work ends", pathways=PATHWAYS, parameters=PARAMETERS,
            writes=("job_strain",))
-def job_strain(ctx: StepContext) -> Changes:
+def job_strain(ctx: StepContext) -> None:
+    """Sequential, after this step's job changes and retirements: workers' strain is redrawn at the turnover
+    rate; anyone no longer working has none."""
     p, pop = ctx.params, ctx.pop
-    at_work = working(pop.employment)
+    at_work = working(pop.employment) & pop.alive
     share = np.minimum(ctx.scale(strain_share(p, pop.education), "job_strain_scale"), F32(1.0))
     turnover = p["job_strain_turnover_rate"]
-    onset = (turnover * share).astype(F32)
-    recovery = np.where(at_work, turnover * (1.0 - share), LEFT_WORK_HAZARD).astype(F32)
-    return {"job_strain": Switch(onset, recovery, "job_strain_onset", "job_strain_end", eligible=at_work)}
+    starts = ctx.event("job_strain_onset", np.where(at_work & ~pop.job_strain, turnover * share, 0))
+    ends = ctx.event("job_strain_end", np.where(pop.job_strain, turnover * (1.0 - share), 0))
+    pop.job_strain[:] = at_work & ((pop.job_strain & ~ends) | starts)

@@ -52,9 +52,9 @@ STEP_ORDER = StepOrder(
     simultaneous=(stress.stress, resources.resilience, resources.control, loneliness.loneliness,
                   allostatic_load.allostatic_load, smoking.smoking, mental_disorder.mental_disorder,
                   physical_health.physical_health, work.work, housing.housing, childhood.childhood_adversity,
-                  ties.ties, mortality.mortality,
-                  job_strain.job_strain, physical_activity.physical_activity),
-    sequential=(demography.death_mechanism, demography.birth_mechanism, demography.ageing, income.income),
+                  ties.ties, mortality.mortality, physical_activity.physical_activity),
+    sequential=(demography.death_mechanism, demography.birth_mechanism, demography.ageing, income.income,
+                job_strain.job_strain),
     yearly=(income.ranks,),
 )
 
