@@ -198,6 +198,8 @@ PROBES = {
                                inactivity_balance),
     "inactivity_poor_health": (set_("poor_health", False), set_("physically_inactive", False),
                                set_("physically_inactive", True), hazard("poor_health", "onset")),
+    "inactivity_mortality": (None, set_("physically_inactive", False), set_("physically_inactive", True),
+                             recorded("mortality", "deaths")),
 }
 def reading(world, switches, setup, mutate, measure):
     w = copy.deepcopy(world)

@@ -6,9 +6,9 @@ safe green spaces and affordable facilities, more worry about going out (Farrell
 Shields 2013, CMPO: area deprivation is associated with inactivity in England over and above education and income).
 Inactivity rises with age.  Inactive people develop long-term conditions sooner (``inactivity_poor_health``).
 
-Its effect on mortality runs through not-good health (``poor_health_mortality``): the total hazard ratio of
-death for inactivity (Lee et al. 2012: RR 1.28, 1.21-1.36) is not applied directly, so it is not counted
-twice.
+Its total effect on mortality (Lee et al. 2012: RR 1.28, 1.21-1.36) is applied once: not-good health carries
+only a small part of it (``inactivity_poor_health`` then ``poor_health_mortality``), so ``inactivity_mortality``
+adds the rest directly, sized so that the model reproduces the cohorts' 1.28.
 """
 
 from __future__ import annotations
@@ -42,14 +42,24 @@ PATHWAYS = (
             "1.20, colon cancer 1.32, breast cancer 1.33); a direct effect of the behaviour, not mediated by "
             "stress or allostatic load in the model, so it does not double count them",
             "physical inactivity raises the onset of long-term conditions / not-good health"),
+    pathway("inactivity_mortality", ["physically_inactive"], "death", +1, 0.6, "log hazard ratio (direct)",
+            (0.3, 0.9),
+            "Lee et al. 2012: all-cause mortality RR 1.28 (1.21-1.36), a total effect from cohorts that measured "
+            "activity once.  Sized so that the same design in the model (inactivity at baseline, deaths over "
+            "5 years, age-adjusted, inactivity pathways on vs off) gives 1.28 (tests/test_physical_activity.py). "
+            " The hazard ratio of current inactivity (e^0.6 = 1.8) is larger because people's activity changes "
+            "after it is measured (regression dilution, in the cohorts too).  Not-good health carries only ~1.5% "
+            "of the total (inactivity_poor_health then poor_health_mortality), so the total is applied once",
+            "physical inactivity raises mortality beyond what self-rated health captures (fitness, fatal "
+            "cardiovascular events in people who report good health)"),
 )
 PARAMETERS = (
-    Param("inactivity_onset_rate", 0.114, "per year at age 50", (0, 10), (0.05, 0.3),
+    Param("inactivity_onset_rate", 0.0713, "per year at age 50", (0, 10), (0.03, 0.2),
           "assumption, calibrated to 25.7% of adults inactive (Sport England Active Lives, Nov 2022-23)",
           "Hazard of becoming inactive at age 50, at reference present focus and average deprivation.",
           group="health"),
-    Param("inactivity_recovery_rate", 0.4, "per year", (0, 50), (0.2, 1.0),
-          "assumption: inactivity spells last a few years (mean 2.5 years here)",
+    Param("inactivity_recovery_rate", 0.25, "per year", (0, 50), (0.1, 1.0),
+          "assumption: inactivity spells last about 4 years on average",
           "Hazard of becoming active again at reference present focus and average deprivation.",
           group="health"),
     Param("inactivity_age_slope", 0.018, "log hazard per year of age", (0, 1), (0.01, 0.04),
