@@ -144,6 +144,12 @@ def smoking_balance(w, ctx):
     return float(np.log(start) - np.log(quit_))
 
 
+def inactivity_balance(w, ctx):
+    """Log onset minus log recovery hazard of inactivity among adults (the log odds of being inactive)."""
+    change = MECHANISMS["physical_activity"](ctx)["physically_inactive"]
+    adult = adults(w) & w.population.alive
+    return float(np.log(change.onset[adult].mean()) - np.log(change.recovery[adult].mean()))
+
 
 # pathway: (common set-up, source low, source high, target measure)
 PROBES = {
@@ -219,6 +225,15 @@ PROBES = {
     # Care access falls with area deprivation (treatment works less well there): more deprived, less care.
     "treatment_cmd_recovery": (set_("cmd", True), set_area("deprivation", 1.0), set_area("deprivation", 0.0),
                                hazard("cmd", "recovery")),
+    "job_strain_stress": (None, set_("job_strain", False), set_("job_strain", True),
+                          recorded("stress", "stress_load")),
+    "present_focus_inactivity": (None, set_("stress", 0.05), set_("stress", 0.9), inactivity_balance),
+    "deprivation_inactivity": (None, set_area("deprivation", 0.0), set_area("deprivation", 1.0),
+                               inactivity_balance),
+    "inactivity_poor_health": (set_("poor_health", False), set_("physically_inactive", False),
+                               set_("physically_inactive", True), hazard("poor_health", "onset")),
+    "inactivity_mortality": (None, set_("physically_inactive", False), set_("physically_inactive", True),
+                             recorded("mortality", "deaths")),
 }
 def reading(world, switches, setup, mutate, measure):
     w = copy.deepcopy(world)

@@ -55,6 +55,8 @@ class Population:
     income_rank: np.ndarray  # float32
     area_income_rank: np.ndarray  # float32
     material_hardship: np.ndarray  # bool_
+    job_strain: np.ndarray  # bool_
+    physically_inactive: np.ndarray  # bool_
 
     def __init__(self, capacity: int):
         self.capacity = 0

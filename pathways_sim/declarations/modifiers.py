@@ -30,4 +30,6 @@ MODIFIERS: dict[str, tuple[float, str, str]] = {
     "material_hardship_scale": (1.0, "person", "multiplies the hazard of entering material hardship (cold or damp "
                                 "home, fuel or food insecurity)"),
     "treatment_coverage_add": (0.0, "person", "added to the share of people with a mental disorder who are treated"),
+    "job_strain_scale": (1.0, "person", "multiplies the chance that a worker's job is high-strain (job redesign)"),
+    "inactivity_onset_scale": (1.0, "person", "multiplies the hazard of becoming physically inactive"),
 }

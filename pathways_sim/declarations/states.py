@@ -58,5 +58,7 @@ STATE: tuple[StateVar, ...] = tuple(StateVar(*row) for row in [
     ("area_income_rank", np.float32, 0, 1, "income rank within own area (0 poorest), refreshed yearly"),
     ("material_hardship", np.bool_, 0, 1, "cold or damp home, or fuel or food insecurity (adults; children share "
      "their household's)"),
+    ("job_strain", np.bool_, 0, 1, "in a high-strain job: high demands with low control (workers only)"),
+    ("physically_inactive", np.bool_, 0, 1, "physically inactive: under 30 minutes of activity a week (16+)"),
 ])
 STATE_NAMES = tuple(v.name for v in STATE)

@@ -56,6 +56,7 @@ def mortality(ctx: StepContext) -> Changes:
         p["mortality_age_slope"] * (pop.age - 50.0) + p["male_mortality_log_hr"] * (~pop.female)
         + s["poor_health_mortality"] * pop.poor_health + s["smoking_mortality"] * pop.smoker
         + s["allostatic_load_mortality"] * pop.allostatic_load)
+    hazard = hazard * np.exp(s["inactivity_mortality"] * pop.physically_inactive)  # mechanisms/physical_activity.py
     hazard = (hazard + np.where(pop.age < 1.0, p["infant_mortality_rate"], 0.0)).astype(F32)
     dies = pop.alive & (ctx.event("deaths", hazard) | (pop.age >= p["maximum_age"]))
     return {"dies": dies}

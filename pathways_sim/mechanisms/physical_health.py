@@ -47,5 +47,6 @@ def physical_health(ctx: StepContext) -> Changes:
         + s["allostatic_load_poor_health"] * pop.allostatic_load
         + s["smoking_poor_health"] * pop.smoker + s["cmd_poor_health"] * pop.cmd)
     onset = onset * np.exp(s["material_hardship_poor_health"] * ctx.exposures.material_hardship)
+    onset = onset * np.exp(s["inactivity_poor_health"] * pop.physically_inactive)  # mechanisms/physical_activity.py
     recovery = np.full(pop.capacity, p["poor_health_recovery_rate"], dtype=np.float32)
     return {"poor_health": Switch(onset, recovery, "poor_health_onset", "poor_health_recovery")}

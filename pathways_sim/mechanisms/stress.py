@@ -86,6 +86,7 @@ def stress(ctx: StepContext) -> Changes:
             + s["neighbourhood_stress"] * ex.neighbourhood_disadvantage
             + s["low_status_stress"] * ex.low_status
             + s["stigma_stress"] * ex.stigma)
+    load = load + s["job_strain_stress"] * pop.job_strain  # high-strain job (mechanisms/job_strain.py)
     load = ctx.record("stress_load", ctx.add(load, "stress_load_add").astype(F32))
     sensitisation = 1.0 + ctx.scale(s["ace_sensitisation"] * np.minimum(pop.aces, 4) / 4.0, "sensitisation_scale")
     buffering = np.exp(-(s["support_buffer"] * ex.support + s["cohesion_buffer"] * ex.cohesion

@@ -12,9 +12,11 @@ from pathways_sim.core.world import Areas, World
 from pathways_sim.mechanisms import (
     allostatic_load,
     housing,
+    job_strain,
     loneliness,
     material,
     mental_disorder,
+    physical_activity,
     physical_health,
     resources,
     smoking,
@@ -154,6 +156,7 @@ def settle_states(world: World, rng: np.random.Generator, iterations: int = 8) -
     pop.resilience[:] = p["resilience_baseline"]
     pop.control[:] = p["control_baseline"]
     pop.loneliness[:] = p["loneliness_floor"]
+    pop.job_strain[:] = job_strain.starting_job_strain(world)  # before stress, which it loads
     continuous = (stress.stress, resources.resilience, resources.control, loneliness.loneliness,
                   allostatic_load.allostatic_load)
     for _ in range(iterations):
@@ -169,10 +172,11 @@ def settle_states(world: World, rng: np.random.Generator, iterations: int = 8) -
     pop.poor_health[:] = False
     ctx = StepContext(world, settling=True)
     switches = {name: change for mech in (smoking.smoking, mental_disorder.mental_disorder,
-                                          physical_health.physical_health, housing.housing, material.material_hardship)
+                                          physical_health.physical_health, housing.housing, material.material_hardship,
+                                          physical_activity.physical_activity)
                 for name, change in (mech(ctx) or {}).items()}
     pop.smoker[:] = _smokers_so_far(world, switches["smoker"], rng)
-    for name in ("cmd", "poor_health", "housing_insecure", "material_hardship"):
+    for name in ("cmd", "poor_health", "housing_insecure", "material_hardship", "physically_inactive"):
         getattr(pop, name)[:] = rng.random(pop.capacity) < _equilibrium(switches[name])
 
 
