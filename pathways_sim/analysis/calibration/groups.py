@@ -21,6 +21,8 @@ Term(sex='female', ages=None, unit='decile', groups=(10,))
 (16.0, 65.0)
 >>> [t.groups for t in parse_ratio("adults 16+ quintile 1 / quintile 5")]
 [(1,), (5,)]
+>>> parse_group("all adults 18+").unit, parse_group("adults 18+ all").unit
+('all', 'all')
 """
 
 from __future__ import annotations
@@ -91,7 +93,8 @@ def parse_group(text: str, *, inherit: Term | None = None) -> Term:
         raise ValueError("the group is empty")
     sex = tokens.pop(0) if tokens[0] in SEXES else ""
     ages = None
-    unit_at = next((i for i, t in enumerate(tokens) if t.removesuffix("s") in N_GROUPS or t == "all"), len(tokens))
+    unit_at = next((i for i, t in enumerate(tokens) if t.removesuffix("s") in N_GROUPS),
+                   len(tokens) - 1 if tokens and tokens[-1] == "all" else len(tokens))  # "all" only as the unit
     for token in tokens[:unit_at]:
         m = _AGE.match(token)
         if m:
