@@ -203,7 +203,8 @@ def test_the_calibrate_command_runs_end_to_end_without_touching_the_shipped_file
     assert code == 0, printed.err
     assert "fit, target by target" in printed.out
     for target in ("life_expectancy_at_birth", "healthy_life_expectancy_sii", "income_gini",
-                   "current_smoking"):
+                   "current_smoking", "life_expectancy_sii", "not_good_health_share_of_life",
+                   "common_mental_disorder_prevalence_ratio", "employment_rate_ratio"):
         assert target in printed.out
     record = json.loads(out.read_text())
     assert set(record["parameters"]) == {"mortality_rate_at_50", "lonely_threshold"}
@@ -211,6 +212,10 @@ def test_the_calibrate_command_runs_end_to_end_without_touching_the_shipped_file
     assert record["seeds"] == [5] and record["budget"] == 2 and record["evaluations"] == 2
     assert record["date"] and len(record["fit"]) == len(with_consistency_targets(load_targets(DEFAULT_TARGETS)))
     assert {"target", "group", "published", "model", "tolerance", "within"} <= set(record["fit"][0])
+    answers = record["free_parameters"]["mortality_rate_at_50"]["answers_to"]
+    assert {"life_expectancy_sii", "not_good_health_share_of_life"} <= set(answers)
+    ratios = [row for row in record["fit"] if row["target"].endswith("_ratio")]
+    assert len(ratios) == 3 and all(row["model"] is not None for row in ratios)  # estimable even at 1,500
     for name, value in record["parameters"].items():
         lo, hi = PARAMETERS[name].plausible
         assert lo <= value <= hi

@@ -6,6 +6,10 @@ snapshot of prevalences and means, and builds period life tables from the deaths
 pooled over the last ``window_years`` (ONS pools three) for life expectancy and, by the Sullivan method,
 healthy life expectancy.  Groups are numbered from 1 = most deprived; group 0 stands for "all groups"
 on the rows of inequality indices, whose ``group_type`` names the gradient they were computed across.
+A group's life table is reported only with enough person-years and deaths (``MIN_LIFE_TABLE_PERSON_YEARS``,
+``MIN_LIFE_TABLE_DEATHS``; the ``person_years`` and ``life_table_deaths`` rows say which bit), and the
+``areas`` rows count the neighbourhoods in each area group, so a reader can tell what a run can resolve
+(``results.tables.resolution_notes``).
 """
 
 from __future__ import annotations
