@@ -3,6 +3,11 @@
 Each figure names its source and a tolerance; the report gives the model's value (mean and 95% interval
 across replicates) and whether it falls inside.  A miss is information about the model, not something to
 tune away: these figures are deliberately kept out of ``data/england_targets.csv``.
+
+Two of them have relatives among the calibration targets, and are held out only in part: the share of the
+population not in good health (Census 2021, all ages, crude) is pinned by nothing but is close kin of the
+targets' share of *life* not in good health by decile (ONS, life-table weighted); the national unemployment
+rate is not a target, but its ratio between the most deprived decile and England is.
 """
 
 from __future__ import annotations

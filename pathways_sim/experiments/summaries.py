@@ -13,6 +13,7 @@ from scipy import stats
 
 from pathways_sim.declarations.outcomes import gradient_outcomes
 from pathways_sim.results.frames import final_year, select
+from pathways_sim.results.tables import run_resolution_notes
 
 SUMMARY_OUTCOMES = tuple(o.name for o in gradient_outcomes())
 
@@ -44,7 +45,7 @@ def total_over_run(results: pd.DataFrame, metric: str, group_type: str = "all", 
 
 def summary_table(results: pd.DataFrame) -> pd.DataFrame:
     """Final-year LE and HLE by area quintile and their gap, SII and RII of the main outcomes, and cost:
-    mean across replicates with a 95% interval."""
+    mean across replicates with a 95% interval; ``attrs["notes"]`` says what the run is too small to resolve."""
     rows = []
     final = final_year(results)
     for arm, block in final.groupby("scenario", sort=False):
@@ -61,7 +62,14 @@ def summary_table(results: pd.DataFrame) -> pd.DataFrame:
         costs = select(results[results["scenario"] == arm], "cost")
         mean, lo, hi = interval(costs.groupby("replicate")["value"].sum().to_numpy())
         rows.append({"scenario": arm, "measure": "cost (total over run)", "mean": mean, "low": lo, "high": hi})
-    return pd.DataFrame(rows)
+    return _with_notes(pd.DataFrame(rows), results)
+
+
+def _with_notes(table: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with ``attrs["notes"]``: what the run was too small to resolve (``run_resolution_notes``),
+    shown under the table in the report."""
+    table.attrs["notes"] = run_resolution_notes(results)
+    return table
 
 
 def comparison_table(results: pd.DataFrame, base: str) -> pd.DataFrame:
@@ -91,7 +99,7 @@ def comparison_table(results: pd.DataFrame, base: str) -> pd.DataFrame:
         mean, lo, hi = cost_per_gain(d_cost, d_hly)
         rows.append({"scenario": arm, "change in": "cost per healthy life year gained", "mean": mean, "low": lo,
                      "high": hi})
-    return pd.DataFrame(rows)
+    return _with_notes(pd.DataFrame(rows), results)
 
 
 def cost_per_gain(d_cost: np.ndarray, d_gain: np.ndarray, draws: int = 2000) -> tuple[float, float, float]:
@@ -115,12 +123,20 @@ def equity_impact(results: pd.DataFrame, base: str) -> pd.DataFrame:
     deciles; negative = narrower gap) against ``base`` — the coordinates of the equity impact plane."""
     hle = per_replicate(results, "healthy_life_expectancy")
     sii = per_replicate(results, "healthy_life_expectancy_sii", "area_deprivation_decile")
+
+    def change(table: pd.DataFrame, replicate: int, arm: str) -> float:
+        """Arm minus base in one replicate; nan where either was not estimable (a run too small for a life
+        table by decile writes no slope index)."""
+        if arm not in table or base not in table or replicate not in table.index:
+            return float("nan")
+        values = table[[arm, base]].to_numpy(dtype=float)[table.index.get_loc(replicate)]
+        return float(values[0] - values[1])
+
     rows = []
     for arm in results["scenario"].unique():
         if arm == base or arm not in hle:
             continue
         for replicate in hle.index:
-            rows.append({"scenario": arm, "replicate": replicate,
-                         "health_change": hle.loc[replicate, arm] - hle.loc[replicate, base],
-                         "inequality_change": sii.loc[replicate, arm] - sii.loc[replicate, base]})
+            rows.append({"scenario": arm, "replicate": replicate, "health_change": change(hle, replicate, arm),
+                         "inequality_change": change(sii, replicate, arm)})
     return pd.DataFrame(rows, columns=["scenario", "replicate", "health_change", "inequality_change"])

@@ -6,6 +6,10 @@ snapshot of prevalences and means, and builds period life tables from the deaths
 pooled over the last ``window_years`` (ONS pools three) for life expectancy and, by the Sullivan method,
 healthy life expectancy.  Groups are numbered from 1 = most deprived; group 0 stands for "all groups"
 on the rows of inequality indices, whose ``group_type`` names the gradient they were computed across.
+A group's life table is reported only with enough person-years and deaths (``MIN_LIFE_TABLE_PERSON_YEARS``,
+``MIN_LIFE_TABLE_DEATHS``; the ``person_years`` and ``life_table_deaths`` rows say which bit), and the
+``areas`` rows count the neighbourhoods in each area group, so a reader can tell what a run can resolve
+(``results.tables.resolution_notes``).
 """
 
 from __future__ import annotations
@@ -27,6 +31,14 @@ N_BANDS = metrics.AGE_BANDS.size
 # (Eayres & Williams 2004, J Epidemiol Community Health 58:243: about 5,000 person-years for small-area life
 # expectancy); life and healthy life expectancy are then missing (NaN), and ``person_years`` says why.
 MIN_LIFE_TABLE_PERSON_YEARS = 5_000.0
+# ... nor below this many deaths in the window, whatever the person-years (a young group can have the
+# person-years and hardly any deaths, and then its old-age bands read the luck of one or two deaths).  The
+# sampling error of life expectancy at birth falls as about 16 / sqrt(deaths) years for an England-like
+# schedule (Poisson deaths in this collector's life table, 2,000 draws: 3.5 years at 25 deaths, 1.6 at 100,
+# 0.8 at 400): at 100 deaths a group's LE is known to about +-3 years (95%), already wider than the step
+# between neighbouring deciles (about 1 year, ONS).  The threshold is that judgement (an assumption), and
+# ``life_table_deaths`` says when it bites.
+MIN_LIFE_TABLE_DEATHS = 100.0
 SEX_LABELS = {1: "male", 2: "female"}  # group numbers of group_type "sex"
 COLUMNS = ["year", "group_type", "group", "metric", "value"]
 # Outcomes whose gradient is summarised by SII, RII and the gap (and, for 0/1 outcomes, Erreygers' index):
@@ -197,6 +209,14 @@ class Collector:
         measures = {metric: (value, counted[metric] if metric in counted else in_ages(OUTCOMES[metric], age, alive))
                     for metric, value in values.items()}
         rows = self._rows
+        # How many areas (neighbourhoods) each area group holds: a group of a few areas reads their luck.
+        area_decile = world.areas.decile.astype(np.int64)
+        for group_type, (by_area, n_groups) in {"all": (np.ones_like(area_decile), 1),
+                                                 "area_deprivation_decile": (area_decile, 10),
+                                                 "area_deprivation_quintile": ((area_decile + 1) // 2, 5)}.items():
+            first = 0 if group_type == "all" else 1
+            counts = np.bincount(by_area, minlength=n_groups + 1)[1:]
+            rows.extend((year, group_type, g + first, "areas", float(c)) for g, c in enumerate(counts))
         for group_type, (group, n_groups) in groupings.items():
             for metric, (values, who) in measures.items():
                 if metric == "population":
@@ -235,7 +255,8 @@ class Collector:
             for gt, (dd, pp, hh) in views.items():
                 le, hle = metrics.expectancies_at_birth(dd, pp, hh)
                 exposure, dying = pp.sum(1), dd.sum(1)
-                too_small = exposure < MIN_LIFE_TABLE_PERSON_YEARS  # missing, with the reason in the rows below
+                # missing, with the reason in the rows below
+                too_small = (exposure < MIN_LIFE_TABLE_PERSON_YEARS) | (dying < MIN_LIFE_TABLE_DEATHS)
                 le, hle = np.where(too_small, np.nan, le), np.where(too_small, np.nan, hle)
                 for g in range(dd.shape[0]):
                     label = 0 if gt == "all" else g + 1
@@ -268,7 +289,9 @@ def inequality_rows(df: pd.DataFrame) -> pd.DataFrame:
                 continue
             values, weights = wide[outcome].to_numpy(), wide[weight_col].to_numpy()
             ok = np.isfinite(values) & (weights > 0)
-            if ok.sum() < 2:
+            # Every group with people must be estimable: a slope or gap over the groups that happen to be
+            # (say quintiles 2 and 4) would be reported as "least minus most deprived" and mean something else.
+            if ok.sum() < 2 or not ok[np.nan_to_num(weights) > 0].all():
                 continue
             sii = metrics.slope_index_of_inequality(values[ok], weights[ok])
             out.append((year, gt, 0, f"{outcome}_sii", sii))

@@ -299,7 +299,8 @@ def figure_to_data_uri(figure) -> str:
 STYLE = ("<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
          "color:#222}table{border-collapse:collapse;font-size:0.85em;margin:1em 0}"
          "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}"
-         "img{max-width:100%;margin:1em 0}code{background:#f5f5f5;padding:1px 4px}</style></head><body>")
+         "img{max-width:100%;margin:1em 0}code{background:#f5f5f5;padding:1px 4px}"
+         ".notes{background:#fff6e0;border-left:4px solid #e0a000;padding:0.2em 1em;margin:1em 0}</style></head><body>")
 
 
 def html_report(title: str, intro: str, tables: Mapping[str, pd.DataFrame], figures: Mapping[str, Any],
@@ -310,6 +311,10 @@ def html_report(title: str, intro: str, tables: Mapping[str, pd.DataFrame], figu
              f"<h1>{html.escape(title)}</h1><p>{html.escape(intro)}</p>"]
     for heading, table in tables.items():
         parts.append(f"<h2>{html.escape(heading)}</h2>")
+        notes = table.attrs.get("notes") or []  # what the run is too small to resolve: said before the numbers
+        if notes:
+            parts.append("<div class='notes'><p><strong>Too small to resolve:</strong></p><ul>"
+                         + "".join(f"<li>{html.escape(str(note))}</li>" for note in notes) + "</ul></div>")
         parts.append(table.to_html(index=False, float_format=lambda v: f"{v:,.3f}", na_rep="\N{EN DASH}", border=0))
     for heading, figure in figures.items():
         parts.append(f"<h2>{html.escape(heading)}</h2>"

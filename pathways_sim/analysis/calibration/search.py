@@ -29,8 +29,12 @@ from pathways_sim.mechanisms.parameters import PARAMETERS, Parameters
 # All are assumptions or baseline rates whose declared plausible range is wide; the pathway strengths that
 # make the social gradient keep their literature values, except the two links from allostatic load to
 # health, whose sizes are the least pinned down (their plausible ranges still bound them).
+# The gradient targets of the mediators (the mental-disorder and employment ratios by deprivation) answer to no
+# free parameter: the strengths that make those gradients keep their literature values, so the fit reports how
+# far the mechanisms reproduce them and bends nothing to meet them.  The share of life in not-good health by
+# decile is the healthy-life-expectancy block's: it is HLE / LE seen from the other side.
 LIFE_TARGETS = ("life_expectancy_at_birth", "healthy_life_expectancy_at_birth", "healthy_life_expectancy_sii",
-                "healthy_life_expectancy_at_birth_by_decile")
+                "healthy_life_expectancy_at_birth_by_decile", "life_expectancy_sii", "not_good_health_share_of_life")
 FREE_PARAMETERS: Mapping[str, tuple[tuple[str, ...], str]] = {
     "mortality_rate_at_50": (LIFE_TARGETS, "baseline death hazard: the level of life expectancy"),
     "male_mortality_log_hr": (LIFE_TARGETS, "men's extra mortality: the male-female life-expectancy gap"),

@@ -10,13 +10,14 @@ their soft-L1 loss.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from pathways_sim.analysis.calibration.targets import DEFAULT_TARGETS, load_targets, with_consistency_targets
+from pathways_sim.core.population import INSECURE_JOB, OUT_OF_WORK_FORCE, SECURE_JOB, UNEMPLOYED
 from pathways_sim.declarations.declare import ParameterError
 from pathways_sim.mechanisms.parameters import Parameters
 
@@ -28,6 +29,52 @@ MISSING_PENALTY = 10.0  # residual, in tolerances, of a statistic the run could 
 def _as_parameters(params: Parameters | Mapping[str, Any] | None, population_size: int) -> Parameters:
     base = params if isinstance(params, Parameters) else Parameters(dict(params or {}))
     return base.replace(population_size=population_size)
+
+
+# A prevalence measure: (who has it, who counts) from the population at the end; ``lonely`` reads the threshold.
+MEASURES: dict[str, tuple[Callable[[Any, Parameters], np.ndarray], Callable[[Any], np.ndarray]]] = {
+    "aces": (lambda pop, p: pop.aces > 0, lambda pop: pop.alive),
+    "cmd": (lambda pop, p: pop.cmd, lambda pop: pop.alive),
+    "smoker": (lambda pop, p: pop.smoker, lambda pop: pop.alive),
+    "lonely": (lambda pop, p: pop.loneliness > p["lonely_threshold"], lambda pop: pop.alive),
+    "poor_health": (lambda pop, p: pop.poor_health, lambda pop: pop.alive),
+    "employed": (lambda pop, p: np.isin(pop.employment, (SECURE_JOB, INSECURE_JOB)), lambda pop: pop.alive),
+    "unemployed": (lambda pop, p: pop.employment == UNEMPLOYED,  # of the economically active
+                   lambda pop: pop.alive & np.isin(pop.employment, (SECURE_JOB, INSECURE_JOB, UNEMPLOYED))),
+    "inactive": (lambda pop, p: pop.employment == OUT_OF_WORK_FORCE, lambda pop: pop.alive),
+}
+
+
+def _prevalence(spec: tuple, pop: Any, params: Parameters, decile: np.ndarray) -> float:
+    """("prevalence", measure, min_age, max_age, sex, unit, group): the share with the measure among those it
+    counts, aged [min, max), of that sex ("" both) and in that area decile or quintile (unit "all": everyone)."""
+    _, measure, lo, hi, sex, unit, group = spec
+    has, counts = MEASURES[measure]
+    who = counts(pop) & (pop.age >= lo) & (pop.age < hi)
+    if sex:
+        who &= pop.female == (sex == "female")
+    if unit == "decile":
+        who &= decile == group
+    elif unit == "quintile":
+        who &= (decile + 1) // 2 == group
+    return float(has(pop, params)[who].mean()) if who.any() else np.nan
+
+
+def _statistic(spec: tuple, lookup: pd.Series, pop: Any, params: Parameters, decile: np.ndarray) -> float:
+    """The model's value of one statistic spec (see ``targets``) at the end of a run; nan if not estimable."""
+    kind = spec[0]
+    if kind == "results":
+        return float(lookup.get(spec[1:], np.nan))
+    if kind == "share_unhealthy":  # 1 - HLE / LE: the share of life not in good health
+        le = float(lookup.get((spec[1], spec[2], "life_expectancy"), np.nan))
+        hle = float(lookup.get((spec[1], spec[2], "healthy_life_expectancy"), np.nan))
+        return 1.0 - hle / le if le > 0 else np.nan
+    if kind == "prevalence":
+        return _prevalence(spec, pop, params, decile)
+    if kind == "ratio":
+        top, bottom = (_statistic(s, lookup, pop, params, decile) for s in spec[1:])
+        return top / bottom if bottom > 0 else np.nan
+    raise ValueError(f"unknown statistic {spec!r}")  # pragma: no cover - specs come from load_targets
 
 
 def _run_once(params: Parameters, seed: int, years: int, specs: Sequence[tuple]) -> list[float]:
@@ -43,20 +90,13 @@ def _run_once(params: Parameters, seed: int, years: int, specs: Sequence[tuple])
     results = model.results()
     final = results[results["year"] == results["year"].max()]
     lookup = final.set_index(["group_type", "group", "metric"])["value"]
-    alive, age = pop.alive, pop.age
-    lonely = pop.loneliness > params["lonely_threshold"]
-    states = {"aces": pop.aces > 0, "cmd": pop.cmd, "smoker": pop.smoker, "lonely": lonely}
+    decile = model.world.areas.decile[pop.area].astype(np.int64)
     values = []
     for spec in specs:
-        if spec[0] == "results":
-            values.append(float(lookup.get(spec[1:], np.nan)))
-        elif spec[0] == "prevalence":
-            who = alive & (age >= spec[2]) & (age < spec[3])
-            values.append(float(states[spec[1]][who].mean()) if who.any() else np.nan)
-        elif spec[0] == "ace_cohort":
+        if spec[0] == "ace_cohort":
             values.append(_ace_cohort_prevalence(pop, n_start, start_age, start_aces, years))
-        else:  # pragma: no cover - specs come from load_targets
-            raise ValueError(f"unknown statistic {spec!r}")
+        else:
+            values.append(_statistic(spec, lookup, pop, params, decile))
     return values
 
 
@@ -109,10 +149,12 @@ def model_statistics(params: Parameters | Mapping[str, Any] | None, seeds: Seque
     DataFrame
         The targets' columns plus ``model`` (mean over replicates), ``model_sd`` (their standard deviation,
         0 for one replicate) and ``replicates`` (one list of values per row).  Life and healthy life
-        expectancy by sex and decile and the HLE slope index are the results table's rows
-        (``male_area_deprivation_decile`` ...); prevalences are computed from the population arrays at the
-        end for the target's own age range (so common mental disorder is 16-64, where the results table's
-        ``cmd_prevalence`` is 16+); the Gini is the results table's ``income_gini``.
+        expectancy by sex and decile or quintile and their slope indices are the results table's rows
+        (``male_area_deprivation_decile`` ...), and the share of life not in good health is 1 - HLE / LE of
+        those rows; prevalences (``MEASURES``) are computed from the population arrays at the end for the
+        target's own ages, sex and area decile or quintile (so common mental disorder is 16-64, where the
+        results table's ``cmd_prevalence`` is 16+), and a ratio target divides two of them; the Gini is the
+        results table's ``income_gini``.
     """
     if targets is None:
         targets = with_consistency_targets(load_targets(DEFAULT_TARGETS))

@@ -9,11 +9,13 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from pathways_sim.analysis.calibration.groups import SEXES, Term, parse_group, parse_ratio
 from pathways_sim.declarations.declare import unknown_name_message
 from pathways_sim.scenarios.errors import cut, printable
 from pathways_sim.scenarios.files import UnsafeFile, read_text
@@ -35,17 +37,27 @@ class TargetsError(ValueError):
 
 # How each published target is read from a run.  A statistic spec is a hashable tuple:
 #   ("results", group_type, group, metric)  a row of the final year of model.results();
-#   ("prevalence", state, min_age, max_age) share of the living aged [min, max) with the state, at the end;
+#   ("share_unhealthy", group_type, group)  1 - HLE / LE of such a group: the share of life not in good health;
+#   ("prevalence", measure, min_age, max_age, sex, unit, group)
+#                                           share of the living aged [min, max) of that sex ("" both) in that area
+#                                           decile or quintile (unit "all": everyone) with the measure, at the end;
+#   ("ratio", spec, spec)                   one statistic divided by another;
 #   ("ace_cohort",)                         ACE prevalence at 18 of cohorts whose childhood the model ran.
-_SEX_DECILE = re.compile(r"^(male|female) decile (\d+)\b")
-_SEX_DECILES = re.compile(r"^(male|female) deciles 1\.\.10$")
-_AGES = re.compile(r"(\d+)\s*(?:-\s*(\d+)|\+)")
-_PREVALENCE_STATES = {"ace_prevalence_any": "aces", "common_mental_disorder_prevalence": "cmd",
-                      "loneliness_often_always": "lonely", "current_smoking": "smoker"}
+# The group column follows one grammar for every kind of target (``groups``); each row parser says which parts
+# its target takes.
 _LIFE = {"life_expectancy_at_birth": "life_expectancy",
-         "healthy_life_expectancy_at_birth": "healthy_life_expectancy"}
-KNOWN_TARGETS = (*_LIFE, "healthy_life_expectancy_sii", "healthy_life_expectancy_at_birth_by_decile",
-                 *_PREVALENCE_STATES, "income_gini")
+         "healthy_life_expectancy_at_birth": "healthy_life_expectancy",
+         "healthy_life_expectancy_at_birth_by_decile": "healthy_life_expectancy",  # the older name of a ten-decile row
+         "not_good_health_share_of_life": "share_unhealthy"}
+_SII = {"life_expectancy_sii": "life_expectancy_sii", "healthy_life_expectancy_sii": "healthy_life_expectancy_sii"}
+# measure: (what counts, who counts) is in statistics.MEASURES
+_PREVALENCE = {"ace_prevalence_any": "aces", "common_mental_disorder_prevalence": "cmd",
+               "loneliness_often_always": "lonely", "current_smoking": "smoker",
+               "not_good_health_prevalence": "poor_health", "employment_rate": "employed",
+               "unemployment_rate": "unemployed", "economic_inactivity_rate": "inactive"}
+_RATIO = {f"{target}_ratio": measure for target, measure in _PREVALENCE.items()}
+KNOWN_TARGETS = (*_LIFE, *_SII, *_PREVALENCE, *_RATIO, "income_gini")
+_GROUP_TYPE = {"decile": "area_deprivation_decile", "quintile": "area_deprivation_quintile"}
 
 #: (group label, published value, statistic spec): one value of a CSV row, and how the model's value is read.
 ParsedValue = tuple[str, float, tuple[Any, ...]]
@@ -61,43 +73,91 @@ def _number(text: str) -> float:
     return x
 
 
+def _values(target: str, term: Term, value: str) -> list[float]:
+    """One number per group the term lists (``;``-separated for several)."""
+    parts = value.split(";")
+    if len(parts) != len(term.groups):
+        raise ValueError(f"value of {target} must be {len(term.groups)} number(s) separated by ';' (one per "
+                         f"{term.unit}), got {len(parts)}")
+    return [_number(v) for v in parts]
+
+
+_PLURAL = re.compile(r"\b(decile|quintile)s\s+1\.\.\d+", re.IGNORECASE)
+
+
+def _label(group: str, term: Term, g: int) -> str:
+    """The label of one value of a row: the group itself, or for a several-value row its group with the range
+    replaced by the one group ('male deciles 1..10' -> 'male decile 3')."""
+    return _PLURAL.sub(lambda m: f"{m[1]} {g}", group.split("(", 1)[0]).strip() if term.plural else group
+
+
 def _life_row(target: str, group: str, value: str) -> list[ParsedValue]:
-    m = _SEX_DECILE.match(group)
-    if not m or not 1 <= int(m[2]) <= 10:
-        raise ValueError(f"group {group!r} of {target}: expected 'male decile N' or 'female decile N', "
-                         "N 1-10")
-    return [(group, _number(value), ("results", f"{m[1]}_area_deprivation_decile", int(m[2]), _LIFE[target]))]
+    """LE, HLE or the share of life not in good health, at birth, by sex and area decile or quintile."""
+    expected = ("expected 'male decile N', 'female quintile N', 'male deciles 1..10' (several values), or "
+                "without a sex for both; N from 1 = most deprived")
+    try:
+        term = parse_group(group)
+    except ValueError as err:
+        raise ValueError(f"group {group!r} of {target}: {err}; {expected}") from None
+    if term.ages is not None:
+        raise ValueError(f"group {group!r} of {target}: a figure at birth has no age range; {expected}")
+    groups: tuple[int, ...] = term.groups
+    if term.unit == "all":
+        group_type, groups = ("sex", (SEXES.index(term.sex) + 1,)) if term.sex else ("all", (0,))
+    else:
+        group_type = f"{term.sex + '_' if term.sex else ''}{_GROUP_TYPE[term.unit]}"
+    metric = _LIFE[target]
+    numbers = _values(target, term, value)
+    return [(_label(group, term, g), v,
+             ("share_unhealthy", group_type, g) if metric == "share_unhealthy" else
+             ("results", group_type, g, metric)) for g, v in zip(groups, numbers, strict=True)]
 
 
 def _sii_row(target: str, group: str, value: str) -> list[ParsedValue]:
-    if group not in ("male", "female"):
-        raise ValueError(f"group {group!r} of {target}: expected 'male' or 'female'")
-    return [(group, _number(value), ("results", f"{group}_area_deprivation_decile", 0,
-                                     "healthy_life_expectancy_sii"))]
+    """The slope index across area deprivation deciles, for one sex or (a group with no sex, 'persons') both."""
+    expected = "expected 'male', 'female' or 'persons' (the slope index across area deprivation deciles)"
+    try:
+        term = parse_group(group)
+    except ValueError as err:
+        raise ValueError(f"group {group!r} of {target}: {err}; {expected}") from None
+    if term.ages is not None or term.unit != "all":
+        raise ValueError(f"group {group!r} of {target}: {expected}")
+    group_type = f"{term.sex}_area_deprivation_decile" if term.sex else "area_deprivation_decile"
+    return [(group, _number(value), ("results", group_type, 0, _SII[target]))]
 
 
-def _decile_shape_row(target: str, group: str, value: str) -> list[ParsedValue]:
-    m = _SEX_DECILES.match(group)
-    if not m:
-        raise ValueError(f"group {group!r} of {target}: expected 'male deciles 1..10' or "
-                         "'female deciles 1..10'")
-    parts = value.split(";")
-    if len(parts) != 10:
-        raise ValueError(f"value of {target} must be 10 numbers separated by ';', got {len(parts)}")
-    return [(f"{m[1]} decile {d}", _number(v), ("results", f"{m[1]}_area_deprivation_decile", d,
-                                                "healthy_life_expectancy"))
-            for d, v in enumerate(parts, start=1)]
+def _prevalence_spec(measure: str, term: Term, ages: tuple[float, float]) -> tuple[Any, ...]:
+    return ("prevalence", measure, ages[0], ages[1], term.sex, term.unit, term.groups[0])
 
 
 def _prevalence_row(target: str, group: str, value: str) -> list[ParsedValue]:
-    m = _AGES.search(group)
-    if not m:
-        raise ValueError(f"group {group!r} of {target}: expected an age range such as 'adults 16-64' or "
-                         "'adults 18+'")
-    lo, hi = float(m[1]), (float(m[2]) + 1 if m[2] else math.inf)  # "16-64" includes age 64
-    if hi <= lo:
-        raise ValueError(f"group {group!r} of {target}: empty age range")
-    return [(group, _number(value), ("prevalence", _PREVALENCE_STATES[target], lo, hi))]
+    """A share of the living of given ages (and sex, and area decile or quintile) with the measure."""
+    expected = "expected an age range such as 'adults 16-64' or 'adults 18+', optionally 'quintile N' etc."
+    try:
+        term = parse_group(group)
+    except ValueError as err:
+        raise ValueError(f"group {group!r} of {target}: {err}; {expected}") from None
+    if term.ages is None:
+        raise ValueError(f"group {group!r} of {target}: {expected}")
+    numbers = _values(target, term, value)
+    measure = _PREVALENCE[target]
+    specs = [_prevalence_spec(measure, replace(term, groups=(g,)), term.ages) for g in term.groups]
+    return [(_label(group, term, g), v, spec)
+            for g, v, spec in zip(term.groups, numbers, specs, strict=True)]
+
+
+def _ratio_row(target: str, group: str, value: str) -> list[ParsedValue]:
+    """A prevalence in one group divided by the same prevalence in another: the shape of a gradient."""
+    expected = "expected 'A / B' with an age range, such as 'adults 16+ quintile 1 / quintile 5'"
+    try:
+        left, right = parse_ratio(group)
+    except ValueError as err:
+        raise ValueError(f"group {group!r} of {target}: {err}; {expected}") from None
+    if left.ages is None:
+        raise ValueError(f"group {group!r} of {target}: {expected}")
+    measure = _RATIO[target]
+    return [(group, _number(value), ("ratio", _prevalence_spec(measure, left, left.ages),
+                                     _prevalence_spec(measure, right, left.ages)))]
 
 
 def _gini_row(target: str, group: str, value: str) -> list[ParsedValue]:
@@ -106,9 +166,9 @@ def _gini_row(target: str, group: str, value: str) -> list[ParsedValue]:
 
 _ROW_PARSERS: dict[str, Callable[[str, str, str], list[ParsedValue]]] = {
     **dict.fromkeys(_LIFE, _life_row),
-    "healthy_life_expectancy_sii": _sii_row,
-    "healthy_life_expectancy_at_birth_by_decile": _decile_shape_row,
-    **dict.fromkeys(_PREVALENCE_STATES, _prevalence_row),
+    **dict.fromkeys(_SII, _sii_row),
+    **dict.fromkeys(_PREVALENCE, _prevalence_row),
+    **dict.fromkeys(_RATIO, _ratio_row),
     "income_gini": _gini_row,
 }
 
@@ -188,9 +248,9 @@ def _tolerance_and_source_problems(rec: dict[str, str], where: str) -> tuple[flo
 def load_targets(path: str | os.PathLike[str] = DEFAULT_TARGETS) -> pd.DataFrame:
     """Read a targets CSV (columns target, group, value, unit, tolerance, source) into one row per value.
 
-    A row whose value lists several numbers (``healthy_life_expectancy_at_birth_by_decile``: ten values
-    separated by ``;``) becomes one row per decile, each with weight 1/10, so that every CSV row carries the
-    same weight in the fit.
+    The group column follows one grammar (``groups``: sex, ages, area decile or quintile, or a ratio ``A / B``).
+    A row for several groups (``male deciles 1..10``, its value ten numbers separated by ``;``) becomes one
+    row per group, each with weight 1/10, so that every CSV row carries the same weight in the fit.
 
     Returns
     -------

@@ -93,13 +93,12 @@ def compare(base: Annotated[str, typer.Argument(help="baseline scenario (YAML fi
 
 
 def _print_resolution_notes(results) -> None:  # results: a DataFrame
-    """Say when the run was too small to resolve what the tables report (first replicate, final year)."""
-    from pathways_sim.results.tables import resolution_notes
+    """Say when the run was too small to resolve what the tables report: groups without a life table, area
+    groups of a few areas (first replicate, final year), and too few replicates for the intervals."""
+    from pathways_sim.results.tables import run_resolution_notes
 
-    final = results[(results["year"] == results["year"].max()) & (results["replicate"] == 0)]
-    for scenario, block in final.groupby("scenario", sort=False):
-        for note in resolution_notes(block[block["group_type"] == "area_deprivation_decile"]):
-            err.print(f"note: {scenario}: area deprivation deciles: {note}", soft_wrap=True, markup=False)
+    for note in run_resolution_notes(results):
+        err.print(f"note: {note}", soft_wrap=True, markup=False)
 
 
 __all__ = ["compare", "err", "run"]
