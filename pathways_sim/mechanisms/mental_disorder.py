@@ -31,7 +31,7 @@ PATHWAYS = (
     care.TREATMENT_CMD_RECOVERY,
 )
 PARAMETERS = (
-    Param("cmd_onset_rate", 0.1, "per year", (0, 10), (0.01, 0.08), "assumption, calibrated to APMS 2014 (18.9%)",
+    Param("cmd_onset_rate", 0.08, "per year", (0, 10), (0.01, 0.08), "assumption, calibrated to APMS 2014 (18.9%)",
           "Onset hazard of common mental disorder at zero stress, loneliness and full resilience.", group="health"),
     Param("cmd_recovery_rate", 0.43, "per year", (0, 50), (0.2, 1.5),
           "assumption: median episode ~6-12 months (0.5 before treatment was explicit, divided by the mean "

@@ -27,8 +27,10 @@ from pathways_sim.mechanisms.parameters import PARAMETERS, Parameters
 # of the Jacobian is masked to those rows), so a parameter is never bent to hit another mechanism's target:
 # the ACE parameters cannot trade ACE prevalence for life expectancy, nor the Gini for a steeper gradient.
 # All are assumptions or baseline rates whose declared plausible range is wide; the pathway strengths that
-# make the social gradient keep their literature values, except the two links from allostatic load to
-# health, whose sizes are the least pinned down (their plausible ranges still bound them).
+# make the social gradient keep their literature values, except allostatic load -> not-good health, whose size
+# per biomarker is the least pinned down (its plausible range still bounds it).  Allostatic load -> death is
+# not free: its direct part is set so that the model's total effect reproduces Robertson et al. 2017
+# (analysis/total_effects.py).
 # The gradient targets of the mediators (the mental-disorder and employment ratios by deprivation) answer to no
 # free parameter: the strengths that make those gradients keep their literature values, so the fit reports how
 # far the mechanisms reproduce them and bends nothing to meet them.  The share of life in not-good health by
@@ -38,11 +40,10 @@ LIFE_TARGETS = ("life_expectancy_at_birth", "healthy_life_expectancy_at_birth", 
 FREE_PARAMETERS: Mapping[str, tuple[tuple[str, ...], str]] = {
     "mortality_rate_at_50": (LIFE_TARGETS, "baseline death hazard: the level of life expectancy"),
     "male_mortality_log_hr": (LIFE_TARGETS, "men's extra mortality: the male-female life-expectancy gap"),
-    "allostatic_load_mortality_strength": (LIFE_TARGETS,
-                                           "wear raising mortality: the life-expectancy gradient"),
     "poor_health_rate_at_50": (LIFE_TARGETS, "baseline onset of not-good health: the level of HLE"),
     "poor_health_recovery_rate": (LIFE_TARGETS, "recovery to good health: years lived in not-good health"),
     "allostatic_load_poor_health_strength": (LIFE_TARGETS, "wear raising ill health: the HLE gradient"),
+    "female_poor_health_log_hr": (LIFE_TARGETS, "women's extra onset of not-good health: HLE by sex"),
     "cmd_onset_rate": (("common_mental_disorder_prevalence",), "baseline onset of mental disorder (APMS)"),
     "lonely_threshold": (("loneliness_often_always",), ("where the loneliness index counts as 'often/always' "
                          "lonely: a measurement cut-off, not a mechanism")),
