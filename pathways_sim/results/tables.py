@@ -46,9 +46,16 @@ def health_gap_table(results: pd.DataFrame, year: int | None = None,
         sii_row[heading] = summary.get(f"{metric}_sii", float("nan")) * scale
     table.loc["gap (least - most)"] = gap_row
     table.loc["SII"] = sii_row
-    table.index.name = f"{grouping} (1 = most deprived), {year}"
+    table.index.name = f"{grouping} ({_group_order(grouping)}), {year}"
     table.attrs["notes"] = resolution_notes(block)
     return table
+
+
+def _group_order(grouping: str) -> str:
+    """What group 1 is, in words (the gap and slope index run from group 1 to the last)."""
+    if grouping == "sex":
+        return "1 = men, 2 = women"
+    return "1 = lowest income" if "income" in grouping else "1 = most deprived"
 
 
 def resolution_notes(block: pd.DataFrame, replicates: int | None = None) -> list[str]:
