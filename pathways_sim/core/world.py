@@ -51,6 +51,7 @@ class World:
     step_index: int = 0
     tie_acceptance: float = 1.0  # mean homophily acceptance at build; scales the meeting rate
     formation_balance: float = 1.0  # loss / formation multiplier from withdrawal at build; scales it too
+    minority_meeting_scale: tuple[float, float] = (1.0, 1.0)  # meeting-rate multiplier: majority, minority
     interventions: tuple = ()  # Intervention objects, enabling ones first
     income_before_transfers: np.ndarray | None = None  # income before intervention transfers and floors
 

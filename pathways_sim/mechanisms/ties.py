@@ -88,6 +88,25 @@ def withdrawal_of(ctx: StepContext, strength: Mapping[str, float]) -> np.ndarray
             + strength["stigma_tie_loss"] * ctx.exposures.stigma).astype(F32)
 
 
+def minority_meeting_scale(world: World) -> tuple[float, float]:
+    """Meeting-rate multipliers (majority, minority) that make minority homophily a preference among the people
+    one meets rather than fewer ties for the smaller group (McPherson et al. 2001: homophily shapes who people's
+    ties are, not how many they have).  Without it a group that is 18% of the people meets mostly people of the
+    other group, accepts fewer of them, and ends up with about half the ties.
+
+    A person's ties grow with the mean acceptance of the partners they meet, which for their group g is
+    E_g = share of own group + share of the other x exp(-minority_homophily).  Scaling each group's meetings by
+    mean(E) / E_g equalises the ties a group starts and leaves the population's total meeting effort as it was.
+    Set once, at build, from the starting shares."""
+    pop = world.population
+    share = float(pop.minority[pop.alive].mean()) if pop.alive.any() else 0.0
+    factor = float(np.exp(-world.params["minority_homophily"]))
+    majority = (1.0 - share) + share * factor
+    minority = share + (1.0 - share) * factor
+    mean = (1.0 - share) * majority + share * minority
+    return mean / majority, mean / minority
+
+
 def formation_balance(ctx: StepContext) -> float:
     """How much faster people must meet for formation to balance loss at the mean degree, given the
     withdrawal of the starting population with every pathway on (set once, at build: switching a pathway off
@@ -119,6 +138,7 @@ def ties(ctx: StepContext) -> Changes:
     meet_rate = (p["mean_degree"] * p["tie_loss_rate"] * ctx.world.formation_balance
                  / (2.0 * max(ctx.world.tie_acceptance, 1e-6)))
     room = pop.alive & (ctx.exposures.degree < p["max_ties"])
+    meet_rate = meet_rate * np.where(pop.minority, *reversed(ctx.world.minority_meeting_scale))
     expected_meetings = np.where(room, np.minimum(meet_rate * np.exp(-withdrawal) * ctx.dt, p["max_ties"]), 0.0)
     meetings = poisson_from_uniform(ctx.uniform("tie_meeting"), expected_meetings)  # several per step allowed
     people = np.repeat(np.arange(pop.capacity), meetings)

@@ -84,6 +84,7 @@ def build_world(params: Parameters, switches: Switches, seed: int) -> World:
     build_ties(world, streams.generator("setup_ties"))
     settle_states(world, streams.generator("setup_states"))
     world.formation_balance = ties.formation_balance(StepContext(world))
+    world.minority_meeting_scale = ties.minority_meeting_scale(world)
     update_income(world)
     refresh_ranks(world)
     return world
