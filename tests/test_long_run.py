@@ -18,7 +18,9 @@ EDGES = [(name, end) for name in PARAMETERS if name not in STRUCTURAL_PARAMETERS
 
 
 def run_checked(years: int, **overrides) -> PathwaysModel:
-    model = PathwaysModel(population_size=200, people_per_area=20, rng=3, agents="lazy", step_months=6, **overrides)
+    # Yearly steps and no burn-in: the century itself is the long run (about 2 s a case, ~270 cases).
+    model = PathwaysModel(population_size=200, people_per_area=20, rng=3, agents="lazy", step_months=12,
+                          burn_in_years=0, **overrides)
     alive = model.population.n_alive
     for _ in range(years * model.world.steps_per_year):
         before = alive

@@ -43,7 +43,7 @@ FERTILITY = (
           group="health"),
     Param("fertility_age_max", 44.0, "years", (35, 55), (40, 46), "design choice", "Oldest such age.",
           group="health"),
-    Param("total_fertility_rate", 2.06, "births per woman", (0, 10), (1.4, 2.1),
+    Param("total_fertility_rate", 2.06, "births per woman", (0, 5), (1.4, 2.1),
           "design choice: replacement for the model's survival to the mean age at childbearing (1 / (0.488 x "
           "~0.99)), so a baseline with nothing changing stays stationary; England's was 1.44 in 2023 (ONS), which "
           "without migration would shrink and age the population",

@@ -279,8 +279,10 @@ def inequality_rows(df: pd.DataFrame) -> pd.DataFrame:
     across every grouping numbered along deprivation, weighted by population (person-years for LE/HLE)."""
     out = []
     graded = [gt for gt in df["group_type"].unique() if "deprivation" in gt or "income_quintile" in gt]
-    for (year, gt), block in df[df["group_type"].isin(graded) & (df["group"] > 0)].groupby(["year", "group_type"]):
-        wide = block.pivot_table(index="group", columns="metric", values="value", aggfunc="first")
+    rows = df[df["group_type"].isin(graded) & (df["group"] > 0)]
+    # One reshape for every year and grouping (a pivot per block cost seconds on long runs).
+    wide_all = rows.groupby(["year", "group_type", "group", "metric"], sort=True)["value"].first().unstack("metric")
+    for (year, gt), wide in wide_all.groupby(level=["year", "group_type"], sort=True):
         for outcome in GRADIENT_OUTCOMES:
             if outcome not in wide:
                 continue
