@@ -23,7 +23,8 @@ def _p(name, default, unit, bounds, plausible, source, doc, integer=False):
 
 _group = "structure"
 _p("population_size", 10_000, "people", (50, 20_000_000), (1_000, 1_000_000), "user choice",
-   "Number of people alive at the start (births replace deaths, so it stays close).", integer=True)
+   "Number of people alive at the start (a stationary age structure and replacement fertility keep it "
+   "close).", integer=True)
 _p("people_per_area", 1_500, "people", (10, 1_000_000), (1_000, 3_000),
    "ONS: LSOAs hold about 1,000-3,000 people (mean ~1,600)",
    "Mean residents per neighbourhood; areas are ranked into deprivation deciles like the IMD "

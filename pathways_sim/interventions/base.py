@@ -248,10 +248,13 @@ class Intervention[ConfigT: InterventionConfig]:
             return np.full(slots.size, u.base)
         pop = world.population
         deprivation = world.areas.deprivation[pop.area[slots]]
-        # Stigma exposure as the stress mechanism reads it (dynamics.py): minority status, or a mental disorder
-        # weighted by the declared mental_illness_stigma_weight.
+        # Stigma exposure as the stress mechanism reads it (mechanisms/exposures.py): experienced discrimination,
+        # or a mental disorder weighted by the declared mental_illness_stigma_weight.
+        from pathways_sim.mechanisms.exposures import Exposures
+
         weight = world.params["mental_illness_stigma_weight"]
-        stigma = np.maximum(pop.minority[slots].astype(float), weight * pop.cmd[slots])
+        discriminated = Exposures(world).discriminated[slots]
+        stigma = np.maximum(discriminated.astype(float), weight * pop.cmd[slots])
         stigma_scale = mods.get("stigma_scale")  # stigma reduction lowers the stigma barrier too
         if stigma_scale is not None:
             stigma = stigma * stigma_scale[slots]

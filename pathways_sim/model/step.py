@@ -3,7 +3,7 @@
 0. interventions enrol people and write their mechanism modifiers;
 1. every simultaneous mechanism computes its changes from the state at the start of the step;
 2. the changes are applied together (continuous states relax, 0/1 states switch, ties break and form);
-3. the sequential mechanisms act in turn (deaths, births, ageing, income);
+3. the sequential mechanisms act in turn (deaths, births, ageing, income, job strain);
 4. after the last step of a year, the yearly ones (income ranks).
 
 Because 1 completes before 2 begins, the order of the simultaneous mechanisms does not matter.

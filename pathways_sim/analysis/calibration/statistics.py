@@ -21,7 +21,8 @@ from pathways_sim.core.population import INSECURE_JOB, OUT_OF_WORK_FORCE, SECURE
 from pathways_sim.declarations.declare import ParameterError
 from pathways_sim.mechanisms.parameters import Parameters
 
-# A burn-in of at least 7 years plus the 3-year life-table window (also needed by the ACE cohort).
+# At least 10 reported years (after the model's own burn_in_years): the 3-year life-table window and the ACE cohort
+# statistic need them.
 MIN_YEARS = 10
 MISSING_PENALTY = 10.0  # residual, in tolerances, of a statistic the run could not estimate (e.g. no deaths)
 
