@@ -85,7 +85,9 @@ def _run_once(params: Parameters, seed: int, years: int, specs: Sequence[tuple])
     model = PathwaysModel(params=params, rng=seed, agents="lazy")
     # Any: Population's arrays are set from the state declarations at run time, so mypy cannot see them.
     pop: Any = model.population
-    n_start = pop.capacity
+    # Who was there at the start (after the burn-in): slots, ids and ages; ids from next_person_id on are born
+    # during the reported years.
+    start_ids, first_new_id = pop.person_id.copy(), pop.next_person_id
     start_age, start_aces = pop.age.copy(), pop.aces.copy()
     model.run(years=years)
     results = model.results()
@@ -95,13 +97,14 @@ def _run_once(params: Parameters, seed: int, years: int, specs: Sequence[tuple])
     values = []
     for spec in specs:
         if spec[0] == "ace_cohort":
-            values.append(_ace_cohort_prevalence(pop, n_start, start_age, start_aces, years))
+            values.append(_ace_cohort_prevalence(pop, start_ids, first_new_id, start_age, start_aces, years))
         else:
             values.append(_statistic(spec, lookup, pop, params, decile))
     return values
 
 
-def _ace_cohort_prevalence(pop: Any, n_start: int, start_age: np.ndarray, start_aces: np.ndarray,
+def _ace_cohort_prevalence(pop: Any, start_ids: np.ndarray, first_new_id: int, start_age: np.ndarray,
+                           start_aces: np.ndarray,
                            years: int) -> float:
     """Share with >= 1 ACE at 18 among cohorts whose childhood the model simulates.
 
@@ -111,9 +114,10 @@ def _ace_cohort_prevalence(pop: Any, n_start: int, start_age: np.ndarray, start_
     survival this way is exact for a population in steady state and needs only the end state.
     """
     alive, age, aces = pop.alive, pop.age, pop.aces
+    n_start = start_ids.size
     original = np.zeros(pop.capacity, dtype=bool)  # the same person as at the start (slots get reused)
-    original[:n_start] = pop.person_id[:n_start] < n_start
-    born = alive & (pop.person_id >= n_start)
+    original[:n_start] = pop.person_id[:n_start] == start_ids
+    born = alive & (pop.person_id >= first_new_id)
     b = 18.0 - years
     if b < 0:  # long runs: cohorts born in the run are already 18
         reached = born & (age >= 18.0) & (age < 19.0)
