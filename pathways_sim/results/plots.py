@@ -75,18 +75,22 @@ def outcomes_by_quintile(results: pd.DataFrame, arm: str) -> ResultFigure:
 
 
 def gap_over_time(results: pd.DataFrame, metric: str = "healthy_life_expectancy_sii") -> ResultFigure:
-    """The slope index across deciles over time, per arm, with its spread (min to max) across replicates."""
+    """The slope index across deciles over time, per arm, with its spread (min to max) across replicates; across
+    quintiles when the run is too small for decile life tables (the title says which)."""
     declared = outcome(metric)
     scale = 100.0 if declared is not None and declared.percent else 1.0
     fig = ResultFigure(figsize=(8, 4.5))
     ax = fig.subplots()
     groups = results.groupby("scenario", sort=False) if "scenario" in results else [("", results)]
+    by_decile = results[(results["group_type"] == "area_deprivation_decile") & (results["metric"] == metric)]
+    grouping = "area_deprivation_decile" if by_decile["value"].notna().any() else "area_deprivation_quintile"
+    level = "deciles" if grouping.endswith("decile") else "quintiles (too few deaths for deciles)"
     for arm, block in groups:
-        line = _mean_by_year(block, metric, "area_deprivation_decile", 0)
+        line = _mean_by_year(block, metric, grouping, 0)
         ax.plot(line.index, line["mean"] * scale, lw=2, label=arm or None)
         ax.fill_between(line.index, line["min"] * scale, line["max"] * scale, alpha=0.2)
     name = declared.label.lower() if declared is not None else metric
-    ax.set_title(f"Slope index of inequality in {name} across area deciles\n(least minus most deprived; "
+    ax.set_title(f"Slope index of inequality in {name} across area {level}\n(least minus most deprived; "
                  "band: range across replicates)", fontsize=10)
     ax.set_xlabel("year")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
