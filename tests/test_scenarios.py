@@ -346,7 +346,8 @@ def test_unknown_parameter_is_named_with_a_suggestion(here):
     here("p.yaml", "parameters:\n  cmd_onset_rat: 0.1\n  mean_degree: six\n")
     unknown, wrong_type = errors("p.yaml")
     assert unknown.startswith("p.yaml:2:3: parameters.cmd_onset_rat: unknown parameter 'cmd_onset_rat'. "
-                              "Did you mean 'cmd_onset_rate', 'cmd_recovery_rate'? Allowed: ")
+                              "Did you mean 'cmd_onset_rate', ")
+    assert "? Allowed: " in unknown
     assert wrong_type == "p.yaml:3:16: parameters.mean_degree: must be a number, got 'six' (str)"
 
 

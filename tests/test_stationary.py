@@ -53,7 +53,7 @@ def test_switching_a_mortality_pathway_off_adds_healthy_person_years_and_takes_n
     """Births follow fertility alone: fewer deaths mean more people and more healthy years, never fewer
     births (the old model set births equal to expected deaths, so saving lives removed babies)."""
     on, off = _totals(()), _totals((pathway,))
-    assert off["deaths"] < on["deaths"]
+    assert off["deaths"] < on["deaths"]  # the same starting people (the burn-in is the baseline's)
     assert off["healthy_person_years"] > on["healthy_person_years"]
     assert off["person_years_lived"] > on["person_years_lived"]
     assert off["births"] >= on["births"] * 0.98  # the same mothers, by common random numbers (more survive)

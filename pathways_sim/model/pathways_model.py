@@ -14,7 +14,7 @@ from pathways_sim.core.population import Population
 from pathways_sim.core.world import Areas
 from pathways_sim.interventions import make_interventions
 from pathways_sim.mechanisms.parameters import ParameterError, Parameters
-from pathways_sim.mechanisms.registry import Switches
+from pathways_sim.mechanisms.registry import Switches, effective_strengths
 from pathways_sim.model.agents import PersonAgent
 from pathways_sim.model.step import advance, burn_in
 from pathways_sim.model.synthesis import build_world
@@ -32,7 +32,9 @@ class PathwaysModel(mesa.Model):
     params:
         A ``Parameters`` set, or a mapping of parameter overrides (see ``pathways_sim.PARAMETERS``).
     pathways_off:
-        Names of pathways to switch off (see ``pathways_sim.PATHWAYS``).
+        Names of pathways (see ``pathways_sim.PATHWAYS``) or loops to switch off, from the first reported step:
+        the synthetic start and the ``burn_in_years`` before it are the baseline's, so an arm with a pathway off
+        starts from the same people as the baseline and shows how the outcomes respond.
     interventions:
         Intervention specifications (mappings with a ``kind``, or config objects; see
         ``pathways_sim.interventions.INTERVENTIONS``).  They act through mechanisms, never on outcomes.
@@ -79,8 +81,13 @@ class PathwaysModel(mesa.Model):
             raise ParameterError([("window_years", f"must be a whole number of years >= 1, got {window_years!r}")])
         built = make_interventions(interventions)  # validated before the (slower) build
         self.seed = seed
-        self.world = build_world(self.params, self.switches, seed)
-        burn_in(self.world)  # before interventions are bound: they start on the settled baseline
+        # The start and the burn-in are the baseline's in every arm (all pathways on, no intervention), so arms
+        # share their starting population; pathways switched off and interventions act from the first
+        # reported step.
+        self.world = build_world(self.params, Switches(), seed)
+        burn_in(self.world)
+        self.world.switches = self.switches
+        self.world.strength = effective_strengths(self.params, self.switches)
         self.world.interventions = built
         for intervention in built:
             intervention.bind(self.world)
