@@ -302,11 +302,11 @@ def test_switching_a_pathway_off_changes_the_simulation_only_through_it():
     mechanisms' draws identical: here the ACE stream is untouched by switching off peer smoking."""
     from pathways_sim import PathwaysModel
 
-    base = PathwaysModel(population_size=600, rng=11)
-    off = PathwaysModel(population_size=600, rng=11, pathways_off=["peer_smoking"])
+    base = PathwaysModel(population_size=2_000, rng=11)
+    off = PathwaysModel(population_size=2_000, rng=11, pathways_off=["peer_smoking"])
     assert np.array_equal(base.population.aces, off.population.aces)
-    base.run(years=2)
-    off.run(years=2)
+    base.run(years=4)
+    off.run(years=4)
     assert not np.array_equal(base.population.smoker, off.population.smoker)
 
 
