@@ -279,6 +279,8 @@ def test_write_calibration_has_no_default_destination():
 
 
 def test_each_free_parameter_answers_only_to_targets_that_exist_and_the_mediator_gradients_to_none():
+    """Mechanism gradients (mental disorder) are reported, never fitted; the labour-market ratios are exposure
+    gradients, each answered by its own gradient parameter and nothing else."""
     from pathways_sim.analysis.calibration import FREE_PARAMETERS, KNOWN_TARGETS
     from pathways_sim.analysis.calibration.search import _blocks
 
@@ -289,8 +291,12 @@ def test_each_free_parameter_answers_only_to_targets_that_exist_and_the_mediator
     names = list(FREE_PARAMETERS)
     blocks = _blocks(names, frame)
     fitted_rows = {int(r) for block in blocks for r in block.rows}
-    gradient_rows = set(np.flatnonzero(frame["target"].str.endswith("_ratio")))
+    gradient_rows = set(np.flatnonzero(frame["target"] == "common_mental_disorder_prevalence_ratio"))
     assert gradient_rows and not gradient_rows & fitted_rows  # reported, never fitted
+    for parameter, target in (("inactivity_deprivation_gradient", "employment_rate_ratio"),
+                              ("reemployment_deprivation_gradient", "unemployment_rate_ratio")):
+        assert FREE_PARAMETERS[parameter][0] == (target,)
+        assert not any(target in targets for name, (targets, _) in FREE_PARAMETERS.items() if name != parameter)
     life = next(b for b in blocks if b.label == "life expectancy")
     share_rows = set(np.flatnonzero(frame["target"] == "not_good_health_share_of_life"))
     assert share_rows <= {int(r) for r in life.rows}

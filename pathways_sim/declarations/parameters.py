@@ -64,6 +64,15 @@ _p("employment_rate", 0.76, "proportion of 18-66", (0, 1), (0.7, 0.8), "ONS Labo
    "Share of working-age adults in work at the start.")
 _p("inactive_share", 0.18, "proportion of 18-66", (0, 1), (0.15, 0.25), "ONS economic inactivity ~21% of 16-64",
    "Share of working-age adults outside the labour force (students, carers, long-term sick).")
+_p("inactivity_deprivation_gradient", 0.75, "log odds", (0, 5), (0.3, 1.5),
+   "ONS Annual Population Survey by IMD (via OCSI): economic inactivity about 30% in the most deprived areas "
+   "against 17% in the least; calibrated to the employment ratio between them",
+   "Log-odds difference of being economically inactive on entering adult life, most vs least deprived area.")
+_p("reemployment_deprivation_gradient", 1.0, "log hazard ratio", (0, 5), (0.3, 2.0),
+   "ONS Annual Population Survey by IMD (via OCSI): unemployment in the most deprived areas about twice the "
+   "average (fewer jobs within reach); calibrated to that ratio",
+   "How much slower the unemployed find work, and how many more start out unemployed, in the most vs least "
+   "deprived area (log scale).")
 _p("cohesion_least_deprived", 0.75, "0-1 index", (0, 1), (0.6, 0.9),
    "Community Life Survey: trust and belonging fall with deprivation", "Neighbourhood cohesion, least deprived area.")
 _p("cohesion_most_deprived", 0.45, "0-1 index", (0, 1), (0.3, 0.6),

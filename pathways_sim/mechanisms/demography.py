@@ -19,7 +19,7 @@ from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.declarations.states import ADULT_AGE, NO_PARENT, OUT_OF_WORK_FORCE, UNEMPLOYED
 from pathways_sim.mechanisms.base import StepContext, mechanism
-from pathways_sim.mechanisms.work import new_job_security
+from pathways_sim.mechanisms.work import logistic, new_job_security
 
 # Cut-points of the education latent (standard normal): ~30% low, ~35% middle, ~35% high qualifications
 # (ONS Census 2021: 34% with a degree or above; ~30% with level 1 or none).
@@ -74,6 +74,11 @@ COMING_OF_AGE = (
 )
 
 
+def _logit(share: float) -> float:
+    share = min(max(share, 1e-9), 1.0 - 1e-9)
+    return float(np.log(share / (1.0 - share)))
+
+
 def come_of_age(world: World, slots: np.ndarray, advantage: np.ndarray, step: int) -> None:
     """Give ``slots`` (turning 18 at ``step``, or adults at set-up, step -1) education, earning potential and a
     labour status.  ``advantage`` in [-1, 1] is the childhood household's income position (1 richest).
@@ -102,8 +107,14 @@ def come_of_age(world: World, slots: np.ndarray, advantage: np.ndarray, step: in
     pop.potential[slots] = np.exp(log_potential).astype(np.float32)
     pop.parent[slots] = NO_PARENT
     u = uniform("labour_market")
-    inactive = u < p["inactive_share"]
-    employed = (~inactive) & (u < p["inactive_share"] + p["employment_rate"])
+    # Inactivity and unemployment at entry are graded by area deprivation (APS by IMD); nationally they are
+    # inactive_share and employment_rate.
+    centred = deprivation - 0.5
+    p_inactive = logistic(_logit(p["inactive_share"]) + p["inactivity_deprivation_gradient"] * centred)
+    out_of_work = 1.0 - p["employment_rate"] / max(1.0 - p["inactive_share"], 1e-9)  # of the active, nationally
+    p_unemployed = logistic(_logit(out_of_work) + p["reemployment_deprivation_gradient"] * centred)
+    inactive = u < p_inactive
+    employed = (~inactive) & (u < p_inactive + (1.0 - p_inactive) * (1.0 - p_unemployed))
     status = np.full(n, UNEMPLOYED, dtype=np.int8)
     status[inactive] = OUT_OF_WORK_FORCE
     status[employed] = new_job_security(world, slots[employed], uniform("job_security")[employed])

@@ -60,8 +60,9 @@ def work(ctx: StepContext) -> Changes:
     base_loss = np.select([employment == SECURE_JOB, employment == INSECURE_JOB],
                           [p["job_loss_rate_secure"], p["job_loss_rate_insecure"]], 0.0)
     job_loss = ctx.scale(base_loss * np.exp(s["health_job_loss"] * ill), "job_loss_scale")
+    fewer_jobs = p["reemployment_deprivation_gradient"] * (ctx.exposures.deprivation - 0.5)
     reemployment = ctx.scale(np.where(employment == UNEMPLOYED,
-                                      p["reemployment_rate"] * np.exp(-s["health_reemployment"] * ill), 0),
+                                      p["reemployment_rate"] * np.exp(-s["health_reemployment"] * ill - fewer_jobs), 0),
                              "reemployment_scale")
     lost = ctx.event("job_loss", job_loss)
     hired = ctx.event("reemployment", reemployment)

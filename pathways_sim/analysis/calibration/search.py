@@ -31,9 +31,9 @@ from pathways_sim.mechanisms.parameters import PARAMETERS, Parameters
 # per biomarker is the least pinned down (its plausible range still bounds it).  Allostatic load -> death is
 # not free: its direct part is set so that the model's total effect reproduces Robertson et al. 2017
 # (analysis/total_effects.py).
-# The gradient targets of the mediators (the mental-disorder and employment ratios by deprivation) answer to no
-# free parameter: the strengths that make those gradients keep their literature values, so the fit reports how
-# far the mechanisms reproduce them and bends nothing to meet them.  The share of life in not-good health by
+# The mental-disorder ratio by deprivation answers to no free parameter: the strengths that make it keep their
+# literature values, so the fit reports how far the mechanisms reproduce it.  The employment and unemployment
+# ratios are exposures, not mechanisms: the two labour-market gradients answer to them.  The share of life in not-good health by
 # decile is the healthy-life-expectancy block's: it is HLE / LE seen from the other side.
 LIFE_TARGETS = ("life_expectancy_at_birth", "healthy_life_expectancy_at_birth", "healthy_life_expectancy_sii",
                 "healthy_life_expectancy_at_birth_by_decile", "life_expectancy_sii", "not_good_health_share_of_life")
@@ -53,6 +53,10 @@ FREE_PARAMETERS: Mapping[str, tuple[tuple[str, ...], str]] = {
     "ace_hazard_rate": (("ace_prevalence_any_cohort",), ("ACE hazard in simulated childhoods: the "
                         "prevalence of the cohorts the model raises")),
     "income_log_sd": (("income_gini",), "spread of earning potential: the income Gini"),
+    "inactivity_deprivation_gradient": (("employment_rate_ratio",), ("economic inactivity by area deprivation: "
+                                        "the employment ratio (an exposure gradient with its own target)")),
+    "reemployment_deprivation_gradient": (("unemployment_rate_ratio",), ("jobs within reach by area deprivation: "
+                                          "the unemployment ratio (an exposure gradient with its own target)")),
 }
 
 
