@@ -33,8 +33,8 @@ from pathways_sim.mechanisms.parameters import PARAMETERS, Parameters
 # (analysis/total_effects.py).
 # The mental-disorder ratio by deprivation answers to no free parameter: the strengths that make it keep their
 # literature values, so the fit reports how far the mechanisms reproduce it.  The employment and unemployment
-# ratios are exposures, not mechanisms: the two labour-market gradients answer to them.  The share of life in not-good health by
-# decile is the healthy-life-expectancy block's: it is HLE / LE seen from the other side.
+# ratios are exposures, not mechanisms: the two labour-market gradients answer to them.  The share of life in
+# not-good health by decile is the healthy-life-expectancy block's: it is HLE / LE seen from the other side.
 LIFE_TARGETS = ("life_expectancy_at_birth", "healthy_life_expectancy_at_birth", "healthy_life_expectancy_sii",
                 "healthy_life_expectancy_at_birth_by_decile", "life_expectancy_sii", "not_good_health_share_of_life")
 FREE_PARAMETERS: Mapping[str, tuple[tuple[str, ...], str]] = {
