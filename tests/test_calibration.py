@@ -253,8 +253,6 @@ def test_shipped_calibrated_values_are_the_defaults():
         assert lo <= value <= hi, name
 
 
-@pytest.mark.xfail(strict=True, reason="issue #9 added the mediator-gradient targets after the shipped calibration; "
-                   "recalibrate (python -m pathways_sim calibrate) and remove this mark")
 def test_the_shipped_calibration_was_fitted_to_the_shipped_targets():
     if not DEFAULT_OUTPUT.exists():
         pytest.skip("no calibrated.json shipped")

@@ -37,16 +37,19 @@ def test_a_2000_person_one_year_run_warns_and_reports_no_absurd_life_expectancy(
 
 
 def test_life_tables_need_deaths_as_well_as_person_years():
-    """20,000 people over 3 years: each decile has its 5,000 person-years but some have fewer than 100 deaths;
-    those get no LE, the others do, and a slope index over a grouping with a missing group is not reported."""
+    """20,000 people over 3 years: each sex-by-decile group has its 5,000 person-years but some have fewer than
+    100 deaths; those get no LE, the others do, and a slope index over a grouping with a missing group is not
+    reported."""
     model = PathwaysModel(population_size=20_000, rng=7, agents="lazy")
     model.run(years=3)
     results = model.results()
     final = results[results["year"] == results["year"].max()]
     checked = 0
-    for group_type in ("area_deprivation_decile", "area_deprivation_quintile", "sex", "all"):
+    for group_type in ("male_area_deprivation_decile", "female_area_deprivation_decile", "area_deprivation_decile",
+                       "area_deprivation_quintile", "sex", "all"):
         block = final[final["group_type"] == group_type].pivot_table(index="group", columns="metric",
-                                                                     values="value", aggfunc="first")
+                                                                     values="value", aggfunc="first",
+                                                                     dropna=False)
         block = block[block.index > 0] if group_type != "all" else block
         enough = ((block["person_years"] >= MIN_LIFE_TABLE_PERSON_YEARS)
                   & (block["life_table_deaths"] >= MIN_LIFE_TABLE_DEATHS))
@@ -54,7 +57,7 @@ def test_life_tables_need_deaths_as_well_as_person_years():
         assert block.loc[~enough, "life_expectancy"].isna().all(), group_type
         checked += int((~enough & (block["person_years"] >= MIN_LIFE_TABLE_PERSON_YEARS)).sum())
     assert checked > 0, "no group had the person-years but too few deaths: the deaths rule went untested"
-    deciles = final[final["group_type"] == "area_deprivation_decile"]
+    deciles = final[final["group_type"] == "male_area_deprivation_decile"]
     missing = deciles[(deciles["metric"] == "life_expectancy") & deciles["value"].isna()]
     assert len(missing) and not (deciles["metric"] == "life_expectancy_sii").any()
 
