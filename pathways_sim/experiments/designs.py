@@ -1,12 +1,15 @@
 """Designs for parameter sweeps: one row per parameter point, one column per parameter.
 
-``grid`` crosses given values; ``latin_hypercube``, ``sobol_design`` and ``morris_design`` sample each named
-parameter over its declared *plausible* range (``PARAMETERS[name].plausible``), the range a sensitivity
-analysis should explore.  Every design is validated through ``Parameters``: an unknown name or a value outside
-a parameter's bounds raises ``ParameterError`` naming the parameter (and the point).  Integer parameters are
-rounded to whole numbers in sampled designs (a grid or a design of your own must give whole numbers).  The
-sampled designs carry what a later analysis needs in ``design.attrs``: the ``method``, the SALib ``problem``
-(names and ranges) and, for Sobol, ``second_order``.
+``grid`` crosses given values — of parameters, or of an intervention's settings named ``<intervention>.<field>``
+(``"peer_support.budget"``, ``"peer_support.targeting.gradient"``: the intervention's ``name``, or its kind,
+then the field; the sweep checks them against its base scenario's interventions).  ``latin_hypercube``,
+``sobol_design`` and ``morris_design`` sample each named parameter over its declared *plausible* range
+(``PARAMETERS[name].plausible``), the range a sensitivity analysis should explore.  Every design is validated
+through ``Parameters``: an unknown name or a value outside a parameter's bounds raises ``ParameterError``
+naming the parameter (and the point).  Integer parameters are rounded to whole numbers in sampled designs (a
+grid or a design of your own must give whole numbers).  The sampled designs carry what a later analysis needs
+in ``design.attrs``: the ``method``, the SALib ``problem`` (names and ranges) and, for Sobol,
+``second_order``.
 
 >>> grid({"mean_degree": [6, 8], "step_months": [1, 3]}).to_dict("list")
 {'mean_degree': [6.0, 6.0, 8.0, 8.0], 'step_months': [1, 3, 1, 3]}
@@ -19,28 +22,45 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["check_design", "grid", "latin_hypercube", "morris_design", "sobol_design"]
+__all__ = ["InterventionField", "check_design", "grid", "is_intervention_field", "latin_hypercube",
+           "morris_design", "sobol_design"]
 
 
-def _declared(names: Iterable[str]) -> list[Any]:
-    """The declarations of ``names``; ``ParameterError`` for an unknown or repeated name, or none at all."""
+@dataclass(frozen=True)
+class InterventionField:
+    """A design column that sets an intervention's field (``"peer_support.budget"``); its values are used as
+    given and checked by the sweep against the base scenario's interventions."""
+
+    name: str
+    integer: None = None  # neither rounded nor converted: the intervention's own validation decides
+
+
+def is_intervention_field(name: str) -> bool:
+    """Whether a design column names an intervention's field (``<intervention>.<field>``) or a parameter."""
+    return "." in name
+
+
+def _declared(names: Iterable[str], *, fields: bool = False) -> list[Any]:
+    """The declarations of ``names`` (with ``fields``, ``InterventionField`` for ``<intervention>.<field>``
+    names); ``ParameterError`` for an unknown or repeated name, or none at all."""
     from pathways_sim import PARAMETERS
     from pathways_sim.declarations.declare import ParameterError, unknown_name_message
 
     names = [names] if isinstance(names, str) else list(names)
     problems = [(str(n), unknown_name_message(str(n), list(PARAMETERS), "parameter"))
-                for n in names if n not in PARAMETERS]
+                for n in names if n not in PARAMETERS and not (fields and is_intervention_field(str(n)))]
     problems += [(n, "named more than once") for n in sorted({n for n in names if names.count(n) > 1})]
     if not names:
         problems.append(("design", "no parameters named"))
     if problems:
         raise ParameterError(problems)
-    return [PARAMETERS[n] for n in names]
+    return [PARAMETERS[n] if n in PARAMETERS else InterventionField(n) for n in names]
 
 
 def _value(param: Any, value: Any, *, rounded: bool = False) -> Any:
@@ -48,6 +68,8 @@ def _value(param: Any, value: Any, *, rounded: bool = False) -> Any:
     parameter (any float, rounded, when ``rounded``: sampled designs)."""
     if isinstance(value, np.generic):
         value = value.item()
+    if param.integer is None:  # an intervention's field
+        return value
     if param.integer and isinstance(value, float) and np.isfinite(value) and (rounded or value.is_integer()):
         return round(value)
     if not param.integer and isinstance(value, int) and not isinstance(value, bool):
@@ -57,7 +79,8 @@ def _value(param: Any, value: Any, *, rounded: bool = False) -> Any:
 
 def check_design(design: pd.DataFrame, base: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """Each row of ``design`` as a dict of plain numbers, validated with ``base`` (the values the sweep starts
-    from) through ``Parameters``; ``ParameterError`` naming the parameter and the point if any is invalid."""
+    from) through ``Parameters``; ``ParameterError`` naming the parameter and the point if any is invalid.
+    Intervention-field columns (``"peer_support.budget"``) are passed through for the sweep to check."""
     from pathways_sim import Parameters
     from pathways_sim.declarations.declare import ParameterError
 
@@ -66,12 +89,12 @@ def check_design(design: pd.DataFrame, base: Mapping[str, Any] | None = None) ->
                                          f"{type(design).__name__}")])
     if len(design) == 0:
         raise ParameterError([("design", "has no points (rows)")])
-    params = _declared([str(c) for c in design.columns])
+    params = _declared([str(c) for c in design.columns], fields=True)
     points, problems = [], []
     for i, row in enumerate(design.itertuples(index=False, name=None)):
         point = {p.name: _value(p, v) for p, v in zip(params, row, strict=True)}
         try:
-            Parameters({**dict(base or {}), **point})
+            Parameters({**dict(base or {}), **{k: v for k, v in point.items() if not is_intervention_field(k)}})
         except ParameterError as error:
             problems += [(name, f"at point {i}: {msg}") for name, msg in error.problems]
         points.append(point)
@@ -85,8 +108,11 @@ def _frame(params: list[Any], rows: Iterable[Sequence[Any]], method: str, **attr
     data = [[_value(p, v, rounded=method != "grid") for p, v in zip(params, row, strict=True)] for row in rows]
     frame = pd.DataFrame(data, columns=[p.name for p in params])
     for p in params:
-        frame[p.name] = frame[p.name].astype("int64" if p.integer else "float64")
-    frame.attrs.update(method=method, problem=_problem(params), **attrs)
+        if p.integer is not None:
+            frame[p.name] = frame[p.name].astype("int64" if p.integer else "float64")
+    frame.attrs.update(method=method, **attrs)
+    if method != "grid":
+        frame.attrs["problem"] = _problem(params)
     check_design(frame)
     return frame
 
@@ -106,8 +132,9 @@ def _count(what: str, n: Any, least: int = 1) -> int:
 
 
 def grid(values: Mapping[str, Iterable[Any]]) -> pd.DataFrame:
-    """Every combination of the given values (the first parameter varies slowest)."""
-    params = _declared(list(values))
+    """Every combination of the given values (the first parameter varies slowest); a name may be a parameter
+    or an intervention's field (``"peer_support.budget"``)."""
+    params = _declared(list(values), fields=True)
     lists = [list(v) if not isinstance(v, str | bytes) else [v] for v in values.values()]
     return _frame(params, itertools.product(*lists), "grid")
 

@@ -9,7 +9,10 @@
   instead.  Needs the ``dask`` extra (``pip install "pathways_sim[dask]"``).
 
 Each has ``submit(fn, *args)`` returning a future with ``result()``, ``map(fn, *iterables)`` (results in
-order), ``as_completed(futures)`` and ``shutdown()``; each is a context manager.  Whatever runs where, a run's
+order), ``as_completed(futures)`` and ``shutdown()``; each is a context manager.  For progress within runs,
+``watch(on_tick)`` asks for ``on_tick(job)`` in this process whenever a job calls ``parallel.tick()`` (once per
+simulated year): at once in this process, when ``poll()`` is called for a local pool; Dask reports whole runs
+only.  ``capacity`` is how many jobs are worth having submitted at a time.  Whatever runs where, a run's
 result depends only on its parameters and seed, so every executor gives the same numbers.
 """
 
@@ -27,6 +30,16 @@ __all__ = ["DaskExecutor", "InProcessExecutor", "ProcessExecutor", "as_executor"
 
 class _Executor:
     """What every executor shares: ``map``, ``as_completed`` and the context manager."""
+
+    def capacity(self) -> int:
+        """How many jobs are worth having submitted at once (no limit unless an executor knows better)."""
+        return 1_000_000
+
+    def watch(self, on_tick: Callable[[int], None] | None) -> None:
+        """Call ``on_tick(job)`` in this process for each simulated year a job reports (where supported)."""
+
+    def poll(self) -> None:
+        """Deliver the ticks that arrived since the last call to the function given to ``watch``."""
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError
@@ -51,10 +64,20 @@ class _Executor:
 class InProcessExecutor(_Executor):
     """Runs each submitted call at once, in this process; errors are held by the future, as in a pool."""
 
+    _on_tick: Callable[[int], None] | None = None
+
+    def capacity(self) -> int:
+        return 1  # a call runs when submitted: submit one, report it, then the next
+
+    def watch(self, on_tick: Callable[[int], None] | None) -> None:
+        self._on_tick = on_tick
+
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future:
         future: concurrent.futures.Future = concurrent.futures.Future()
         try:
-            future.set_result(fn(*args, **kwargs))
+            with parallel.ticking(self._on_tick or (lambda job: None)):
+                result = fn(*args, **kwargs)
+            future.set_result(result)
         except Exception as error:  # held by the future, raised by result()
             future.set_exception(error)
         return future
@@ -69,15 +92,33 @@ class ProcessExecutor(_Executor):
     def __init__(self, workers: int = 2):
         self.workers = parallel.check_workers(workers)
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._ticks: Any = None
+        self._on_tick: Callable[[int], None] | None = None
+
+    def capacity(self) -> int:
+        return 2 * self.workers  # a queued job per worker: none idles, few wait to be cancelled
+
+    def watch(self, on_tick: Callable[[int], None] | None) -> None:
+        self._on_tick = on_tick
+
+    def poll(self) -> None:
+        if self._ticks is not None:
+            for job in parallel.drain_ticks(self._ticks):
+                if self._on_tick is not None:
+                    self._on_tick(job)
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future:
         if self._pool is None:
-            self._pool = parallel.process_pool(self.workers)
+            self._ticks = parallel.tick_queue()
+            self._pool = parallel.process_pool(self.workers, self._ticks)
         with parallel.sigint_ignored():  # workers start on submit, ignoring Ctrl-C
             return self._pool.submit(fn, *args, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         pool, self._pool = self._pool, None
+        ticks, self._ticks = self._ticks, None
+        if ticks is not None:
+            parallel.close_ticks(ticks)
         if pool is None:
             return
         if cancel_futures or not wait:
@@ -127,6 +168,14 @@ class DaskExecutor(_Executor):
                 self._client = Client(self.target)
             self._owns_client = True
         return self._client
+
+    def capacity(self) -> int:
+        """Four jobs per worker the scheduler knows of: it balances what it holds; more would only wait."""
+        try:
+            workers = len(self.client.scheduler_info().get("workers", {}))
+        except Exception:  # a scheduler that cannot say: as many as asked for
+            workers = self.n_workers
+        return 4 * max(workers, 1)
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         return self.client.submit(fn, *args, pure=False, **kwargs)

@@ -34,7 +34,7 @@ MAX_WORKERS_CAP = 64
 class _WorkerState:
     """What a worker process holds between calls: set by the pool's initializer and by each job."""
 
-    ticks: Any = None  # the queue that carries (job index) once per simulated year
+    ticks: Any = None  # the queue that carries (job index) once per simulated year, or a function taking it
     job: int = -1  # the index of the job it is running
 
 
@@ -82,10 +82,28 @@ def _worker_init(parent: int, ticks: Any) -> None:
 
 
 def tick() -> None:
-    """In a worker: report one simulated year of the current job."""
-    if _WORKER.ticks is not None:
+    """In a worker (or in this process, under ``ticking``): report one simulated year of the current job."""
+    if callable(_WORKER.ticks):
+        _WORKER.ticks(_WORKER.job)
+    elif _WORKER.ticks is not None:
         with contextlib.suppress(Exception):
             _WORKER.ticks.put(_WORKER.job)
+
+
+def set_job(job: int) -> None:
+    """In a worker: the job whose simulated years ``tick`` reports from now on."""
+    _WORKER.job = job
+
+
+@contextlib.contextmanager
+def ticking(on_tick: Callable[[int], None]):
+    """In this process: ``tick()`` calls ``on_tick(job)`` inside the block (jobs run here, not in workers)."""
+    previous, job = _WORKER.ticks, _WORKER.job
+    _WORKER.ticks = on_tick
+    try:
+        yield
+    finally:
+        _WORKER.ticks, _WORKER.job = previous, job
 
 
 class WorkerTraceback(Exception):
@@ -146,13 +164,34 @@ def run_jobs(function: Callable[..., Any], jobs: Sequence[tuple], *, workers: in
     return _run_in_pool(function, jobs, min(workers, len(jobs)), years, report)
 
 
-def process_pool(workers: int) -> ProcessPoolExecutor:
+def process_pool(workers: int, ticks: Any = None) -> ProcessPoolExecutor:
     """A ``ProcessPoolExecutor`` of up to ``workers`` spawned processes that ignore Ctrl-C and die with this
-    process.  Submit to it inside ``sigint_ignored()`` (workers start on submit and inherit the ignored
+    process; ``tick()`` in a worker puts the job's index on ``ticks`` (a queue from ``tick_queue()``), if
+    given.  Submit to it inside ``sigint_ignored()`` (workers start on submit and inherit the ignored
     signal); end it with ``stop_pool`` when interrupted."""
     context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=check_workers(workers), mp_context=context, initializer=_worker_init,
-                               initargs=(os.getpid(), None))
+                               initargs=(os.getpid(), ticks))
+
+
+def tick_queue() -> Any:
+    """A queue worker processes of ``process_pool`` can put ticks on."""
+    return multiprocessing.get_context("spawn").Queue()
+
+
+def drain_ticks(ticks: Any) -> list[int]:
+    """The job indices put on ``ticks`` so far (one per simulated year), without waiting."""
+    got = []
+    while True:
+        try:
+            got.append(ticks.get_nowait())
+        except (queue.Empty, OSError, ValueError):
+            return got
+
+
+def close_ticks(ticks: Any) -> None:
+    ticks.close()
+    ticks.cancel_join_thread()
 
 
 def _run_in_pool(function, jobs, workers, years, report) -> list[Any]:
@@ -184,17 +223,12 @@ def _run_in_pool(function, jobs, workers, years, report) -> list[Any]:
     else:
         pool.shutdown(wait=True)
     finally:
-        ticks.close()
-        ticks.cancel_join_thread()
+        close_ticks(ticks)
     return results
 
 
 def _drain(ticks, per_job: list[int], years: int) -> None:
-    while True:
-        try:
-            index = ticks.get_nowait()
-        except (queue.Empty, OSError, ValueError):
-            return
+    for index in drain_ticks(ticks):
         if 0 <= index < len(per_job):
             per_job[index] = min(years, per_job[index] + 1)
 

@@ -18,7 +18,9 @@ run that raises does not stop the others: the sweep returns the successes, warns
 
 from __future__ import annotations
 
+import itertools
 import os
+import time
 import traceback
 import warnings
 from collections.abc import Collection, Mapping
@@ -28,7 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pathways_sim.experiments.designs import check_design
+from pathways_sim.experiments import parallel
+from pathways_sim.experiments.designs import check_design, is_intervention_field
 from pathways_sim.experiments.errors import ExperimentError
 from pathways_sim.experiments.executors import as_executor
 from pathways_sim.experiments.progress import Progress, reporter
@@ -90,12 +93,14 @@ def run_point(model_kwargs: Mapping[str, Any], seed: int, years: int) -> pd.Data
     model = PathwaysModel(rng=seed, agents="lazy", **model_kwargs)
     for _ in range(years):
         model.run(years=1)
+        parallel.tick()  # the progress bar moves while the run goes on, wherever it runs
     return model.results()
 
 
-def _attempt(model_kwargs: Mapping[str, Any], seed: int, years: int) -> tuple[str, Any]:
+def _attempt(model_kwargs: Mapping[str, Any], seed: int, years: int, job: int = -1) -> tuple[str, Any]:
     """``("ok", results)`` or ``("failed", what happened)``: an error travels back as text, so it need not
     survive pickling and cannot take the sweep down."""
+    parallel.set_job(job)
     try:
         return "ok", run_point(model_kwargs, seed, years)
     except Exception as error:  # recorded as this run's failure
@@ -130,11 +135,51 @@ def _seed(seed: Any) -> int:
     return int(seed)
 
 
+def _set_fields(interventions: list[Any], values: Mapping[str, Any], point: int) -> list[Any]:
+    """The base's interventions with the point's ``<intervention>.<field>`` values set, each validated by the
+    intervention's own rules; ``ParameterError`` naming the column, the point and what is allowed."""
+    from pathways_sim.declarations.declare import ParameterError, unknown_name_message
+    from pathways_sim.interventions import parse_intervention
+
+    configs = [parse_intervention(spec, f"interventions[{i}]") for i, spec in enumerate(interventions)]
+    specs = [config.model_dump() for config in configs]
+    labels = [config.label for config in configs]
+    problems = []
+    for column, value in values.items():
+        label, *path = column.split(".")
+        if label not in labels:
+            known = labels or ["(the base scenario has no interventions)"]
+            problems.append((column, unknown_name_message(label, known, "intervention")))
+            continue
+        target = specs[labels.index(label)]
+        for i, part in enumerate(path):
+            if not isinstance(target, dict) or part not in target:
+                known = list(target) if isinstance(target, dict) else []
+                problems.append((column, unknown_name_message(part, known, f"field of {'.'.join([label, *path[:i]])}")))
+                break
+            if i < len(path) - 1:
+                target = target[part]
+        else:
+            target[path[-1]] = value
+    if problems:
+        raise ParameterError(problems)
+    configs = []
+    for label, spec in zip(labels, specs, strict=True):  # each intervention's own rules, at this point
+        try:
+            configs.append(parse_intervention(spec, label))
+        except ParameterError as error:
+            raise ParameterError([(name, f"at point {point}: {msg}") for name, msg in error.problems]) from None
+    return configs
+
+
 def _runs(base: dict[str, Any], points: list[dict[str, Any]], seeds: list[int], years: int) -> list[_Run]:
     runs = []
     for i, values in enumerate(points):
-        params = base["params"].replace(**values)
+        fields = {k: v for k, v in values.items() if is_intervention_field(k)}
+        params = base["params"].replace(**{k: v for k, v in values.items() if k not in fields})
         kwargs = {**base, "params": params}
+        if fields:
+            kwargs["interventions"] = _set_fields(base["interventions"], fields, i)
         for r, seed in enumerate(seeds):
             description = {"parameters": dict(params), "pathways_off": sorted(kwargs["pathways_off"]),
                            "interventions": kwargs["interventions"], "seed": seed, "years": years}
@@ -204,44 +249,86 @@ def sweep(base: Any, design: pd.DataFrame, *, replicates: int = 1, years: int | 
 def _execute(todo: list[_Run], years: int, executor: Any, run_store: RunStore | None,
              keep_metrics: set[str] | None, keep_groups: set[str] | None, progress: Progress, quiet: bool
              ) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, Any]]]:
-    """Run ``todo``; the kept rows of each finished run and what happened to each failed one, by key."""
+    """Run ``todo``; the kept rows of each finished run and what happened to each failed one, by key.
+
+    Runs are submitted a few at a time (the executor's ``capacity``), so an interrupted sweep leaves little
+    queued, and the progress bar counts the simulated years each run reports as it goes."""
     frames: dict[str, pd.DataFrame] = {}
     failed: dict[str, dict[str, Any]] = {}
     if not todo:
         return frames, failed
     pool, owned = as_executor(executor)
-    futures: dict[Any, _Run] = {}
+    years_done = [0] * len(todo)
+    pending: dict[Any, int] = {}
     try:
-        with reporter(progress, len(todo) * years, "sweep", quiet=quiet) as report:
+        with reporter(progress, len(todo) * years, "sweep", quiet=quiet) as report_any:
+            reported = [-1]
+
+            def report(done: int) -> None:  # only when the count moves: the loop below polls often
+                if done != reported[0]:
+                    reported[0] = done
+                    report_any(done)
+
+            def on_tick(job: int) -> None:
+                if 0 <= job < len(todo):
+                    years_done[job] = min(years, years_done[job] + 1)
+                    report(sum(years_done))
+
             report(0)
-            futures = {pool.submit(_attempt, run.kwargs, run.seed, years): run for run in todo}
-            done = 0
-            for future in pool.as_completed(futures):
-                run = futures[future]
-                try:
-                    status, value = future.result()
-                except Exception as error:  # the worker itself was lost: this run failed
-                    status, value = "failed", {"error": type(error).__name__, "message": str(error),
-                                               "traceback": traceback.format_exc()}
-                if status == "ok":
-                    if run_store is not None:
-                        run_store.write(run.key, value, run.description)
-                    frames[run.key] = _filtered(value, keep_metrics, keep_groups)
-                else:
-                    failed[run.key] = value
-                    if run_store is not None:
-                        run_store.record_failure(run.key, {**value, "description": run.description})
-                done += years
-                report(done)
+            pool.watch(on_tick)
+            waiting = iter(range(len(todo)))
+            while True:
+                for job in itertools.islice(waiting, max(0, pool.capacity() - len(pending))):
+                    run = todo[job]
+                    pending[pool.submit(_attempt, run.kwargs, run.seed, years, job)] = job
+                if not pending:
+                    break
+                for future in _finished(pending, pool):
+                    job = pending.pop(future)
+                    _collect(todo[job], future, run_store, keep_metrics, keep_groups, frames, failed)
+                    years_done[job] = years
+                report(sum(years_done))
     except BaseException:
-        for future in futures:  # on an executor we do not own, runs not started are not left queued
+        for future in pending:  # on an executor we do not own, runs not started are not left queued
             future.cancel()
         if owned:
             pool.shutdown(wait=False, cancel_futures=True)
         raise
+    finally:
+        pool.watch(None)
     if owned:
         pool.shutdown()
     return frames, failed
+
+
+def _finished(pending: Mapping[Any, int], pool: Any) -> list[Any]:
+    """The pending futures that are done, waiting up to a fifth of a second for one (ticks delivered)."""
+    deadline = time.monotonic() + 0.2
+    while True:
+        pool.poll()
+        done = [future for future in pending if future.done()]
+        if done or time.monotonic() >= deadline:
+            return done
+        time.sleep(0.01)
+
+
+def _collect(run: _Run, future: Any, run_store: RunStore | None, keep_metrics: set[str] | None,
+             keep_groups: set[str] | None, frames: dict[str, pd.DataFrame], failed: dict[str, dict[str, Any]]
+             ) -> None:
+    """A finished run's result: stored and kept, or recorded as failed."""
+    try:
+        status, value = future.result()
+    except Exception as error:  # the worker itself was lost: this run failed
+        status, value = "failed", {"error": type(error).__name__, "message": str(error),
+                                   "traceback": traceback.format_exc()}
+    if status == "ok":
+        if run_store is not None:
+            run_store.write(run.key, value, run.description)
+        frames[run.key] = _filtered(value, keep_metrics, keep_groups)
+    else:
+        failed[run.key] = value
+        if run_store is not None:
+            run_store.record_failure(run.key, {**value, "description": run.description})
 
 
 def _assemble(runs: list[_Run], design: pd.DataFrame, frames: dict[str, pd.DataFrame],
@@ -270,7 +357,7 @@ def _assemble(runs: list[_Run], design: pd.DataFrame, frames: dict[str, pd.DataF
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     table = table[columns]
     for name in names:
-        if name in design.columns and len(table):
+        if name in design.columns and len(table) and not is_intervention_field(name):
             table[name] = table[name].astype(np.int64 if all(isinstance(r.values[name], int) for r in runs)
                                              else np.float64)
     result = SweepResult(table)
