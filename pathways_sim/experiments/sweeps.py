@@ -38,7 +38,8 @@ from pathways_sim.experiments.progress import Progress, reporter
 from pathways_sim.experiments.runner import check_years, load, replicate_seeds
 from pathways_sim.experiments.store import RunStore, run_key
 
-__all__ = ["ALL", "DEFAULT_GROUP_TYPES", "DEFAULT_METRICS", "SweepResult", "SweepWarning", "run_point", "sweep"]
+__all__ = ["ALL", "DEFAULT_GROUP_TYPES", "DEFAULT_METRICS", "SweepResult", "SweepWarning", "check_sweep", "run_point",
+           "sweep"]
 
 ALL = "*"  # metrics=ALL or group_types=ALL keeps every row
 DEFAULT_SEED = 2025
@@ -187,6 +188,27 @@ def _runs(base: dict[str, Any], points: list[dict[str, Any]], seeds: list[int], 
     return runs
 
 
+def check_sweep(base: Any, design: pd.DataFrame, arm: str | None = None) -> None:
+    """Check every point of ``design`` against ``base`` as ``sweep`` would, without running anything:
+    ``ParameterError`` naming the column, the point and what is allowed."""
+    from pathways_sim.declarations.declare import ParameterError
+
+    base_kwargs, _, _ = _base(base, arm)
+    problems = []
+    fields = [str(c) for c in design.columns if is_intervention_field(str(c))]
+    try:
+        check_design(design, base_kwargs["params"].changed())
+    except ParameterError as error:
+        problems += error.problems
+    for i, values in enumerate(design[fields].to_dict("records") if fields else []):
+        try:
+            _set_fields(base_kwargs["interventions"], {str(k): v for k, v in values.items()}, i)
+        except ParameterError as error:
+            problems += [p for p in error.problems if p not in problems]
+    if problems:
+        raise ParameterError(problems)
+
+
 def _keep(rows: Collection[str] | str | None, default: tuple[str, ...], what: str) -> set[str] | None:
     if rows is None:
         return set(default)
@@ -246,6 +268,23 @@ def sweep(base: Any, design: pd.DataFrame, *, replicates: int = 1, years: int | 
     return _assemble(runs, design, frames, failed, run_store, keep_metrics, keep_groups)
 
 
+class _YearsDone:
+    """Simulated years done per run, reported (when the total moves) as the runs tick and finish."""
+
+    def __init__(self, runs: int, years: int, report: Any):
+        self.done, self.years, self.report, self.shown = [0] * runs, years, report, -1
+
+    def tick(self, job: int) -> None:
+        if 0 <= job < len(self.done):
+            self.set(job, min(self.years, self.done[job] + 1))
+
+    def set(self, job: int, years: int) -> None:
+        self.done[job] = years
+        if sum(self.done) != self.shown:  # the loop below polls often: report only a change
+            self.shown = sum(self.done)
+            self.report(self.shown)
+
+
 def _execute(todo: list[_Run], years: int, executor: Any, run_store: RunStore | None,
              keep_metrics: set[str] | None, keep_groups: set[str] | None, progress: Progress, quiet: bool
              ) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, Any]]]:
@@ -258,24 +297,12 @@ def _execute(todo: list[_Run], years: int, executor: Any, run_store: RunStore | 
     if not todo:
         return frames, failed
     pool, owned = as_executor(executor)
-    years_done = [0] * len(todo)
     pending: dict[Any, int] = {}
     try:
-        with reporter(progress, len(todo) * years, "sweep", quiet=quiet) as report_any:
-            reported = [-1]
-
-            def report(done: int) -> None:  # only when the count moves: the loop below polls often
-                if done != reported[0]:
-                    reported[0] = done
-                    report_any(done)
-
-            def on_tick(job: int) -> None:
-                if 0 <= job < len(todo):
-                    years_done[job] = min(years, years_done[job] + 1)
-                    report(sum(years_done))
-
+        with reporter(progress, len(todo) * years, "sweep", quiet=quiet) as report:
             report(0)
-            pool.watch(on_tick)
+            counter = _YearsDone(len(todo), years, report)
+            pool.watch(counter.tick)
             waiting = iter(range(len(todo)))
             while True:
                 for job in itertools.islice(waiting, max(0, pool.capacity() - len(pending))):
@@ -286,8 +313,7 @@ def _execute(todo: list[_Run], years: int, executor: Any, run_store: RunStore | 
                 for future in _finished(pending, pool):
                     job = pending.pop(future)
                     _collect(todo[job], future, run_store, keep_metrics, keep_groups, frames, failed)
-                    years_done[job] = years
-                report(sum(years_done))
+                    counter.set(job, years)
     except BaseException:
         for future in pending:  # on an executor we do not own, runs not started are not left queued
             future.cancel()
