@@ -220,6 +220,18 @@ def _keep(rows: Collection[str] | str | None, default: tuple[str, ...], what: st
     return rows
 
 
+def _check_kept(frame: pd.DataFrame, metrics: set[str] | None, group_types: set[str] | None) -> None:
+    """``ExperimentError`` naming any metric or group type to keep that a run does not produce."""
+    from pathways_sim.declarations.declare import unknown_name_message
+
+    problems = []
+    for what, asked, column in (("metric", metrics, "metric"), ("group type", group_types, "group_type")):
+        produced = sorted(set(frame[column]))
+        problems += [unknown_name_message(name, produced, what) for name in sorted((asked or set()) - set(produced))]
+    if problems:
+        raise ExperimentError("; ".join(problems))
+
+
 def _filtered(frame: pd.DataFrame, metrics: set[str] | None, group_types: set[str] | None) -> pd.DataFrame:
     keep = np.ones(len(frame), dtype=bool)
     if metrics is not None:
@@ -350,6 +362,8 @@ def _collect(run: _Run, future: Any, run_store: RunStore | None, keep_metrics: s
     if status == "ok":
         if run_store is not None:
             run_store.write(run.key, value, run.description)
+        if not frames:  # the first run shows what a run produces: a misspelt name would keep nothing
+            _check_kept(value, keep_metrics, keep_groups)
         frames[run.key] = _filtered(value, keep_metrics, keep_groups)
     else:
         failed[run.key] = value
