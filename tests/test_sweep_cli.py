@@ -159,3 +159,9 @@ def test_the_sweep_command_names_bad_options(here, capsys):
     assert "workers: must be a whole number from 1" in capsys.readouterr().err
     assert main(["sweep", "missing.yaml"]) == 2
     assert "missing.yaml" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["budget_by_gradient", "morris_screening", "sobol_top"])
+def test_the_shipped_sweep_files_are_valid(name):
+    plan = load_sweep(Path(__file__).parents[1] / "sweeps" / f"{name}.yaml")
+    assert plan.runs >= 2 * len(plan.design) > 0
