@@ -185,7 +185,7 @@ def sample_problem(problem: Mapping[str, Any], method: str, n: int, seed: int | 
 
 def _resampled(params: list[Any], raw: pd.DataFrame) -> pd.DataFrame:
     """A SALib sample over ``params``' plausible ranges as a validated design (integers rounded)."""
-    attrs = {k: v for k, v in raw.attrs.items() if k not in ("method", "problem")}
+    attrs = {str(k): v for k, v in raw.attrs.items() if k not in ("method", "problem")}
     return _frame(params, raw.itertuples(index=False, name=None), raw.attrs["method"], **attrs)
 
 

@@ -121,7 +121,8 @@ def sensitivity_indices(design: pd.DataFrame, outputs: Any, *, second_order: boo
     if second_order and not (method == "sobol" and design.attrs.get("second_order", True)):
         raise ExperimentError("second_order: needs a Sobol design sampled with second_order=True")
     names, x = list(problem["names"]), design[problem["names"]].to_numpy(dtype=float)
-    undefined = {i: (np.full(len(names), np.nan),) * 2 for i in INDICES[method]}
+    undefined: dict[str, tuple[np.ndarray, np.ndarray]] = {i: (np.full(len(names), np.nan),) * 2
+                                                            for i in INDICES[method]}
     if second_order:
         undefined["S2"] = (np.full((len(names),) * 2, np.nan),) * 2
     rows = []
