@@ -305,11 +305,20 @@ def plot_sensitivity(table: pd.DataFrame, output: str | None = None) -> Any:
     ypos = np.arange(len(order))
     for shift, index, colour in ((0.2, total, "#2166ac"), (-0.2, first, "#92c5de")):
         rows = wide[index].reindex(order)
-        err = np.vstack([rows["value"] - rows["low"], rows["high"] - rows["value"]])
-        ax.barh(ypos + shift, rows["value"], height=0.38, color=colour, label=labels[index],
-                xerr=np.where(np.isfinite(err), err, 0), error_kw={"ecolor": "#333333", "capsize": 3, "lw": 1})
+        ax.barh(ypos + shift, rows["value"], height=0.38, color=colour, label=labels[index])
+        has = np.isfinite(rows["low"]).to_numpy()  # Morris's sigma has no interval: no bar rather than a 0-wide one
+        if has.any():
+            err = np.vstack([rows["value"] - rows["low"], rows["high"] - rows["value"]])[:, has]
+            ax.errorbar(rows["value"].to_numpy()[has], (ypos + shift)[has], xerr=err, fmt="none", ecolor="#333333",
+                        capsize=3, lw=1)
     ax.set_yticks(ypos, [str(p) for p in order])
-    ax.axvline(0, color="#555555", lw=0.8)
+    ax.set_ylim(-0.6, len(order) - 0.4)
+    if block["value"].isna().all():  # an undefined output: say so where the bars would be
+        ax.text(0.5, 0.5, f"no indices: {block['note'].iloc[0] or 'undefined'}", transform=ax.transAxes,
+                ha="center", va="center", color="#555555")
+        ax.set_xticks([])
+    else:
+        ax.axvline(0, color="#555555", lw=0.8)
     ax.set_xlabel("Sobol index (share of the output's variance)" if method == "sobol" else
                   "change in the output over a parameter's plausible range")
     ax.grid(axis="x", alpha=0.3)
@@ -337,4 +346,4 @@ def _footnote(block: pd.DataFrame, method: str, resamples: int) -> str:
     note = str(block["note"].iloc[0]) if "note" in block else ""
     if note:
         lines.append(f"Note: {note}.")
-    return "\n".join(textwrap.fill(line, 130) for line in lines)
+    return "\n".join(textwrap.fill(line, 140) for line in lines)  # about the width of the figure
