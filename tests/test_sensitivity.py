@@ -84,6 +84,14 @@ def test_morris_finds_the_input_with_no_effect():
     assert set(table["index"]) == {"mu_star", "sigma", "mu"}
     flat = table[table["output"] == "flat"]
     assert (flat["value"] == 0).all() and flat["note"].str.contains("constant").all()
+    assert (table[table["output"] == "linear"]["note"] == "").all()
+
+
+def test_morris_notes_steps_that_rounding_made_vanish():
+    design = morris_design(["step_months"], 6, seed=1, levels=4)  # plausible 1 to 3: levels 1, 1.7, 2.3, 3
+    design.loc[1, "step_months"] = design.loc[0, "step_months"]  # as rounding a narrower range could do
+    table = sensitivity_indices(design, design["step_months"].to_numpy(float))
+    assert table["note"].str.contains("1 of 6 Morris steps change no parameter").all()
 
 
 def test_undefined_outputs_give_nan_with_a_note_not_an_error():

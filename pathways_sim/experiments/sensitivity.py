@@ -105,6 +105,15 @@ def _analyse(method: str, problem: dict[str, Any], x: np.ndarray, y: np.ndarray,
             **({"S2": (found["S2"], found["S2_conf"])} if second_order else {})}
 
 
+def _vanished_steps(x: np.ndarray, d: int) -> str:
+    """A note when rounding integer parameters left Morris steps that change nothing: SALib counts the effect of
+    such a step as 0, understating that parameter's ``mu_star``."""
+    steps = np.diff(x.reshape(-1, d + 1, d), axis=1)
+    vanished = int((np.abs(steps).sum(axis=2) == 0).sum())
+    return (f"{vanished} of {steps.shape[0] * d} Morris steps change no parameter (an integer parameter rounded to "
+            f"the same value): its mu_star is understated" if vanished else "")
+
+
 def sensitivity_indices(design: pd.DataFrame, outputs: Any, *, second_order: bool = False,
                         resamples: int = RESAMPLES, seed: int = BOOTSTRAP_SEED) -> pd.DataFrame:
     """Sobol or Morris indices of each output over a sampled ``design`` (``sobol_design``, ``morris_design``,
@@ -125,13 +134,15 @@ def sensitivity_indices(design: pd.DataFrame, outputs: Any, *, second_order: boo
                                                             for i in INDICES[method]}
     if second_order:
         undefined["S2"] = (np.full((len(names),) * 2, np.nan),) * 2
+    design_note = _vanished_steps(x, len(names)) if method == "morris" else ""
     rows = []
     for output in table.columns:
         y = table[output].to_numpy()
         bad = int((~np.isfinite(y)).sum())
         constant = not bad and np.ptp(y) == 0
-        note = (f"not finite at {bad} of {len(y)} points" if bad else
-                "constant across the design: no parameter moves it" if constant else "")
+        note = "; ".join(filter(None, [f"not finite at {bad} of {len(y)} points" if bad else
+                                       "constant across the design: no parameter moves it" if constant else "",
+                                       design_note]))
         if bad or (constant and method == "sobol"):
             found = undefined
         else:
