@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from pathways_sim import ParameterError
 from pathways_sim.experiments import (
     ExperimentError,
+    SweepResult,
     design_from_dict,
     design_to_dict,
     grid,
@@ -158,6 +159,14 @@ def test_errors_name_what_is_allowed():
     values = np.ones((len(design), 2))
     with pytest.raises(ExperimentError, match=r"2 of 20 design points have no runs \(points 3, 7\)"):
         sensitivity(_tidy(design, values, "y").query("point not in (3, 7)"), design, outputs="y")
+    failed = SweepResult(_tidy(design, values, "y").query("point != 3"))
+    failed.failures = pd.DataFrame({"point": [3, 3], "replicate": [0, 1]})
+    with pytest.raises(ExperimentError, match=r"1 of 20 design points .*; 2 runs failed: see results.failures"):
+        sensitivity(failed, design, outputs="y")
+    with pytest.raises(ExperimentError, match="parameter values differ from the design's"):
+        sensitivity(_tidy(design, values, "y").assign(x1=0.5), design, outputs="y")
+    with pytest.raises(ExperimentError, match="seed: must be a whole number at least 1"):
+        sensitivity_indices(design, np.arange(20.0), seed=0)
     with pytest.raises(ExperimentError, match="one value per design point"):
         sensitivity_indices(design, np.ones(7))
     with pytest.raises(ExperimentError, match="multiple of 5 rows"):

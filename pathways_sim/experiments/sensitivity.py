@@ -9,9 +9,9 @@
     table = sensitivity(df, design)                      # tidy: output, parameter, index, value, low, high, ...
     plot_sensitivity(table, "cmd_prevalence_sii").savefig("cmd_sii.png")
 
-``sensitivity`` takes one value per run of each output (the final year by default: the state the sweep reached,
-not the burn-in's transient; ``year="mean"`` averages the years instead), averages the replicates of each point
-(common random numbers make them comparable) and gives the means to ``sensitivity_indices``, which calls SALib.
+``sensitivity`` takes one value per run of each output (the final year by default: a parameter's effect builds up
+over a run, and an average over the years would dilute it with the early ones; ``year="mean"`` averages them
+anyway), averages the replicates of each point and gives the means to ``sensitivity_indices``, which calls SALib.
 ``low``/``high`` are SALib's 95% bootstrap interval (value ± its ``*_conf``, resampled with a fixed seed, so a
 table reproduces).  ``noise_share`` is the share of an output's variance across runs that is replicate noise: the
 mean variance between the replicates of a point over the variance across every run (NaN, with a note, when there
@@ -24,13 +24,16 @@ from __future__ import annotations
 import textwrap
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from pathways_sim.experiments.designs import SAMPLED
 from pathways_sim.experiments.errors import ExperimentError
+
+if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn, not with the experiments
+    from matplotlib.figure import Figure
 
 __all__ = ["COLUMNS", "CONF_LEVEL", "INDICES", "plot_sensitivity", "sensitivity", "sensitivity_indices"]
 
@@ -127,6 +130,9 @@ def sensitivity_indices(design: pd.DataFrame, outputs: Any, *, second_order: boo
     """
     method, problem = _sampled(design)
     table = _as_outputs(outputs, len(design))
+    for name, value in (("resamples", resamples), ("seed", seed)):  # SALib's Sobol takes seed 0 as no seed
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            raise ExperimentError(f"{name}: must be a whole number at least 1, got {value!r}")
     if second_order and not (method == "sobol" and design.attrs.get("second_order", True)):
         raise ExperimentError("second_order: needs a Sobol design sampled with second_order=True")
     names, x = list(problem["names"]), design[problem["names"]].to_numpy(dtype=float)
@@ -219,11 +225,13 @@ def _check_points(runs: pd.DataFrame, results: pd.DataFrame, design: pd.DataFram
     the results carry them) are the design's."""
     points = set(runs.index.get_level_values("point"))
     missing = sorted(set(range(len(design))) - points)
+    failures = getattr(results, "failures", None)  # a SweepResult lists its failed runs
+    failed = f"; {len(failures)} runs failed: see results.failures" if failures is not None and len(failures) else ""
     if missing:
         raise ExperimentError(
             f"results: {len(missing)} of {len(design)} design points have no runs (points "
             f"{', '.join(map(str, missing[:10]))}{', ...' if len(missing) > 10 else ''}); SALib needs the whole "
-            f"design: run the sweep again with its store= (only the missing runs run) or see results.failures")
+            f"design: run the sweep again with its store= (only the missing runs run){failed}")
     if points - set(range(len(design))):
         raise ExperimentError(f"results: points beyond the design's {len(design)}: is this the design swept?")
     shared = [c for c in design.columns if c in results.columns]
@@ -291,7 +299,7 @@ def sensitivity(results: pd.DataFrame, design: pd.DataFrame, *, outputs: str | S
 
 
 # ------------------------------------------------------------------------------------------------ the figure
-def plot_sensitivity(table: pd.DataFrame, output: str | None = None) -> Any:
+def plot_sensitivity(table: pd.DataFrame, output: str | None = None) -> Figure:
     """A tornado chart of one output of a ``sensitivity`` (or ``sensitivity_indices``) table: parameters sorted
     by total effect (``ST``, or ``mu_star`` for Morris), largest at the top; first-order and total (or
     ``sigma`` and ``mu_star``) side by side with their 95% intervals; a footnote on the interval and the
