@@ -97,8 +97,8 @@ def test_a_sweep_file_checks_the_design_against_the_base_scenario(here):
         base: baseline
         design: {method: latin_hypercube, parameters: {mean_degree: [1, 2]}}
         """)
-    with pytest.raises(ScenarioError, match="sampled.yaml:2:47: design.parameters: a latin_hypercube design lists "
-                                            "parameter names"):
+    with pytest.raises(ScenarioError, match=r"sampled.yaml:2:47: design.parameters: a latin_hypercube design lists "
+                                            r"parameter names"):
         load_sweep("sampled.yaml")
     here("nobase.yaml", "base: nosuch\ndesign: {method: morris, parameters: [mean_degree], trajectories: 2}\n")
     with pytest.raises(ScenarioError, match=r"nobase.yaml:1:7: base: file not found, and it is not a shipped "

@@ -2,18 +2,30 @@
 
 ``run_scenario("peer_support").save("out")`` runs a shipped scenario and writes what ``pathways-sim run``
 writes; ``compare_scenarios("baseline", ["peer_support"])`` is ``pathways-sim compare``;
-``sweep("baseline", grid({"mean_degree": [6, 8, 10]}))`` runs a parameter sweep (``experiments.sweeps``).
+``sweep("baseline", grid({"mean_degree": [6, 8, 10]}))`` runs a parameter sweep (``experiments.sweeps``);
+``sensitivity(df, design)`` gives Sobol or Morris indices of a sweep over a sampled design
+(``experiments.sensitivity``).
 """
 
 from pathways_sim.experiments.compare import compare_scenarios
-from pathways_sim.experiments.designs import grid, latin_hypercube, morris_design, sobol_design
+from pathways_sim.experiments.designs import (
+    design_from_dict,
+    design_to_dict,
+    grid,
+    latin_hypercube,
+    morris_design,
+    sample_problem,
+    sobol_design,
+)
 from pathways_sim.experiments.errors import ExperimentError
 from pathways_sim.experiments.executors import DaskExecutor, InProcessExecutor, ProcessExecutor
 from pathways_sim.experiments.result import ComparisonResult, RunResult
 from pathways_sim.experiments.runner import run_arms, run_scenario
+from pathways_sim.experiments.sensitivity import plot_sensitivity, sensitivity, sensitivity_indices
 from pathways_sim.experiments.store import RunStore, compact
 from pathways_sim.experiments.sweeps import ALL, SweepResult, SweepWarning, sweep
 
 __all__ = ["ALL", "ComparisonResult", "DaskExecutor", "ExperimentError", "InProcessExecutor", "ProcessExecutor",
-           "RunResult", "RunStore", "SweepResult", "SweepWarning", "compact", "compare_scenarios", "grid",
-           "latin_hypercube", "morris_design", "run_arms", "run_scenario", "sobol_design", "sweep"]
+           "RunResult", "RunStore", "SweepResult", "SweepWarning", "compact", "compare_scenarios", "design_from_dict",
+           "design_to_dict", "grid", "latin_hypercube", "morris_design", "plot_sensitivity", "run_arms",
+           "run_scenario", "sample_problem", "sensitivity", "sensitivity_indices", "sobol_design", "sweep"]

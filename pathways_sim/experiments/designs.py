@@ -9,7 +9,9 @@ through ``Parameters``: an unknown name or a value outside a parameter's bounds 
 naming the parameter (and the point).  Integer parameters are rounded to whole numbers in sampled designs (a
 grid or a design of your own must give whole numbers).  The sampled designs carry what a later analysis needs
 in ``design.attrs``: the ``method``, the SALib ``problem`` (names and ranges) and, for Sobol,
-``second_order``.
+``second_order`` (``levels`` for Morris).  ``sample_problem`` samples any SALib problem the same way (a
+test function's inputs, say), and ``design_to_dict``/``design_from_dict`` carry a design with its attrs through
+JSON, since Parquet and CSV keep only the table.
 
 >>> grid({"mean_degree": [6, 8], "step_months": [1, 3]}).to_dict("list")
 {'mean_degree': [6.0, 6.0, 8.0, 8.0], 'step_months': [1, 3, 1, 3]}
@@ -28,8 +30,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["InterventionField", "check_design", "grid", "is_intervention_field", "latin_hypercube",
-           "morris_design", "sobol_design"]
+__all__ = ["SAMPLED", "InterventionField", "check_design", "design_from_dict", "design_to_dict", "grid",
+           "is_intervention_field", "latin_hypercube", "morris_design", "sample_problem", "sobol_design"]
+
+SAMPLED = ("sobol", "morris")  # the methods whose designs a sensitivity analysis (SALib) can analyse
 
 
 @dataclass(frozen=True)
@@ -151,31 +155,116 @@ def latin_hypercube(names: Sequence[str], n: int, seed: int | None = None) -> pd
     return _frame(params, lo + unit * (hi - lo), "latin_hypercube", seed=seed)
 
 
+def _checked_problem(problem: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a SALib problem (``names`` and ``bounds``, one ``[low, high]`` each) with ``num_vars``;
+    ``ParameterError`` naming what is wrong."""
+    from pathways_sim.declarations.declare import ParameterError
+
+    names, bounds = list(problem.get("names", [])), [list(b) for b in problem.get("bounds", [])]
+    problems = []
+    if not names or not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
+        problems.append(("problem", f"names: give distinct names, got {names!r}"))
+    if len(bounds) != len(names):
+        problems.append(("problem", f"bounds: one [low, high] per name ({len(names)}), got {len(bounds)}"))
+    problems += [("problem", f"bounds of {name!r}: need finite low < high, got {bound!r}")
+                 for name, bound in zip(names, bounds, strict=False)
+                 if len(bound) != 2 or not all(np.isfinite(bound)) or not bound[0] < bound[1]]
+    if problems:
+        raise ParameterError(problems)
+    return {"num_vars": len(names), "names": names, "bounds": [[float(lo), float(hi)] for lo, hi in bounds]}
+
+
+def sample_problem(problem: Mapping[str, Any], method: str, n: int, seed: int | None = None, *,
+                   second_order: bool = True, levels: int = 4) -> pd.DataFrame:
+    """SALib's sample of any ``problem`` (``{"names": [...], "bounds": [[low, high], ...]}``): ``method``
+    ``"sobol"`` (Saltelli's scheme, ``n`` base samples) or ``"morris"`` (``n`` trajectories over ``levels``
+    levels).  One float column per name; ``attrs`` hold what ``sensitivity_indices`` needs (method, problem,
+    seed, and ``second_order`` and ``n``, or ``levels`` and ``trajectories``).  ``sobol_design`` and
+    ``morris_design`` are this over the parameters' plausible ranges.
+
+    >>> sample_problem({"names": ["x"], "bounds": [[0, 1]]}, "morris", 2, seed=1).attrs["trajectories"]
+    2
+    """
+    from pathways_sim.declarations.declare import ParameterError
+
+    problem = _checked_problem(problem)
+    if method == "sobol":
+        from SALib.sample import sobol
+
+        n = _count("n", n)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*[Cc]onvergence.*")  # SALib's advice for a small n
+            rows = sobol.sample(problem, n, calc_second_order=second_order, seed=seed)
+        attrs: dict[str, Any] = {"seed": seed, "second_order": second_order, "n": n}
+    elif method == "morris":
+        from SALib.sample import morris
+
+        n, levels = _count("trajectories", n), _count("levels", levels, 2)
+        rows = morris.sample(problem, n, num_levels=levels, seed=seed)
+        attrs = {"seed": seed, "levels": levels, "trajectories": n}
+    else:
+        raise ParameterError([("method", f"must be one of {', '.join(SAMPLED)}, got {method!r}")])
+    frame = pd.DataFrame(np.asarray(rows, dtype=float), columns=problem["names"])
+    frame.attrs.update({"method": method, "problem": problem, **attrs})
+    return frame
+
+
+def _resampled(params: list[Any], raw: pd.DataFrame) -> pd.DataFrame:
+    """A SALib sample over ``params``' plausible ranges as a validated design (integers rounded)."""
+    attrs = {str(k): v for k, v in raw.attrs.items() if k not in ("method", "problem")}
+    return _frame(params, raw.itertuples(index=False, name=None), raw.attrs["method"], **attrs)
+
+
 def sobol_design(names: Sequence[str], n: int, seed: int | None = None, *, second_order: bool = True
                  ) -> pd.DataFrame:
     """Saltelli's scheme for Sobol indices (``SALib.sample.sobol.sample``) over the plausible ranges:
     ``n * (2 * d + 2)`` points for ``d`` parameters (``n * (d + 2)`` without ``second_order``); ``n`` should be
     a power of 2."""
-    from SALib.sample import sobol
-
     params = _declared(names)
-    n = _count("n", n)
-    problem = _problem(params)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*[Cc]onvergence.*")  # SALib's advice for a small n
-        rows = sobol.sample(problem, n, calc_second_order=second_order, seed=seed)
-    return _frame(params, rows, "sobol", seed=seed, second_order=second_order, n=n)
+    return _resampled(params, sample_problem(_problem(params), "sobol", n, seed, second_order=second_order))
 
 
 def morris_design(names: Sequence[str], trajectories: int, seed: int | None = None, *, levels: int = 4
                   ) -> pd.DataFrame:
     """Morris elementary-effects trajectories (``SALib.sample.morris.sample``) over the plausible ranges:
     ``trajectories * (d + 1)`` points for ``d`` parameters."""
-    from SALib.sample import morris
-
     params = _declared(names)
-    trajectories = _count("trajectories", trajectories)
-    levels = _count("levels", levels, 2)
-    problem = _problem(params)
-    rows = morris.sample(problem, trajectories, num_levels=levels, seed=seed)
-    return _frame(params, rows, "morris", seed=seed, levels=levels, trajectories=trajectories)
+    return _resampled(params, sample_problem(_problem(params), "morris", trajectories, seed, levels=levels))
+
+
+# ------------------------------------------------------------------------------------------------ storing
+def _plain(value: Any) -> Any:
+    """``value`` with numpy scalars and arrays as plain Python, so that ``json.dumps`` takes it."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_plain(v) for v in value]
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def design_to_dict(design: pd.DataFrame) -> dict[str, Any]:
+    """A design as JSON-able data: ``{"columns": {name: [values]}, "attrs": {...}}`` (``design_from_dict``
+    reads it back, attrs and all: Parquet and CSV keep the table but not what a sensitivity analysis needs).
+
+    >>> design_from_dict(design_to_dict(grid({"step_months": [1, 3]}))).attrs["method"]
+    'grid'
+    """
+    return {"columns": {str(c): _plain(design[c].tolist()) for c in design.columns},
+            "attrs": _plain(dict(design.attrs))}
+
+
+def design_from_dict(data: Mapping[str, Any]) -> pd.DataFrame:
+    """The design ``design_to_dict`` wrote: the same columns, values, integer columns and attrs."""
+    from pathways_sim.declarations.declare import ParameterError
+
+    if not isinstance(data, Mapping) or not isinstance(data.get("columns"), Mapping):
+        raise ParameterError([("design", "expected {'columns': {name: [values]}, 'attrs': {...}} as "
+                                         "design_to_dict writes")])
+    frame = pd.DataFrame({name: list(values) for name, values in data["columns"].items()})
+    for name in frame.columns:  # JSON keeps 6 and 6.0 apart: a column of ints was an integer parameter's
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in data["columns"][name]):
+            frame[name] = frame[name].astype("int64")
+        elif pd.api.types.is_numeric_dtype(frame[name]):
+            frame[name] = frame[name].astype("float64")
+    frame.attrs.update(dict(data.get("attrs", {})))
+    return frame

@@ -226,7 +226,9 @@ def _check_kept(frame: pd.DataFrame, metrics: set[str] | None, group_types: set[
 
     problems = []
     for what, asked, column in (("metric", metrics, "metric"), ("group type", group_types, "group_type")):
-        produced = sorted(set(frame[column]))
+        # a small run has no life-table rows (too few deaths): the defaults are known names all the same
+        known = set(DEFAULT_METRICS) if column == "metric" else set(DEFAULT_GROUP_TYPES)
+        produced = sorted(set(frame[column]) | known)
         problems += [unknown_name_message(name, produced, what) for name in sorted((asked or set()) - set(produced))]
     if problems:
         raise ExperimentError("; ".join(problems))
