@@ -165,3 +165,36 @@ def test_the_sweep_command_names_bad_options(here, capsys):
 def test_the_shipped_sweep_files_are_valid(name):
     plan = load_sweep(Path(__file__).parents[1] / "sweeps" / f"{name}.yaml")
     assert plan.runs >= 2 * len(plan.design) > 0
+
+
+def test_the_sensitivity_command_analyses_a_finished_sweep(here, capsys):
+    here("sobol.yaml", """
+        base: baseline
+        set: ["population.size=300", "time.burn_in_years=0"]
+        years: 1
+        replicates: 2
+        design:
+          method: sobol
+          parameters: [stress_cmd_onset_strength, mean_degree]
+          n: 4
+          seed: 1
+          second_order: false
+        """)
+    assert main(["sensitivity", "nothing"]) == 2
+    assert "holds no finished sweep" in capsys.readouterr().err
+    assert main(["sweep", "sobol.yaml", "-o", "sweep"]) == 0
+    capsys.readouterr()
+    assert main(["sensitivity", "sweep", "--output-name", "cmd_prevalence_sii",
+                 "--output-name", "cmd_prevalence[Q1]"]) == 0
+    printed = capsys.readouterr().out
+    assert "sobol sensitivity, year 2025: ST with its 95% interval" in printed
+    table = pd.read_csv(Path("sweep/sensitivity/sensitivity.csv"))
+    assert set(table["output"]) == {"cmd_prevalence_sii", "cmd_prevalence[Q1]"}
+    assert set(table["index"]) == {"S1", "ST"} and set(table["parameter"]) == {"stress_cmd_onset_strength",
+                                                                               "mean_degree"}
+    assert table["noise_share"].between(0, 1).all()
+    assert Path("sweep/sensitivity/sensitivity_cmd_prevalence_sii.png").stat().st_size > 10_000
+    assert json.loads(Path("sweep/sensitivity/manifest.json").read_text())["method"] == "sobol"
+    assert main(["sensitivity", "sweep", "--output-name", "cmd_prevalnce_sii"]) == 2
+    assert "Did you mean 'cmd_prevalence_sii'" in capsys.readouterr().err
+    assert main(["sensitivity", "sweep"]) == 2  # a finished analysis is not replaced without --overwrite

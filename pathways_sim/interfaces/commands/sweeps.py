@@ -1,7 +1,9 @@
-"""``sweep``: run a sweep file into a directory that a killed sweep can be resumed from."""
+"""``sweep``: run a sweep file into a directory that a killed sweep can be resumed from; ``sensitivity``: analyse
+a finished sweep over a Sobol or Morris design."""
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -82,4 +84,76 @@ def sweep(file: Annotated[str, typer.Argument(help="sweep file (YAML): base scen
               soft_wrap=True, markup=False)
 
 
-__all__ = ["sweep"]
+
+
+def sensitivity(directory: Annotated[str, typer.Argument(help="a sweep's output directory (pathways-sim sweep) "
+                                                         "over a Sobol or Morris design")],
+                output: OutOption = None,
+                outputs: Annotated[list[str] | None, typer.Option(
+                    "--output-name", metavar="NAME", help="an output to analyse, e.g. cmd_prevalence_sii or "
+                    "healthy_life_expectancy[Q1] (repeatable; default: every gap, SII, RII and HLE by quintile)",
+                    show_default=False)] = None,
+                year: Annotated[str | None, typer.Option(help="the year analysed (default: the last), or 'mean' "
+                                                              "over the years", show_default=False)] = None,
+                overwrite: Annotated[bool, typer.Option("--overwrite", help="replace a previous analysis")] = False,
+                ) -> None:
+    """Sobol indices (S1, ST) or Morris effects (mu*, sigma) of a finished sweep, with 95% intervals, the share
+    of each output's variance that is replicate noise, and a tornado chart per output."""
+    import pandas as pd
+
+    from pathways_sim.experiments.sensitivity import plot_sensitivity
+    from pathways_sim.experiments.sensitivity import sensitivity as analyse
+    from pathways_sim.results.outputs import check_output_dir, write_outputs
+    from pathways_sim.results.sweep_outputs import read_sweep
+
+    results, design, manifest = read_sweep(directory)
+    target = Path(output_path(output, Path(directory) / "sensitivity"))
+    check_output_dir(target, overwrite=overwrite)
+    chosen_year: int | str | None = year
+    if year is not None and year != "mean":
+        try:
+            chosen_year = int(year)
+        except ValueError:
+            raise BadInput(f"year: a year of the results or 'mean', got {year!r}") from None
+    table = analyse(results, design, outputs=outputs or None, year=chosen_year)
+    figures = {f"sensitivity_{_file_name(name)}": plot_sensitivity(table, name) for name in table["output"].unique()}
+    _print_indices(table)
+    noisy = sorted(set(table.loc[table["noise_share"] >= 0.5, "output"]))
+    if noisy:
+        err.print(f"warning: replicate noise is at least half the variance of {', '.join(noisy)}: their indices "
+                  "mostly measure noise; use more people, more replicates or a longer run", soft_wrap=True,
+                  markup=False)
+    write_outputs(target, pd.DataFrame(table), {
+        "command": "sensitivity", "command_line": sys.argv, "sweep": str(directory), "sweep_name": manifest["name"],
+        **{key: table.attrs[key] for key in ("method", "year", "conf_level", "resamples", "seed")}},
+        figures, tables={"sensitivity": table}, overwrite=overwrite)
+    out.print(f"written to {target} (sensitivity.csv, one tornado chart per output, manifest.json)", soft_wrap=True,
+              markup=False)
+
+
+def _file_name(output: str) -> str:
+    return "".join(c if c.isalnum() or c in "_-" else "_" for c in output).strip("_")
+
+
+def _print_indices(table) -> None:
+    """The total index (ST, or mu* for Morris) of each parameter on each output, largest first."""
+    from pathways_sim.interfaces.console import emit_table
+
+    total = "ST" if table.attrs["method"] == "sobol" else "mu_star"
+    first = "S1" if total == "ST" else "sigma"
+    rows = []
+    for name, block in table.groupby("output", sort=False):
+        wide = block.set_index(["parameter", "index"])
+        order = block[block["index"] == total].sort_values("value", ascending=False)["parameter"]
+        for parameter in order:
+            main, other = wide.loc[(parameter, total)], wide.loc[(parameter, first)]
+            noise = main["noise_share"]
+            rows.append([name, parameter, f"{main['value']:.3f} ({main['low']:.3f} to {main['high']:.3f})",
+                         f"{other['value']:.3f}", "n/a" if math.isnan(noise) else f"{noise:.0%}"])
+    year = table.attrs["year"]
+    emit_table(f"{table.attrs['method']} sensitivity, year {year}: {total} with its 95% interval, largest first; "
+               "noise = share of the output's variance between replicates", ["output", "parameter", total, first,
+                                                                             "noise"], rows, right=[total, first])
+
+
+__all__ = ["sensitivity", "sweep"]
