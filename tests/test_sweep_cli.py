@@ -195,6 +195,6 @@ def test_the_sensitivity_command_analyses_a_finished_sweep(here, capsys):
     assert table["noise_share"].between(0, 1).all()
     assert Path("sweep/sensitivity/sensitivity_cmd_prevalence_sii.png").stat().st_size > 10_000
     assert json.loads(Path("sweep/sensitivity/manifest.json").read_text())["method"] == "sobol"
-    assert main(["sensitivity", "sweep", "--output-name", "cmd_prevalnce_sii"]) == 2
+    assert main(["sensitivity", "sweep", "--output-name", "cmd_prevalnce_sii", "--overwrite"]) == 2
     assert "Did you mean 'cmd_prevalence_sii'" in capsys.readouterr().err
     assert main(["sensitivity", "sweep"]) == 2  # a finished analysis is not replaced without --overwrite
