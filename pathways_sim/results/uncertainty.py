@@ -1,0 +1,96 @@
+"""Plots of uncertainty across parameter draws and of pathway decomposition (matplotlib object API, as
+``pathways_sim.results.plots``: no pyplot, no backend switching)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import FuncFormatter, MultipleLocator
+
+from pathways_sim.results.plots import ResultFigure
+
+# NICE's range per QALY gained (NICE manual PMG36, 2022); a healthy life year is not a QALY, so only a guide.
+NICE_RANGE = (20_000.0, 30_000.0)
+
+
+def _pounds(value: float, _position: object = None) -> str:
+    return f"£{value / 1000:,.0f}k" if value else "£0"
+
+
+def ceac_plot(curve: pd.DataFrame, caveat: str = "") -> ResultFigure:
+    """Probability that each arm has the highest net monetary benefit against willingness to pay per healthy
+    life year (``curve``: ``threshold, arm, probability``, as ``psa.ceac`` returns), with ``caveat`` beneath."""
+    fig = ResultFigure(figsize=(8, 5.2))
+    ax = fig.subplots()
+    if len(curve):
+        low, high = curve["threshold"].min(), curve["threshold"].max()
+        ax.axvspan(*np.clip(NICE_RANGE, low, high), color="#eeeeee", zorder=0)
+        ax.text(float(np.mean(np.clip(NICE_RANGE, low, high))), 1.0, "NICE £20k to £30k\nper QALY (a guide)",
+                ha="center", va="top", fontsize=7.5, color="#666")
+    for arm, block in curve.groupby("arm", sort=False):
+        ax.plot(block["threshold"], block["probability"], lw=2, label=str(arm), drawstyle="default")
+    pairs = int(curve["pairs"].max()) if len(curve) else 0
+    ax.set_ylim(-0.02, 1.02)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(_pounds))
+    if len(curve) and curve["threshold"].max() > 0:
+        ax.xaxis.set_major_locator(MultipleLocator(_step(float(curve["threshold"].max()))))
+    ax.set_xlabel("willingness to pay per healthy life year gained (£)")
+    ax.set_ylabel("probability of the highest net monetary benefit")
+    ax.set_title(f"Cost-effectiveness acceptability curve ({pairs} draw x replicate pairs)", fontsize=11)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, frameon=False, loc="center right", title="arm", title_fontsize=8)
+    if caveat:
+        fig.text(0.01, 0.005, textwrap.fill(caveat, 120), fontsize=7.5, color="#444", ha="left", va="bottom")
+        fig.tight_layout(rect=(0, 0.09, 1, 1))
+    else:
+        fig.tight_layout()
+    return fig
+
+
+def _step(top: float) -> float:
+    """A round tick spacing giving about five to ten ticks up to ``top``."""
+    for step in (1_000, 2_000, 5_000, 10_000, 20_000, 25_000, 50_000, 100_000, 200_000, 500_000, 1_000_000):
+        if top / step <= 10:
+            return float(step)
+    return top / 5
+
+
+def decomposition_plot(table: pd.DataFrame, metric: str | None = None) -> ResultFigure:
+    """Share of an intervention's effect that runs through each pathway or loop (``decompose``'s table): one
+    horizontal bar per thing switched off, with its interval; hatched where the note says not to trust it."""
+    rows = table[table["switched_off"] != "(none)"]
+    if metric is not None:
+        rows = rows[rows["metric"] == metric]
+    metric = metric or (str(rows["metric"].iloc[0]) if len(rows) else "")
+    rows = rows[rows["metric"] == metric] if metric else rows
+    fig = ResultFigure(figsize=(8, 1.2 + 0.45 * max(1, len(rows))))
+    ax = fig.subplots()
+    y = np.arange(len(rows))[::-1]
+    share = rows["share"].to_numpy(dtype=float)
+    low, high = rows["share_low"].to_numpy(dtype=float), rows["share_high"].to_numpy(dtype=float)
+    shaky = rows["note"].fillna("").astype(bool).to_numpy()
+    colours = np.where(rows["kind"].to_numpy() == "loop", "#2166ac", "#67a9cf")
+    bars = ax.barh(y, np.nan_to_num(share), color=colours, alpha=0.85)
+    for bar, flagged in zip(bars, shaky, strict=True):
+        if flagged:
+            bar.set_hatch("///")
+            bar.set_alpha(0.35)
+    known = np.isfinite(low) & np.isfinite(high)
+    ax.errorbar(share[known], y[known], xerr=[share[known] - low[known], high[known] - share[known]], fmt="none",
+                ecolor="black", capsize=3, lw=1)
+    ax.axvline(0, color="#888", lw=1)
+    ax.axvline(1, color="#888", lw=1, ls=":")
+    ax.set_yticks(y, [f"{name} ({kind})" for name, kind in zip(rows["switched_off"], rows["kind"], strict=True)],
+                  fontsize=8)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
+    ax.set_xlabel("share of the effect that runs through it (1 - effect without it / effect with all on)")
+    total = table[(table["switched_off"] == "(none)") & (table["metric"] == metric)]
+    effect = f"; effect with all on {total['effect'].iloc[0]:+.3g}" if len(total) else ""
+    ax.set_title(f"Pathway decomposition of the change in {metric}{effect}\n(bars: 95% bootstrap interval "
+                 "across replicates; hatched: see the note column)", fontsize=10)
+    ax.grid(alpha=0.3, axis="x")
+    fig.tight_layout()
+    return fig
