@@ -33,8 +33,8 @@ import pandas as pd
 from pathways_sim.experiments.errors import ExperimentError
 from pathways_sim.experiments.progress import Progress
 
-__all__ = ["DEFAULT_GROUPS", "DEFAULT_THRESHOLDS", "OUTCOMES", "SMALL_DRAWS", "PSAResult", "ceac",
-           "default_parameters", "probabilities", "psa"]
+__all__ = ["DEFAULT_GROUPS", "DEFAULT_THRESHOLDS", "OUTCOMES", "SMALL_DRAWS", "PSAResult", "ceac", "check_draws",
+           "default_parameters", "probabilities", "psa", "psa_arms"]
 
 # column in the PSA table: (metric, group_type, how); "final" = final reported year, "total" = summed over years.
 OUTCOMES: dict[str, tuple[str, str, str]] = {
@@ -91,8 +91,6 @@ def _arms(base: Any, alternatives: Any) -> tuple[dict[str, dict[str, Any]], int 
             if label in arms:
                 raise ExperimentError(f"two arms are both called {label!r}; give them distinct names (labels)")
             arms[label] = kwargs
-    if len(arms) < 2:
-        raise ExperimentError("psa: needs at least two arms (a base and an alternative, or a scenario with arms)")
     return arms, years, seed
 
 
@@ -131,9 +129,6 @@ def _design(draws: Any, parameters: Sequence[str] | None, seed: int, arms: Mappi
         design = draws.reset_index(drop=True)
         design.attrs = {**draws.attrs, "method": draws.attrs.get("method", "given parameter sets")}
     else:
-        if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
-            raise ExperimentError(f"draws: must be a whole number at least 1 (parameter draws) or a DataFrame of "
-                                  f"parameter sets, got {draws!r}")
         names = list(parameters) if parameters is not None else default_parameters()
         if parameters is None and set_by_arms & set(names):
             dropped = sorted(set_by_arms & set(names))
@@ -184,18 +179,46 @@ def psa(base: Any, alternatives: Any = (), *, draws: int | pd.DataFrame,  # noqa
     ``seed`` (default the base's) seeds both the draws and the replicates; ``years`` defaults to the base's.
     ``executor``, ``store``, ``progress`` and ``quiet`` are ``sweep``'s.
     """
+    arms, base_years, base_seed = _arms(base, alternatives)
+    years = base_years if years is None else years
+    if years is None:
+        raise ExperimentError("years: give the number of years to simulate (years=...)")
+    return psa_arms(arms, draws=draws, replicates=replicates, parameters=parameters,
+                    seed=base_seed if seed is None else seed, years=years,
+                    executor=executor, store=store, progress=progress, quiet=quiet)
+
+
+def check_draws(draws: Any) -> None:
+    """``ExperimentError`` unless ``draws`` is a whole number at least 1 or a non-empty DataFrame."""
+    if isinstance(draws, pd.DataFrame):
+        if len(draws) == 0 or len(draws.columns) == 0:
+            raise ExperimentError("draws: the DataFrame of parameter sets is empty (give one row per set, one "
+                                  "column per parameter)")
+        return
+    if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
+        raise ExperimentError(f"draws: must be a whole number at least 1 (parameter draws) or a DataFrame of "
+                              f"parameter sets, got {draws!r}")
+
+
+def psa_arms(arms: Mapping[str, Mapping[str, Any]], *, draws: int | pd.DataFrame,  # noqa: PLR0913
+             years: int, replicates: int = 1, parameters: Sequence[str] | None = None, seed: int | None = None,
+             executor: Any = None, store: str | os.PathLike[str] | None = None, progress: Progress = True,
+             quiet: bool = False) -> PSAResult:
+    """``psa`` of arms given as ``{label: model keyword arguments}`` (the first is the base), as ``run_arms``
+    takes them; ``compare_scenarios(psa=N)`` calls this."""
     from pathways_sim.experiments.runner import check_years, replicate_seeds
     from pathways_sim.experiments.sweeps import DEFAULT_SEED, sweep
 
-    arms, base_years, base_seed = _arms(base, alternatives)
+    arms = {str(label): dict(kwargs) for label, kwargs in arms.items()}
+    if len(arms) < 2:
+        raise ExperimentError("psa: needs at least two arms (a base and an alternative, or a scenario with arms)")
+    check_draws(draws)
     _check_structure(arms)
-    seed = base_seed if seed is None else seed
     seed = DEFAULT_SEED if seed is None else seed
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ExperimentError(f"seed: must be a whole number at least 0, got {seed!r}")
-    if years is None and base_years is None:
-        raise ExperimentError("years: give the number of years to simulate (years=...)")
-    years = check_years(years if years is not None else base_years)
+    seed = int(seed)
+    years = check_years(years)
     seeds = replicate_seeds(seed, replicates)
     design, notes = _design(draws, parameters, seed, arms)
     names = [str(c) for c in design.columns]

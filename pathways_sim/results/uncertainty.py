@@ -13,6 +13,7 @@ from pathways_sim.results.plots import ResultFigure
 
 # NICE's range per QALY gained (NICE manual PMG36, 2022); a healthy life year is not a QALY, so only a guide.
 NICE_RANGE = (20_000.0, 30_000.0)
+LINE_STYLES = ("-", "--", "-.", ":")
 
 
 def _pounds(value: float, _position: object = None) -> str:
@@ -22,15 +23,16 @@ def _pounds(value: float, _position: object = None) -> str:
 def ceac_plot(curve: pd.DataFrame, caveat: str = "") -> ResultFigure:
     """Probability that each arm has the highest net monetary benefit against willingness to pay per healthy
     life year (``curve``: ``threshold, arm, probability``, as ``psa.ceac`` returns), with ``caveat`` beneath."""
-    fig = ResultFigure(figsize=(8, 5.2))
+    fig = ResultFigure(figsize=(9, 5.2))
     ax = fig.subplots()
     if len(curve):
         low, high = curve["threshold"].min(), curve["threshold"].max()
-        ax.axvspan(*np.clip(NICE_RANGE, low, high), color="#eeeeee", zorder=0)
-        ax.text(float(np.mean(np.clip(NICE_RANGE, low, high))), 1.0, "NICE £20k to £30k\nper QALY (a guide)",
-                ha="center", va="top", fontsize=7.5, color="#666")
-    for arm, block in curve.groupby("arm", sort=False):
-        ax.plot(block["threshold"], block["probability"], lw=2, label=str(arm), drawstyle="default")
+        ax.axvspan(*np.clip(NICE_RANGE, low, high), color="#e6e6e6", zorder=0,
+                   label="NICE's £20k to £30k per QALY\n(a guide: a healthy life\nyear is not a QALY)")
+    # Arms often share a stretch of the curve (all at 0% below some threshold): styles keep each one visible.
+    for index, (arm, block) in enumerate(curve.groupby("arm", sort=False)):
+        ax.plot(block["threshold"], block["probability"], lw=2.2 - 0.3 * (index % 3), label=str(arm),
+                ls=LINE_STYLES[index % len(LINE_STYLES)], zorder=3 + index)
     pairs = int(curve["pairs"].max()) if len(curve) else 0
     ax.set_ylim(-0.02, 1.02)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
@@ -41,9 +43,9 @@ def ceac_plot(curve: pd.DataFrame, caveat: str = "") -> ResultFigure:
     ax.set_ylabel("probability of the highest net monetary benefit")
     ax.set_title(f"Cost-effectiveness acceptability curve ({pairs} draw x replicate pairs)", fontsize=11)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, frameon=False, loc="center right", title="arm", title_fontsize=8)
+    ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
     if caveat:
-        fig.text(0.01, 0.005, textwrap.fill(caveat, 120), fontsize=7.5, color="#444", ha="left", va="bottom")
+        fig.text(0.01, 0.005, textwrap.fill(caveat, 130), fontsize=7.5, color="#444", ha="left", va="bottom")
         fig.tight_layout(rect=(0, 0.09, 1, 1))
     else:
         fig.tight_layout()

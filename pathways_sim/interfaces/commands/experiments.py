@@ -19,7 +19,7 @@ from pathways_sim.interfaces.commands.options import (
     WorkersOption,
     output_path,
 )
-from pathways_sim.interfaces.console import BadInput, announce, err, out, print_summary, with_progress
+from pathways_sim.interfaces.console import BadInput, announce, emit_table, err, out, print_summary, with_progress
 
 
 def _save(result, directory, overwrite: bool) -> Path:
@@ -67,29 +67,65 @@ def compare(base: Annotated[str, typer.Argument(help="baseline scenario (YAML fi
             force: ForceOption = False,
             allow_differences: Annotated[bool, typer.Option(
                 "--allow-differences", help="compare scenarios that differ in population, step, seed or replicates "
-                "(the base's seed and replicates are used)")] = False) -> None:
+                "(the base's seed and replicates are used)")] = False,
+            psa: Annotated[int | None, typer.Option(
+                "--psa", metavar="N", show_default=False,
+                help="also run a probabilistic sensitivity analysis: every arm at N parameter draws from the "
+                "declared plausible ranges (same seeds), writing psa.csv, psa_probabilities.csv, ceac.csv and "
+                "ceac.png")] = None,
+            psa_replicates: Annotated[int | None, typer.Option(
+                "--psa-replicates", show_default=False,
+                help="replicates per parameter draw (default: the comparison's replicates)")] = None) -> None:
     """Run scenarios with common random numbers and report changes against the first, with intervals."""
     from pathways_sim.experiments.compare import compare_scenarios, pair_arms
     from pathways_sim.experiments.parallel import check_workers
     from pathways_sim.experiments.runner import load, people_of
 
     check_workers(workers)
+    if psa is not None:
+        from pathways_sim.experiments.psa import SMALL_DRAWS, check_draws
+
+        check_draws(psa)
+        if psa < SMALL_DRAWS:
+            err.print(f"warning: --psa {psa}: with fewer than {SMALL_DRAWS} parameter draws the probabilities are "
+                      "coarse (they move in large steps); use more draws for conclusions", soft_wrap=True,
+                      markup=False)
     specs = [load(s, set_ or [], replicates=replicates, seed=seed) for s in [base, *alternatives]]
     arms = pair_arms(specs, allow_differences=allow_differences)
     out.print(f"paired by replicate with seed {specs[0].seed} and {specs[0].replicates} replicate(s) "
               f"(from {specs[0].name})", soft_wrap=True, markup=False)
     directory = output_path(output, Path("results") / ("compare_" + "_vs_".join(s.name for s in specs)))
     first = specs[0]
+    psa_runs = len(arms) * (psa or 0) * (first.replicates if psa_replicates is None else psa_replicates)
     _preflight(directory, overwrite, max(people_of(kwargs) for kwargs in arms.values()), first.years,
-               len(arms) * first.replicates, workers, force)
+               len(arms) * first.replicates + psa_runs, workers, force)
     result = with_progress("compare", lambda progress: compare_scenarios(
-        specs[0], specs[1:], workers=workers, progress=progress, force=True, allow_differences=allow_differences))
+        specs[0], specs[1:], workers=workers, progress=progress, force=True, allow_differences=allow_differences,
+        psa=psa, psa_replicates=psa_replicates))
     print_summary(f"change against {result.base}: final year, paired by replicate, mean (95% interval)",
                   result.comparison, "change in")
     _print_resolution_notes(result.results)
+    if result.psa is not None:
+        _print_psa(result.psa)
     written = _save(result, directory, overwrite)
-    out.print(f"results written to {written} (results.parquet, comparison.csv, equity_impact.csv, plots, "
-              "report.html, manifest.json)", soft_wrap=True, markup=False)
+    psa_files = "psa.csv, psa_probabilities.csv, ceac.csv, ceac.png, " if result.psa is not None else ""
+    out.print(f"results written to {written} (results.parquet, comparison.csv, equity_impact.csv, {psa_files}"
+              "plots, report.html, manifest.json)", soft_wrap=True, markup=False)
+
+
+def _print_psa(psa) -> None:  # psa: a PSAResult
+    """The PSA's probabilities as sentences, what they cover, and its notes."""
+    found = psa.probabilities()
+    emit_table("probabilistic sensitivity analysis: in how many parameter draws (x replicates)",
+               ["statement", "probability"],
+               [[row.statement, "\N{EN DASH}" if row.pairs == 0 else f"{row.probability:.0%}"]
+                for row in found.itertuples()], right=["probability"])
+    out.print(psa.caveat(), soft_wrap=True, markup=False)
+    for note in found.attrs.get("notes", []):
+        err.print(f"note: {note}", soft_wrap=True, markup=False)
+    if len(psa.failures):
+        err.print(f"warning: {len(psa.failures)} PSA run(s) failed; they are left out of the probabilities",
+                  soft_wrap=True, markup=False)
 
 
 def _print_resolution_notes(results) -> None:  # results: a DataFrame
