@@ -65,12 +65,12 @@ def default_parameters() -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------------- the arms
-def _arms(base: Any, alternatives: Any) -> tuple[dict[str, dict[str, Any]], int | None, int | None]:
+def labelled_arms(base: Any, alternatives: Any) -> tuple[dict[str, dict[str, Any]], int | None, int | None]:
     """Every arm, labelled as ``compare`` labels them (``scenario`` or ``scenario:arm``; a dict of model
     keyword arguments by its ``label``), the base's first; and the base's years and seed."""
     from pathways_sim.experiments.runner import load
 
-    if isinstance(alternatives, str | os.PathLike | Mapping):  # one alternative, not a list of them
+    if not isinstance(alternatives, list | tuple):  # one alternative (a name, path, Scenario or dict)
         alternatives = [alternatives]
     arms: dict[str, dict[str, Any]] = {}
     years = seed = None
@@ -179,7 +179,7 @@ def psa(base: Any, alternatives: Any = (), *, draws: int | pd.DataFrame,  # noqa
     ``seed`` (default the base's) seeds both the draws and the replicates; ``years`` defaults to the base's.
     ``executor``, ``store``, ``progress`` and ``quiet`` are ``sweep``'s.
     """
-    arms, base_years, base_seed = _arms(base, alternatives)
+    arms, base_years, base_seed = labelled_arms(base, alternatives)
     years = base_years if years is None else years
     if years is None:
         raise ExperimentError("years: give the number of years to simulate (years=...)")

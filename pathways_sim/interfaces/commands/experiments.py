@@ -19,7 +19,16 @@ from pathways_sim.interfaces.commands.options import (
     WorkersOption,
     output_path,
 )
-from pathways_sim.interfaces.console import BadInput, announce, emit_table, err, out, print_summary, with_progress
+from pathways_sim.interfaces.console import (
+    BadInput,
+    announce,
+    emit_table,
+    err,
+    estimate_text,
+    out,
+    print_summary,
+    with_progress,
+)
 
 
 def _save(result, directory, overwrite: bool) -> Path:
@@ -128,6 +137,59 @@ def _print_psa(psa) -> None:  # psa: a PSAResult
                   soft_wrap=True, markup=False)
 
 
+def decompose(base: Annotated[str, typer.Argument(help="baseline scenario (YAML file or shipped name)")],
+              alternative: Annotated[str, typer.Argument(help="the scenario whose effect is decomposed")],
+              pathway: Annotated[list[str] | None, typer.Option(
+                  "--pathway", "-p", metavar="NAME", show_default=False,
+                  help="a pathway or loop to switch off (repeatable; default every feedback loop)")] = None,
+              metric: Annotated[list[str] | None, typer.Option(
+                  "--metric", metavar="METRIC", show_default=False,
+                  help="gap or slope index to decompose (repeatable; default healthy_life_expectancy_gap)")] = None,
+              output: OutOption = None, replicates: ReplicatesOption = None, seed: SeedOption = None,
+              set_: SetOption = None, workers: WorkersOption = 1, overwrite: OverwriteOption = False,
+              force: ForceOption = False) -> None:
+    """Share of an intervention's effect on a gap that runs through each feedback loop or pathway (each switched
+    off in turn in both arms, with common random numbers)."""
+    from pathways_sim.experiments.decomposition import DEFAULT_METRICS, check_choices
+    from pathways_sim.experiments.decomposition import decompose as run_decomposition
+    from pathways_sim.experiments.parallel import check_workers
+    from pathways_sim.experiments.runner import load, people_of
+
+    check_workers(workers)
+    names, metrics = check_choices(pathway or None, metric or DEFAULT_METRICS)
+    specs = [load(s, set_ or [], replicates=replicates, seed=seed) for s in (base, alternative)]
+    directory = output_path(output, Path("results") / f"decompose_{specs[0].name}_vs_{specs[1].name}")
+    _preflight(directory, overwrite, max(people_of(s.model_kwargs()) for s in specs), specs[0].years,
+               2 * (1 + len(names)) * specs[0].replicates, workers, force)
+    table = with_progress("decompose", lambda progress: run_decomposition(
+        specs[0], specs[1], pathways=names, metrics=metrics, replicates=specs[0].replicates, workers=workers,
+        progress=progress, force=True))
+    for name in metrics:
+        rows = table[table["metric"] == name]
+        emit_table(f"{name}: effect of {specs[1].name} against {specs[0].name} (final year) and the share through "
+                   f"each, mean (95% interval across {specs[0].replicates} replicates)",
+                   ["switched off", "effect", "share", "note"],
+                   [[r.switched_off, estimate_text(r.effect, r.effect_low, r.effect_high),
+                     estimate_text(r.share, r.share_low, r.share_high), r.note] for r in rows.itertuples()],
+                   right=["effect", "share"])
+    written = _save_decomposition(table, directory, overwrite, metrics)
+    out.print(f"results written to {written} (decomposition.csv, decomposition_<metric>.png, manifest.json)",
+              soft_wrap=True, markup=False)
+
+
+def _save_decomposition(table, directory, overwrite: bool, metrics: list[str]) -> Path:
+    from pathways_sim.experiments.decomposition import plot_decomposition
+    from pathways_sim.results.outputs import write_outputs
+
+    manifest = {"command": "decompose", "command_line": sys.argv, **{k: v for k, v in table.attrs.items()}}
+    figures = {f"decomposition_{name}": plot_decomposition(table, name) for name in metrics}
+    try:
+        write_outputs(directory, table, manifest, figures, None, {"decomposition": table}, overwrite=overwrite)
+    except OSError as error:
+        raise BadInput(f"cannot write the results to {directory}: {error.strerror or error}") from None
+    return Path(directory)
+
+
 def _print_resolution_notes(results) -> None:  # results: a DataFrame
     """Say when the run was too small to resolve what the tables report: groups without a life table, area
     groups of a few areas (first replicate, final year), and too few replicates for the intervals."""
@@ -137,4 +199,4 @@ def _print_resolution_notes(results) -> None:  # results: a DataFrame
         err.print(f"note: {note}", soft_wrap=True, markup=False)
 
 
-__all__ = ["compare", "err", "run"]
+__all__ = ["compare", "decompose", "err", "run"]
