@@ -90,9 +90,17 @@ def decomposition_plot(table: pd.DataFrame, metric: str | None = None) -> Result
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
     ax.set_xlabel("share of the effect that runs through it (1 - effect without it / effect with all on)")
     total = table[(table["switched_off"] == "(none)") & (table["metric"] == metric)]
-    effect = f"; effect with all on {total['effect'].iloc[0]:+.3g}" if len(total) else ""
-    ax.set_title(f"Pathway decomposition of the change in {metric}{effect}\n(bars: 95% bootstrap interval "
-                 "across replicates; hatched: see the note column)", fontsize=10)
+    arms = (f" of {table.attrs['alternative']} against {table.attrs['base']}" if {"base", "alternative"}
+            <= set(table.attrs) else "")
+    effect = ""
+    if len(total):
+        first = total.iloc[0]
+        spread = (f" (95% interval {first['effect_low']:+.3g} to {first['effect_high']:+.3g})"
+                  if np.isfinite(first["effect_low"]) else "")
+        effect = f"\neffect with everything on {first['effect']:+.3g}{spread}, {int(first['replicates'])} replicates"
+    ax.set_title(f"Share of the effect{arms} on {metric} through each loop or pathway{effect}\n(bars: 95% "
+                 "bootstrap interval; hatched: not identified, see the note column; shares need not sum to 1)",
+                 fontsize=9.5)
     ax.grid(alpha=0.3, axis="x")
     fig.tight_layout()
     return fig
