@@ -79,12 +79,16 @@ def test_arms_share_draws_and_seeds_and_an_arm_equal_to_the_base_changes_nothing
     assert any("only 2 parameter draws" in note for note in result.notes)
 
 
-def test_draws_may_be_given_parameter_sets():
+def test_draws_may_be_given_parameter_sets_and_a_psa_saves_itself(tmp_path):
     sets = pd.DataFrame({"stress_cmd_onset_strength": [1.0, 2.5]})
     result = psa({"label": "base", **TINY}, {"label": "peer", **TINY, "interventions": PEER}, draws=sets,
                  years=1, quiet=True)
     assert result.table.groupby("draw")["stress_cmd_onset_strength"].first().tolist() == [1.0, 2.5]
     assert result.describe()["method"] == "given parameter sets" and result.draws == 2
+    written = result.save(tmp_path / "psa")
+    assert {"psa.csv", "psa_probabilities.csv", "ceac.csv", "ceac.png", "manifest.json"} <= {
+        p.name for p in written.iterdir()}
+    assert json.loads((written / "manifest.json").read_text())["psa"]["parameters"] == ["stress_cmd_onset_strength"]
 
 
 # ----------------------------------------------------------------------------- probabilities and CEAC
@@ -155,6 +159,10 @@ def test_decompose_names_an_unknown_pathway_or_metric_and_what_is_allowed():
         decompose({"label": "base", **TINY}, {"label": "b", **TINY}, pathways=["stress_resilence"], years=1)
     with pytest.raises(ExperimentError, match=r"metrics: unknown 'hle_gap'; allowed: .*healthy_life_expectancy_gap"):
         decompose({"label": "base", **TINY}, {"label": "b", **TINY}, metrics=["hle_gap"], years=1)
+    with pytest.raises(ExperimentError, match=r"the arms differ in population_size"):
+        decompose({"label": "base", **TINY}, {"label": "b", **TINY, "population_size": 400}, years=1)
+    with pytest.raises(ExperimentError, match=r"decompose compares two arms, got 3"):
+        decompose({"label": "base", **TINY}, [{"label": "b", **TINY}, {"label": "c", **TINY}], years=1)
 
 
 # -------------------------------------------------------------------------------------- decomposition

@@ -81,7 +81,7 @@ def decompose(base: Any, alternative: Any, *, pathways: Sequence[str] | None = N
     Returns a tidy table (``COLUMNS``): one row per metric and thing switched off, the first (``switched_off``
     ``ALL_ON``, kind ``"all on"``) the effect with everything on; ``attrs`` hold what ran.
     """
-    from pathways_sim.experiments.psa import labelled_arms
+    from pathways_sim.experiments.psa import check_comparable, labelled_arms
     from pathways_sim.experiments.runner import run_arms
 
     names, metrics = check_choices(pathways, metrics)
@@ -89,6 +89,7 @@ def decompose(base: Any, alternative: Any, *, pathways: Sequence[str] | None = N
     if len(arms) != 2:
         raise ExperimentError(f"decompose compares two arms, got {len(arms)} ({', '.join(arms)}); give a base and "
                               "one alternative of one arm each")
+    check_comparable(arms)
     years = base_years if years is None else years
     if years is None:
         raise ExperimentError("years: give the number of years to simulate (years=...)")

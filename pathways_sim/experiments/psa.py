@@ -33,8 +33,8 @@ import pandas as pd
 from pathways_sim.experiments.errors import ExperimentError
 from pathways_sim.experiments.progress import Progress
 
-__all__ = ["DEFAULT_GROUPS", "DEFAULT_THRESHOLDS", "OUTCOMES", "SMALL_DRAWS", "PSAResult", "ceac", "check_draws",
-           "default_parameters", "probabilities", "psa", "psa_arms"]
+__all__ = ["DEFAULT_GROUPS", "DEFAULT_THRESHOLDS", "OUTCOMES", "SMALL_DRAWS", "PSAResult", "ceac", "check_comparable",
+           "check_draws", "default_parameters", "labelled_arms", "probabilities", "psa", "psa_arms"]
 
 # column in the PSA table: (metric, group_type, how); "final" = final reported year, "total" = summed over years.
 OUTCOMES: dict[str, tuple[str, str, str]] = {
@@ -106,12 +106,12 @@ def _params(kwargs: Mapping[str, Any]) -> Any:
     return Parameters({**params, **given})
 
 
-def _check_structure(arms: Mapping[str, Mapping[str, Any]]) -> None:
+def check_comparable(arms: Mapping[str, Mapping[str, Any]]) -> None:
     """Arms must share their population and step, or a difference between them is partly the set-up."""
     values = {label: _params(kwargs) for label, kwargs in arms.items()}
     differ = [name for name in STRUCTURAL if len({p[name] for p in values.values()}) > 1]
     if differ:
-        raise ExperimentError("psa: the arms differ in " + "; ".join(
+        raise ExperimentError("the arms differ in " + "; ".join(
             f"{name} (" + ", ".join(f"{label} {p[name]}" for label, p in values.items()) + ")" for name in differ)
             + "; make them equal so that draws and replicates pair")
 
@@ -213,7 +213,7 @@ def psa_arms(arms: Mapping[str, Mapping[str, Any]], *, draws: int | pd.DataFrame
     if len(arms) < 2:
         raise ExperimentError("psa: needs at least two arms (a base and an alternative, or a scenario with arms)")
     check_draws(draws)
-    _check_structure(arms)
+    check_comparable(arms)
     seed = DEFAULT_SEED if seed is None else seed
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ExperimentError(f"seed: must be a whole number at least 0, got {seed!r}")
