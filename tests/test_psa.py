@@ -105,7 +105,11 @@ def test_probabilities_count_the_draws_where_it_happens():
     assert found.loc[(more, "A", "B"), "probability"] == pytest.approx(1 / 3)  # A - B: 1, -1, 1 (nan left out)
     assert found.loc[(more, "B", "A"), "probability"] == pytest.approx(2 / 3)
     statement = found.loc[(narrows, "A", "base"), "statement"]
-    assert statement == "A narrows the HLE gap (Q5-Q1) against base in 50% of draws (n = 2 draws x 2 replicates)"
+    assert statement == ("A narrows the HLE gap (Q5-Q1) against base in 50% of draws; no difference in 25% "
+                         "(n = 2 draws x 2 replicates)")  # changes -1, -1, +1, 0
+    assert found.loc[(narrows, "A", "base"), "unchanged"] == pytest.approx(1 / 4)
+    assert "B narrows the HLE gap more (or widens it less) than A in 67% of draws" in found.loc[
+        (more, "B", "A"), "statement"]
     assert "3 of 2 draws x 2 replicates" in found.loc[(narrows, "B", "base"), "statement"]
 
 

@@ -274,13 +274,16 @@ def _share(event: np.ndarray, valid: np.ndarray) -> tuple[float, int]:
     return (float(event[valid].mean()) if n else float("nan")), n
 
 
-def _sentence(subject: str, p: float, n: int, draws: int, replicates: int, missing: str) -> str:
+def _sentence(subject: str, p: float, n: int, draws: int, replicates: int, missing: str, unchanged: float) -> str:
     scope = f"(n = {draws} draws x {replicates} replicate{'s' if replicates != 1 else ''})"
     if n == 0:
         return f"{subject}: cannot be estimated, {missing} in every run {scope}"
     if n < draws * replicates:
         scope = f"(n = {n} of {draws} draws x {replicates} replicates; {missing} in the rest)"
-    return f"{subject} in {p:.0%} of draws {scope}"
+    # An exact tie (the arms' values equal) is neither a narrowing nor a widening: say how often, so that a low
+    # probability is not read as "it usually does the opposite".
+    ties = f"; no difference in {unchanged:.0%}" if unchanged > 0 else ""
+    return f"{subject} in {p:.0%} of draws{ties} {scope}"
 
 
 def probabilities(table: pd.DataFrame, base: str, arms: Sequence[str], *, draws: int | None = None,
@@ -289,18 +292,21 @@ def probabilities(table: pd.DataFrame, base: str, arms: Sequence[str], *, draws:
     healthy life years); for two or more alternatives, P(A narrows the HLE gap more than B) for each ordered
     pair.  A probability is the share of (draw, replicate) pairs where it happens, among those where the
     quantity could be estimated (``pairs``); a tie (no change) does not count as narrowing or gaining.
-    Columns: ``question, arm, other, probability, pairs, statement``."""
+    Columns: ``question, arm, other, probability, unchanged`` (the share of pairs with no difference at all),
+    ``pairs, statement``."""
     draws = int(table["draw"].nunique()) if draws is None else draws
     replicates = int(table["replicate"].nunique()) if replicates is None else replicates
     alternatives = [a for a in arms if a != base]
     no_gap = "the HLE gap was not estimable (too few people or deaths for quintile life tables)"
     rows = []
 
-    def add(question: str, arm: str, other: str, event: np.ndarray, valid: np.ndarray, subject: str,
+    def add(question: str, arm: str, other: str, difference: np.ndarray, event: np.ndarray, subject: str,
             missing: str) -> None:
+        valid = np.isfinite(difference)
         p, n = _share(event, valid)
-        rows.append({"question": question, "arm": arm, "other": other, "probability": p, "pairs": n,
-                     "statement": _sentence(subject, p, n, draws, replicates, missing)})
+        unchanged, _ = _share(difference == 0, valid)
+        rows.append({"question": question, "arm": arm, "other": other, "probability": p, "unchanged": unchanged,
+                     "pairs": n, "statement": _sentence(subject, p, n, draws, replicates, missing, unchanged)})
 
     for column, question, verb, missing in (
             ("hle_gap", "narrows the HLE gap", "narrows the HLE gap (Q5-Q1) against", no_gap),
@@ -311,13 +317,15 @@ def probabilities(table: pd.DataFrame, base: str, arms: Sequence[str], *, draws:
         for arm in alternatives:
             change = (wide[arm] - wide[base]).to_numpy()
             event = change > 0 if column == "healthy_life_years" else change < 0
-            add(question, arm, base, event, np.isfinite(change), f"{arm} {verb} {base}", missing)
+            add(question, arm, base, change, event, f"{arm} {verb} {base}", missing)
     hle = _wide(table, "hle_gap", arms)
     for a, b in itertools.permutations(alternatives, 2):
         difference = (hle[a] - hle[b]).to_numpy()
-        add("narrows the HLE gap more than", a, b, difference < 0, np.isfinite(difference),
-            f"{a} narrows the HLE gap more than {b}", no_gap)
-    return pd.DataFrame(rows, columns=["question", "arm", "other", "probability", "pairs", "statement"])
+        # "More" counts a smaller widening too: the question is which arm leaves the narrower gap.
+        add("narrows the HLE gap more than", a, b, difference, difference < 0,
+            f"{a} narrows the HLE gap more (or widens it less) than {b}", no_gap)
+    return pd.DataFrame(rows, columns=["question", "arm", "other", "probability", "unchanged", "pairs",
+                                       "statement"])
 
 
 def ceac(table: pd.DataFrame, arms: Sequence[str], thresholds: Sequence[float] | np.ndarray | None = None

@@ -191,7 +191,7 @@ class ComparisonResult(RunResult):
                   "Equity impact (per replicate)": self.equity_impact}
         if self.psa is not None:
             found = self.psa.probabilities()
-            shown = found[["statement", "probability", "pairs"]]
+            shown = found[["statement", "probability", "unchanged", "pairs"]]
             shown.attrs["notes"] = found.attrs.get("notes", [])
             tables["Probabilistic sensitivity analysis: probabilities across parameter draws"] = shown
         return tables
