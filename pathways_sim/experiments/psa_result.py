@@ -150,7 +150,8 @@ class PSAResult:
         return (f"Probabilities cover parameter uncertainty ({self.draws} draws of {len(self.parameters)} "
                 f"parameters from their declared plausible ranges, not a calibrated posterior) and the model's "
                 f"randomness ({self.replicates} replicate(s) per draw). Net monetary benefit = willingness to pay "
-                f"x healthy life years - cost, totals over the run's {self.years} years.")
+                f"x healthy life years - cost, totals over the run's {self.years} "
+                f"year{'s' if self.years != 1 else ''}.")
 
     def ceac_figure(self, thresholds: Sequence[float] | np.ndarray | None = None) -> Any:
         """The CEAC as a matplotlib figure (one line per arm)."""
