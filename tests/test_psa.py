@@ -85,6 +85,7 @@ def test_draws_may_be_given_parameter_sets_and_a_psa_saves_itself(tmp_path):
                  years=1, quiet=True)
     assert result.table.groupby("draw")["stress_cmd_onset_strength"].first().tolist() == [1.0, 2.5]
     assert result.describe()["method"] == "given parameter sets" and result.draws == 2
+    assert "taken as given" in result.caveat() and "plausible ranges" not in result.caveat()
     written = result.save(tmp_path / "psa")
     assert {"psa.csv", "psa_probabilities.csv", "ceac.csv", "ceac.png", "manifest.json"} <= {
         p.name for p in written.iterdir()}

@@ -147,9 +147,12 @@ class PSAResult:
         return ceac(self.table, self.arms, thresholds)
 
     def caveat(self) -> str:
+        sampled = self.design.attrs.get("method") == "latin_hypercube"
+        where = ("from their declared plausible ranges, not a calibrated posterior" if sampled else
+                 f"taken as given: {self.design.attrs.get('method', 'parameter sets')}")
         return (f"Probabilities cover parameter uncertainty ({self.draws} draws of {len(self.parameters)} "
-                f"parameters from their declared plausible ranges, not a calibrated posterior) and the model's "
-                f"randomness ({self.replicates} replicate(s) per draw). Net monetary benefit = willingness to pay "
+                f"parameters {where}) and the model's randomness ({self.replicates} replicate(s) per draw). "
+                "Net monetary benefit = willingness to pay "
                 f"x healthy life years - cost, totals over the run's {self.years} "
                 f"year{'s' if self.years != 1 else ''}.")
 
