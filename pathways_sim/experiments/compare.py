@@ -3,6 +3,10 @@
     result = compare_scenarios("baseline", ["peer_support", "early_years"], ["population.size=5000"])
     result.comparison      # each arm minus the base: outcomes, gaps, SII, cost, cost per healthy life year
     result.save("cmp")     # results.parquet, comparison.csv, equity_impact.csv, plots, report, manifest
+
+With ``psa=N`` the same arms are also run at N parameter draws (``pathways_sim.experiments.psa``): the
+result's ``psa`` holds the probabilities and the cost-effectiveness acceptability curve, and ``save`` adds
+psa.csv, psa_probabilities.csv, ceac.csv and ceac.png.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 from pathways_sim.experiments.errors import ExperimentError
 from pathways_sim.experiments.progress import Progress
 from pathways_sim.experiments.result import ComparisonResult
-from pathways_sim.experiments.runner import load, run_arms
+from pathways_sim.experiments.runner import load, replicate_seeds, run_arms
 
 # What must be equal for arms to be compared replicate by replicate: a different population, step, seed or number
 # of replicates makes the "change" partly the difference in set-up, not in intervention.
@@ -61,10 +65,16 @@ def pair_arms(specs: Sequence[Any], *, allow_differences: bool = False) -> dict[
 def compare_scenarios(base: Any, alternatives: Sequence[Any],  # noqa: PLR0913 - keyword-only settings
                       overrides: Sequence[str] = (), *, replicates: int | None = None, seed: int | None = None,
                       workers: int = 1, progress: Progress = True, quiet: bool = False,
-                      force: bool = False, allow_differences: bool = False) -> ComparisonResult:
+                      force: bool = False, allow_differences: bool = False, psa: int | None = None,
+                      psa_replicates: int | None = None, psa_parameters: Sequence[str] | None = None
+                      ) -> ComparisonResult:
     """Run ``base`` and each of ``alternatives`` (``Scenario`` objects, YAML paths or shipped names) with the
     first one's seed and replicates, so replicate r of every arm sees the same random numbers, and compare each
-    arm with the base's first arm.  ``overrides``, ``replicates`` and ``seed`` apply to every scenario."""
+    arm with the base's first arm.  ``overrides``, ``replicates`` and ``seed`` apply to every scenario.
+
+    ``psa``: also run a probabilistic sensitivity analysis with this many parameter draws (``psa_replicates``
+    each, default the comparison's replicates; ``psa_parameters`` default ``psa.default_parameters()``), with
+    the same seed; its result is the comparison's ``psa``."""
     if isinstance(alternatives, str):
         alternatives = [alternatives]
     if not alternatives:
@@ -72,7 +82,30 @@ def compare_scenarios(base: Any, alternatives: Sequence[Any],  # noqa: PLR0913 -
     specs = [load(s, overrides, replicates=replicates, seed=seed) for s in [base, *alternatives]]
     arms = pair_arms(specs, allow_differences=allow_differences)
     first = specs[0]
+    psa_replicates = first.replicates if psa_replicates is None else psa_replicates
+    if psa is not None:  # bad PSA settings are reported before anything runs
+        from pathways_sim.experiments.psa import check_draws
+
+        check_draws(psa)
+        replicate_seeds(first.seed, psa_replicates)
+    # One count of simulated years over the comparison and the PSA, so a progress bar runs once to the end.
+    compared = len(arms) * first.replicates * first.years
+    total = compared + (len(arms) * psa * psa_replicates * first.years if psa is not None else 0)
     run = run_arms(arms, years=first.years, seed=first.seed, replicates=first.replicates, workers=workers,
-                   progress=progress, quiet=quiet, force=force, label="compare")
-    return ComparisonResult(run.results, run.seeds, run.arms, run.wall_seconds, scenarios=specs,
-                            years=run.years, base=next(iter(arms)))
+                   progress=_counted(progress, 0, total), quiet=quiet, force=force, label="compare")
+    result = ComparisonResult(run.results, run.seeds, run.arms, run.wall_seconds, scenarios=specs,
+                              years=run.years, base=next(iter(arms)))
+    if psa is not None:
+        from pathways_sim.experiments.psa import psa_arms
+
+        result.psa = psa_arms(arms, draws=psa, replicates=psa_replicates, parameters=psa_parameters,
+                             seed=first.seed, years=first.years, executor=workers if workers > 1 else None,
+                             progress=_counted(progress, compared, total), quiet=quiet)
+    return result
+
+
+def _counted(progress: Progress, start: int, total: int) -> Progress:
+    """``progress`` counting on from ``start`` of ``total`` simulated years (unchanged if not a callable)."""
+    if not callable(progress):
+        return progress
+    return lambda done, _total: progress(start + done, total)

@@ -22,7 +22,8 @@ from pathways_sim.experiments.summaries import comparison_table, equity_impact, 
 RESULT_COLUMNS = ["scenario", "replicate", "year", "group_type", "group", "metric", "value"]
 FIGURE_TITLES = {"hle_gap_over_time": "Healthy life expectancy gap (slope index) over time",
                  "equity_impact_plane": "Equity impact plane",
-                 "outcomes_by_quintile_": "Outcomes by area deprivation quintile: "}
+                 "outcomes_by_quintile_": "Outcomes by area deprivation quintile: ",
+                 "ceac": "Cost-effectiveness acceptability curve (probabilistic sensitivity analysis)"}
 
 
 @dataclass(eq=False)
@@ -133,9 +134,11 @@ ExperimentResult = RunResult  # the name before results could save themselves
 
 @dataclass(eq=False)
 class ComparisonResult(RunResult):
-    """Several scenarios run with the same seeds, each arm compared with ``base``, paired by replicate."""
+    """Several scenarios run with the same seeds, each arm compared with ``base``, paired by replicate; with
+    ``psa`` (a ``PSAResult``, ``compare_scenarios(psa=N)``) also the same arms across parameter draws."""
 
     base: str = ""
+    psa: Any = None
 
     command: ClassVar[str] = "compare"
 
@@ -154,25 +157,44 @@ class ComparisonResult(RunResult):
         """Per arm and replicate: change in mean HLE and in the HLE slope index against the base."""
         return equity_impact(self.results, self.base)
 
+    def manifest(self, command_line: list[str] | None = None) -> dict[str, Any]:
+        found = super().manifest(command_line)
+        if self.psa is not None:
+            found["psa"] = self.psa.describe()
+        return found
+
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"comparison": self.comparison, "equity_impact": self.equity_impact}
+        psa = self.psa.tables() if self.psa is not None else {}
+        return {"comparison": self.comparison, "equity_impact": self.equity_impact, **psa}
 
     def figures(self) -> dict[str, Any]:
         from pathways_sim.results import plots
 
+        psa = self.psa.figures() if self.psa is not None else {}
         return {"equity_impact_plane": plots.equity_impact_plane(self.equity_impact),
-                "hle_gap_over_time": plots.gap_over_time(self.results)}
+                "hle_gap_over_time": plots.gap_over_time(self.results), **psa}
 
     def title(self) -> str:
         return f"pathways_sim: compare against {self.base}"
 
     def intro(self) -> str:
         seed = self.scenarios[0].seed if self.scenarios else "?"
-        return (f"{len(self.arms)} arms, {len(self.seeds)} replicate(s), {self.years} years, seed {seed}; "
+        text = (f"{len(self.arms)} arms, {len(self.seeds)} replicate(s), {self.years} years, seed {seed}; "
                 "changes are paired by replicate (common random numbers).")
+        if self.psa is not None:
+            text += (f" The probabilistic sensitivity analysis ran every arm at {self.psa.draws} parameter draws x "
+                     f"{self.psa.replicates} replicate(s) with the same seeds. " + self.psa.caveat())
+        return text
 
     def report_tables(self) -> dict[str, pd.DataFrame]:
-        return {"Changes against the baseline": self.comparison, "Equity impact (per replicate)": self.equity_impact}
+        tables = {"Changes against the baseline": self.comparison,
+                  "Equity impact (per replicate)": self.equity_impact}
+        if self.psa is not None:
+            found = self.psa.probabilities()
+            shown = found[["statement", "probability", "unchanged", "pairs"]]
+            shown.attrs["notes"] = found.attrs.get("notes", [])
+            tables["Probabilistic sensitivity analysis: probabilities across parameter draws"] = shown
+        return tables
 
 
 def _titled(figures: dict[str, Any]) -> dict[str, Any]:

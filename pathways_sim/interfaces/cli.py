@@ -1,8 +1,8 @@
 """The ``pathways-sim`` command (also ``python -m pathways_sim``): one typer application for every command.
 
 Without a command it runs the main job (simulate a population, print the health-gap table); the commands are
-run, compare, sweep, sensitivity, check, list, validate-model and calibrate (``pathways-sim --help``).  Each
-command only parses its arguments and calls the Python API (``pathways_sim.experiments``,
+run, compare, decompose, sweep, sensitivity, check, list, validate-model and calibrate (``pathways-sim
+--help``).  Each command only parses its arguments and calls the Python API (``pathways_sim.experiments``,
 ``pathways_sim.analysis``).
 
 Exit codes: 0 success; 2 bad input (a one-line message saying what is wrong; a scenario file's problems one
@@ -31,6 +31,7 @@ app.command()(experiments.run)
 app.command()(experiments.compare)
 app.command()(sweeps.sweep)
 app.command()(sweeps.sensitivity)
+app.command()(experiments.decompose)
 app.command()(info.check)
 app.command(name="list")(info.list_)
 app.command(name="validate-model")(model.validate_model)

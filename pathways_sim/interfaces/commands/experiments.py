@@ -19,7 +19,16 @@ from pathways_sim.interfaces.commands.options import (
     WorkersOption,
     output_path,
 )
-from pathways_sim.interfaces.console import BadInput, announce, err, out, print_summary, with_progress
+from pathways_sim.interfaces.console import (
+    BadInput,
+    announce,
+    emit_table,
+    err,
+    estimate_text,
+    out,
+    print_summary,
+    with_progress,
+)
 
 
 def _save(result, directory, overwrite: bool) -> Path:
@@ -67,29 +76,118 @@ def compare(base: Annotated[str, typer.Argument(help="baseline scenario (YAML fi
             force: ForceOption = False,
             allow_differences: Annotated[bool, typer.Option(
                 "--allow-differences", help="compare scenarios that differ in population, step, seed or replicates "
-                "(the base's seed and replicates are used)")] = False) -> None:
+                "(the base's seed and replicates are used)")] = False,
+            psa: Annotated[int | None, typer.Option(
+                "--psa", metavar="N", show_default=False,
+                help="also run a probabilistic sensitivity analysis: every arm at N parameter draws from the "
+                "declared plausible ranges (same seeds), writing psa.csv, psa_probabilities.csv, ceac.csv and "
+                "ceac.png")] = None,
+            psa_replicates: Annotated[int | None, typer.Option(
+                "--psa-replicates", show_default=False,
+                help="replicates per parameter draw (default: the comparison's replicates)")] = None) -> None:
     """Run scenarios with common random numbers and report changes against the first, with intervals."""
     from pathways_sim.experiments.compare import compare_scenarios, pair_arms
     from pathways_sim.experiments.parallel import check_workers
     from pathways_sim.experiments.runner import load, people_of
 
     check_workers(workers)
+    if psa is not None:
+        from pathways_sim.experiments.psa import SMALL_DRAWS, check_draws
+
+        check_draws(psa)
+        if psa < SMALL_DRAWS:
+            err.print(f"warning: --psa {psa}: with fewer than {SMALL_DRAWS} parameter draws the probabilities are "
+                      "coarse (they move in large steps); use more draws for conclusions", soft_wrap=True,
+                      markup=False)
     specs = [load(s, set_ or [], replicates=replicates, seed=seed) for s in [base, *alternatives]]
     arms = pair_arms(specs, allow_differences=allow_differences)
     out.print(f"paired by replicate with seed {specs[0].seed} and {specs[0].replicates} replicate(s) "
               f"(from {specs[0].name})", soft_wrap=True, markup=False)
     directory = output_path(output, Path("results") / ("compare_" + "_vs_".join(s.name for s in specs)))
     first = specs[0]
+    psa_runs = len(arms) * (psa or 0) * (first.replicates if psa_replicates is None else psa_replicates)
     _preflight(directory, overwrite, max(people_of(kwargs) for kwargs in arms.values()), first.years,
-               len(arms) * first.replicates, workers, force)
+               len(arms) * first.replicates + psa_runs, workers, force)
     result = with_progress("compare", lambda progress: compare_scenarios(
-        specs[0], specs[1:], workers=workers, progress=progress, force=True, allow_differences=allow_differences))
+        specs[0], specs[1:], workers=workers, progress=progress, force=True, allow_differences=allow_differences,
+        psa=psa, psa_replicates=psa_replicates))
     print_summary(f"change against {result.base}: final year, paired by replicate, mean (95% interval)",
                   result.comparison, "change in")
     _print_resolution_notes(result.results)
+    if result.psa is not None:
+        _print_psa(result.psa)
     written = _save(result, directory, overwrite)
-    out.print(f"results written to {written} (results.parquet, comparison.csv, equity_impact.csv, plots, "
-              "report.html, manifest.json)", soft_wrap=True, markup=False)
+    psa_files = "psa.csv, psa_probabilities.csv, ceac.csv, ceac.png, " if result.psa is not None else ""
+    out.print(f"results written to {written} (results.parquet, comparison.csv, equity_impact.csv, {psa_files}"
+              "plots, report.html, manifest.json)", soft_wrap=True, markup=False)
+
+
+def _print_psa(psa) -> None:  # psa: a PSAResult
+    """The PSA's probabilities as sentences, what they cover, and its notes."""
+    found = psa.probabilities()
+    emit_table("probabilistic sensitivity analysis: in how many parameter draws (x replicates)",
+               ["statement", "probability"],
+               [[row.statement, "\N{EN DASH}" if row.pairs == 0 else f"{row.probability:.0%}"]
+                for row in found.itertuples()], right=["probability"])
+    out.print(psa.caveat(), soft_wrap=True, markup=False)
+    for note in found.attrs.get("notes", []):
+        err.print(f"note: {note}", soft_wrap=True, markup=False)
+    if len(psa.failures):
+        err.print(f"warning: {len(psa.failures)} PSA run(s) failed; they are left out of the probabilities",
+                  soft_wrap=True, markup=False)
+
+
+def decompose(base: Annotated[str, typer.Argument(help="baseline scenario (YAML file or shipped name)")],
+              alternative: Annotated[str, typer.Argument(help="the scenario whose effect is decomposed")],
+              pathway: Annotated[list[str] | None, typer.Option(
+                  "--pathway", "-p", metavar="NAME", show_default=False,
+                  help="a pathway or loop to switch off (repeatable; default every feedback loop)")] = None,
+              metric: Annotated[list[str] | None, typer.Option(
+                  "--metric", metavar="METRIC", show_default=False,
+                  help="gap or slope index to decompose (repeatable; default healthy_life_expectancy_gap)")] = None,
+              output: OutOption = None, replicates: ReplicatesOption = None, seed: SeedOption = None,
+              set_: SetOption = None, workers: WorkersOption = 1, overwrite: OverwriteOption = False,
+              force: ForceOption = False) -> None:
+    """Share of an intervention's effect on a gap that runs through each feedback loop or pathway (each switched
+    off in turn in both arms, with common random numbers)."""
+    from pathways_sim.experiments.decomposition import DEFAULT_METRICS, check_choices
+    from pathways_sim.experiments.decomposition import decompose as run_decomposition
+    from pathways_sim.experiments.parallel import check_workers
+    from pathways_sim.experiments.runner import load, people_of
+
+    check_workers(workers)
+    names, metrics = check_choices(pathway or None, metric or DEFAULT_METRICS)
+    specs = [load(s, set_ or [], replicates=replicates, seed=seed) for s in (base, alternative)]
+    directory = output_path(output, Path("results") / f"decompose_{specs[0].name}_vs_{specs[1].name}")
+    _preflight(directory, overwrite, max(people_of(s.model_kwargs()) for s in specs), specs[0].years,
+               2 * (1 + len(names)) * specs[0].replicates, workers, force)
+    table = with_progress("decompose", lambda progress: run_decomposition(
+        specs[0], specs[1], pathways=names, metrics=metrics, replicates=specs[0].replicates, workers=workers,
+        progress=progress, force=True))
+    for name in metrics:
+        rows = table[table["metric"] == name]
+        emit_table(f"{name}: effect of {specs[1].name} against {specs[0].name} (final year) and the share through "
+                   f"each, mean (95% interval across {specs[0].replicates} replicates)",
+                   ["switched off", "effect", "share", "note"],
+                   [[r.switched_off, estimate_text(r.effect, r.effect_low, r.effect_high),
+                     estimate_text(r.share, r.share_low, r.share_high), r.note] for r in rows.itertuples()],
+                   right=["effect", "share"])
+    written = _save_decomposition(table, directory, overwrite, metrics)
+    out.print(f"results written to {written} (decomposition.csv, decomposition_<metric>.png, manifest.json)",
+              soft_wrap=True, markup=False)
+
+
+def _save_decomposition(table, directory, overwrite: bool, metrics: list[str]) -> Path:
+    from pathways_sim.experiments.decomposition import plot_decomposition
+    from pathways_sim.results.outputs import write_outputs
+
+    manifest = {"command": "decompose", "command_line": sys.argv, **{k: v for k, v in table.attrs.items()}}
+    figures = {f"decomposition_{name}": plot_decomposition(table, name) for name in metrics}
+    try:
+        write_outputs(directory, table, manifest, figures, None, {"decomposition": table}, overwrite=overwrite)
+    except OSError as error:
+        raise BadInput(f"cannot write the results to {directory}: {error.strerror or error}") from None
+    return Path(directory)
 
 
 def _print_resolution_notes(results) -> None:  # results: a DataFrame
@@ -101,4 +199,4 @@ def _print_resolution_notes(results) -> None:  # results: a DataFrame
         err.print(f"note: {note}", soft_wrap=True, markup=False)
 
 
-__all__ = ["compare", "err", "run"]
+__all__ = ["compare", "decompose", "err", "run"]
