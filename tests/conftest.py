@@ -1,6 +1,23 @@
-"""Test-session hooks: the scenario fuzz tally goes into the terminal summary (the numbers are reported)."""
+"""Test-session hooks (the scenario fuzz tally goes into the terminal summary) and shared fixtures."""
 
 from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    """Work in a fresh directory with a wide terminal; ``here(name, text)`` writes a (dedented) file there."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def write(name: str, text: str) -> str:
+        Path(name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return name
+    return write
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -14,17 +13,6 @@ from pathways_sim.interfaces.cli import main
 from pathways_sim.scenarios import shipped_scenario
 
 SMALL = ["--set", "population.size=600", "--set", "time.years=2", "--replicates", "2"]
-
-
-@pytest.fixture
-def here(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLUMNS", "200")
-
-    def write(name: str, text: str) -> str:
-        Path(name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-        return name
-    return write
 
 
 def test_run_writes_tidy_results_plots_report_and_manifest_last(here, capsys):

@@ -4,7 +4,6 @@ intervention settings as design columns, and progress that moves while worker pr
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -29,17 +28,6 @@ design:
     peer_support.budget: [20000, 150000]
     mean_degree: [6, 10]
 """
-
-
-@pytest.fixture
-def here(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLUMNS", "200")
-
-    def write(name: str, text: str) -> str:
-        Path(name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-        return name
-    return write
 
 
 def test_a_sweep_file_reports_every_problem_at_its_line_and_column(here):
