@@ -186,3 +186,10 @@ def test_the_sensitivity_command_analyses_a_finished_sweep(here, capsys):
     assert main(["sensitivity", "sweep", "--output-name", "cmd_prevalnce_sii", "--overwrite"]) == 2
     assert "Did you mean 'cmd_prevalence_sii'" in capsys.readouterr().err
     assert main(["sensitivity", "sweep"]) == 2  # a finished analysis is not replaced without --overwrite
+
+
+def test_the_sweep_command_on_a_local_dask_cluster_gives_the_same_numbers(here):
+    here("sweep.yaml", GOOD.replace("replicates: 2", "replicates: 1"))
+    assert main(["sweep", "sweep.yaml", "-o", "here"]) == 0
+    assert main(["sweep", "sweep.yaml", "-o", "dask", "--scheduler", "local", "--workers", "2"]) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet("dask/results.parquet"), pd.read_parquet("here/results.parquet"))
