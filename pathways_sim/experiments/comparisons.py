@@ -20,7 +20,8 @@ STRATEGIES: dict[str, dict[str, Any]] = {
 def strategy_comparison(intervention: Mapping[str, Any], budget: float, *, people: int = 10_000,
                         years: int = 5, seed: int = 2025, outcome: str = "cmd_prevalence") -> pd.DataFrame:
     """Run a baseline and one arm per targeting strategy (same seed, so common random numbers), each with
-    the same yearly ``budget``, and tabulate spend, unspent budget, reach and the gap in ``outcome`` in the final year."""
+    the same yearly ``budget``, and tabulate spend, unspent budget, reach and the gap in ``outcome`` in the final
+    year."""
     arms = {"no intervention": None} | {name: {**intervention, "budget": budget,
                                                "targeting": {**intervention.get("targeting", {}), **strategy}}
                                         for name, strategy in STRATEGIES.items()}
