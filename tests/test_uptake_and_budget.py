@@ -118,3 +118,16 @@ def test_proportionate_universalism_reports_spend_to_the_pound_and_unspent_budge
     for arm in arms:
         total_cost = table["cost (total over run)", arm]
         assert total_cost + table["unspent budget (total over run)", arm] == pytest.approx(2 * budget, abs=1)
+
+
+def test_a_rule_reports_its_budget_left_unspent():
+    """A rule covers the share of the eligible its budget buys in expectation; what that leaves is reported
+    (and an overshoot would show as a negative unspent, never hidden)."""
+    for budget in (20_000, 1e9):
+        model = PathwaysModel(rng=3, agents="lazy", population_size=1_500,
+                              interventions=[{"kind": "housing_security", "budget": budget}])
+        model.run(years=1)
+        rows = model.results().query("group_type == 'all'").set_index("metric")["value"]
+        assert rows["housing_security:budget"] == budget
+        assert rows["housing_security:cost"] + rows["housing_security:unspent"] == pytest.approx(budget, abs=0.5)
+    assert rows["housing_security:unspent"] > 0.99 * budget  # everyone covered for a small share of GBP 1bn

@@ -125,6 +125,7 @@ class YearLedger:
     completed: int = 0
     cost: float = 0.0
     budget: float = float("nan")  # GBP available this year, where the programme has a budget
+    steps: int = 0  # steps a rule-based lever ran this year (its budget accrues by them)
     places_used: float = 0.0  # participant-years
     capacity: float = float("nan")  # places or caseload available this year, where the programme has a limit
     reached_by_quintile: np.ndarray = field(default_factory=lambda: np.zeros(5))
@@ -418,8 +419,9 @@ class RuleBasedIntervention[ConfigT: InterventionConfig](Intervention[ConfigT]):
         self.year.reached += slots.size * share
         self.year.places_used += slots.size * share
         self.year.cost += (float(self.cost_per_covered(world, slots, dose).sum()) + self.fixed_cost(coverage)) * share
+        self.year.steps += 1
         if c.budget is not None:  # a year's budget accrues over its steps, as its spending does
-            self.year.budget = (0.0 if np.isnan(self.year.budget) else self.year.budget) + c.budget * share
+            self.year.budget = c.budget * self.year.steps * share  # (not summed: 12 x 1/12 is exactly 1)
         self.year.offered_by_quintile += np.bincount(quintile[offered], minlength=5) * share
         self.year.reached_by_quintile += np.bincount(quintile[slots], minlength=5) * share
         self._close_year_if_due(world, t)
