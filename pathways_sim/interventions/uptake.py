@@ -113,28 +113,27 @@ class Uptake(Strict):
     dropout_rate: float = Field(0.3, ge=0, le=50, description="per year, hazard of leaving early, no barriers")
 
 
-def uptake_by_quintile(world: World, intervention: Intervention) -> np.ndarray:
-    """Expected uptake (mean probability, no draws) of ``intervention``'s offer among those eligible now, by
-    area deprivation quintile (index 0 = most deprived)."""
+def expected_uptake(world: World, intervention: Intervention) -> tuple[np.ndarray, np.ndarray]:
+    """Each eligible person's probability of taking ``intervention``'s offer up now (no draws), and their area
+    deprivation quintile (0 = most deprived)."""
     from pathways_sim.core.modifiers import Modifiers
     from pathways_sim.interventions.base import area_quintile_index
 
     slots = np.flatnonzero(intervention.eligible(world))
     mods = Modifiers(world.population.capacity, world.areas.n)
-    p = intervention.uptake_probability(world, mods, slots)
-    quintile = area_quintile_index(world)[slots]
+    return intervention.uptake_probability(world, mods, slots), area_quintile_index(world)[slots]
+
+
+def uptake_by_quintile(world: World, intervention: Intervention) -> np.ndarray:
+    """Expected uptake among those eligible, by area deprivation quintile (index 0 = most deprived)."""
+    p, quintile = expected_uptake(world, intervention)
     return np.array([p[quintile == q].mean() if np.any(quintile == q) else np.nan for q in range(5)])
 
 
 def uptake_ratio(world: World, intervention: Intervention, published: PublishedUptake = PUBLISHED_UPTAKE) -> float:
     """Expected uptake in the published 'most deprived' quintiles over that in the rest, among the eligible."""
-    from pathways_sim.core.modifiers import Modifiers
-    from pathways_sim.interventions.base import area_quintile_index
-
-    slots = np.flatnonzero(intervention.eligible(world))
-    mods = Modifiers(world.population.capacity, world.areas.n)
-    p = intervention.uptake_probability(world, mods, slots)
-    most = np.isin(area_quintile_index(world)[slots] + 1, published.most_deprived_quintiles)
+    p, quintile = expected_uptake(world, intervention)
+    most = np.isin(quintile + 1, published.most_deprived_quintiles)
     return float(p[most].mean() / p[~most].mean())
 
 
