@@ -120,9 +120,27 @@ def test_interventions_report_their_year(baseline):
     model = run([{"kind": "peer_support", "budget": 20_000}])
     rows = model.results().query("group_type == 'all'").set_index("metric")["value"]
     assert rows["peer_support:offered"] >= rows["peer_support:reached"] > rows["peer_support:completed"] >= 0
-    assert rows["peer_support:cost"] == pytest.approx(20_000, rel=1e-9)  # a budget is spent, not exceeded
-    assert rows["cost"] == rows["peer_support:cost"]
+    # A budget is never exceeded; what one more participant (GBP 450) would not fit is reported as unspent.
+    assert 20_000 - 450 < rows["peer_support:cost"] <= 20_000
+    assert rows["peer_support:budget"] == 20_000
+    assert rows["peer_support:unspent"] == 20_000 - rows["peer_support:cost"] > 0
+    assert rows["cost"] == rows["peer_support:cost"] and rows["unspent"] == rows["peer_support:unspent"]
     assert baseline.results().query("metric == 'cost'")["value"].item() == 0.0
+    assert baseline.results().query("metric == 'unspent'")["value"].item() == 0.0
+
+
+def test_unspent_budget_becomes_dose_only_when_the_scenario_asks():
+    """By default budget the takers do not use is reported; ``unspent_budget: raise_dose`` spends it on a higher
+    dose for the takers (up to max_dose), the old behaviour."""
+    spec = {"kind": "peer_support", "budget": 20_000}
+    report = run([spec]).world.interventions[0]
+    raised = run([{**spec, "unspent_budget": "raise_dose"}]).world.interventions[0]
+    (_, year), (_, raised_year) = report.ledger[0], raised.ledger[0]
+    assert year.unspent > 0 and raised_year.unspent == pytest.approx(0, abs=1e-6)
+    assert raised_year.cost == pytest.approx(20_000, rel=1e-9)
+    enrolled = report.person >= 0
+    assert np.all(report.dose[enrolled] == 1.0)
+    assert np.all(raised.dose[raised.person >= 0] > 1.0)
 
 
 def test_social_prescribing_is_capped_by_link_worker_caseloads():

@@ -20,7 +20,8 @@ STRATEGIES: dict[str, dict[str, Any]] = {
 def strategy_comparison(intervention: Mapping[str, Any], budget: float, *, people: int = 10_000,
                         years: int = 5, seed: int = 2025, outcome: str = "cmd_prevalence") -> pd.DataFrame:
     """Run a baseline and one arm per targeting strategy (same seed, so common random numbers), each with
-    the same yearly ``budget``, and tabulate spend, reach and the gap in ``outcome`` in the final year."""
+    the same yearly ``budget``, and tabulate spend, unspent budget, reach and the gap in ``outcome`` in the final
+    year."""
     arms = {"no intervention": None} | {name: {**intervention, "budget": budget,
                                                "targeting": {**intervention.get("targeting", {}), **strategy}}
                                         for name, strategy in STRATEGIES.items()}
@@ -33,12 +34,14 @@ def strategy_comparison(intervention: Mapping[str, Any], budget: float, *, peopl
         final = final_year(df)
         label = (spec or {}).get("name") or (spec or {}).get("kind", "")
         spend = select(df, f"{label}:cost")["value"]
+        unspent = select(df, f"{label}:unspent")["value"]
         reached_q1 = value(final, f"{label}:reached", "area_deprivation_quintile", 1)
         reached = value(final, f"{label}:reached")
         rows.append({
             "arm": name,
             "budget per year": budget if spec else 0.0,
             "mean spend per year": float(spend.mean()) if len(spend) else 0.0,
+            "mean unspent per year": float(unspent.mean()) if len(unspent) else 0.0,
             "reached (final year)": reached if spec else 0.0,
             "share reached in most deprived fifth": reached_q1 / reached if spec and reached else float("nan"),
             f"{outcome} Q1": value(final, outcome, "area_deprivation_quintile", 1),

@@ -62,6 +62,11 @@ def summary_table(results: pd.DataFrame) -> pd.DataFrame:
         costs = select(results[results["scenario"] == arm], "cost")
         mean, lo, hi = interval(costs.groupby("replicate")["value"].sum().to_numpy())
         rows.append({"scenario": arm, "measure": "cost (total over run)", "mean": mean, "low": lo, "high": hi})
+        unspent = select(results[results["scenario"] == arm], "unspent")  # budgets left unspent
+        if len(unspent):
+            mean, lo, hi = interval(unspent.groupby("replicate")["value"].sum().to_numpy())
+            rows.append({"scenario": arm, "measure": "unspent budget (total over run)", "mean": mean, "low": lo,
+                         "high": hi})
     return _with_notes(pd.DataFrame(rows), results)
 
 

@@ -18,7 +18,6 @@ from pathways_sim.interventions.base import (
     InterventionConfig,
     RuleBasedIntervention,
     Targeting,
-    Uptake,
 )
 from pathways_sim.interventions.community_empowerment import CommunityEmpowerment, CommunityEmpowermentConfig
 from pathways_sim.interventions.community_wealth_building import (
@@ -38,6 +37,7 @@ from pathways_sim.interventions.peer_support import PeerSupport, PeerSupportConf
 from pathways_sim.interventions.social_prescribing import SocialPrescribing, SocialPrescribingConfig
 from pathways_sim.interventions.stigma_reduction import StigmaReduction, StigmaReductionConfig
 from pathways_sim.interventions.trauma_informed_care import TraumaInformedCare, TraumaInformedCareConfig
+from pathways_sim.interventions.uptake import Uptake
 
 INTERVENTIONS: dict[str, type[Intervention]] = {cls.kind: cls for cls in (
     PeerSupport, SocialPrescribing, EarlyYears, CommunityWealthBuilding, StigmaReduction, TraumaInformedCare,

@@ -8,11 +8,17 @@ An intervention offers places once a programme year.  Who is offered depends on 
 - ``proportionate``: everyone eligible, with a dose that rises along the deprivation gradient,
   dose_i = base x (1 + gradient x need_i), need_i in [0, 1] (Marmot's proportionate universalism).
 
-Whether a person takes the offer up is *modelled* (``Uptake``): a logistic function of their sense of
-control, mental disorder, stigma, trust in services, access (distance, transport) and, if the offer is
-charged, financial strain, plus the setting (community venues beat clinics).  Offers are taken up in a
-random order until the year's budget is spent, so the budget is honoured to within one participant's cost,
-and a universal offer can widen the gap when the better-off take it up more.
+Whether a person takes the offer up is *modelled* (``Uptake``, ``pathways_sim.interventions.uptake``): a
+logistic function of their sense of control, mental disorder, stigma, area deprivation (access, transport,
+distrust; its weight fitted to NHS Health Check uptake by deprivation), a minority identity's distrust and, if
+the offer is charged, financial strain, plus the setting (community venues beat clinics).  Offers are taken
+up in a random order until the year's budget is spent, so the budget is honoured to within one participant's
+cost, and a universal offer can widen the gap when the better-off take it up more.
+
+Budget not spent (too few takers, or capacity reached) is *reported*, as ``<label>:unspent`` beside
+``<label>:cost``; only a scenario that asks (``unspent_budget: raise_dose``) turns it into a higher dose for
+those who did take the offer up (up to ``max_dose``).  A dose's effect is concave (``dose_saturation``): the
+second standard dose adds less than the first.
 """
 
 from __future__ import annotations
@@ -21,10 +27,18 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import Field, StrictInt, model_validator
 
 from pathways_sim.core.modifiers import Modifiers
 from pathways_sim.core.world import World
+from pathways_sim.interventions.uptake import (
+    DOSE_SATURATION,
+    DOSE_SATURATION_PLAUSIBLE,
+    Strict,
+    Uptake,
+    declared,
+    dose_effect,
+)
 
 NEED_BASES = ("area_deprivation", "income")
 # Bounds that keep every accepted configuration runnable: calendar years a run can reach, and money well
@@ -36,12 +50,6 @@ MAX_GBP = 1e12
 def area_quintile_index(world: World) -> np.ndarray:
     """0-based area deprivation quintile of each slot (0 = most deprived), for reporting reach."""
     return (world.areas.decile[world.population.area].astype(np.int64) - 1) // 2
-
-
-class Strict(BaseModel):
-    # strict: a quoted "1000" is not a number and true is not 1; infinities and NaN are not numbers either;
-    # unknown fields are errors, never ignored.
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Targeting(Strict):
@@ -62,23 +70,6 @@ class Targeting(Strict):
         return self
 
 
-class Uptake(Strict):
-    """Log-odds weights of the barriers to taking an offer up (Thomson & Chatterjee; the triple barrier)."""
-
-    base: float = Field(0.6, ge=0, le=1, description="probability of taking up an offer with no barriers")
-    barriers: bool = Field(True, description="switch all barriers on or off")
-    control: float = Field(1.5, ge=0, le=10, description="log odds per unit of sense of control")
-    mental_disorder: float = Field(0.7, ge=0, le=10, description="log odds lost with anxiety or depression")
-    stigma: float = Field(0.8, ge=0, le=10, description="log odds lost per unit of stigma exposure")
-    distrust: float = Field(0.8, ge=0, le=10, description="log odds lost per unit of distrust in services")
-    access: float = Field(1.0, ge=0, le=10, description="log odds lost per unit of access barrier (transport)")
-    cost: float = Field(1.5, ge=0, le=10, description="log odds lost per unit of financial strain if charged")
-    free: bool = Field(True, description="the offer is free at the point of use")
-    setting: Literal["community", "clinical"] = Field("community", description="where it is delivered")
-    clinical_penalty: float = Field(0.5, ge=0, le=10, description="log odds lost in a clinical setting")
-    dropout_rate: float = Field(0.3, ge=0, le=50, description="per year, hazard of leaving early, no barriers")
-
-
 class InterventionConfig(Strict):
     kind: str
     name: str | None = Field(None, description="label (default: the kind); names its random streams")
@@ -95,7 +86,18 @@ class InterventionConfig(Strict):
     fixed_cost_per_year: float = Field(0.0, ge=0, le=MAX_GBP, description="GBP per year while running")
     duration_months: int = Field(6, ge=1, le=600, description="how long a participant takes part")
     dose: float = Field(1.0, ge=0, le=10, description="intensity relative to the standard programme")
-    max_dose: float = Field(3.0, ge=0, le=10, description="highest dose the budget may buy one participant")
+    max_dose: float = Field(3.0, ge=0, le=10, description="highest dose unspent budget may buy one participant "
+                            "(with unspent_budget: raise_dose)")
+    unspent_budget: Literal["report", "raise_dose"] = Field(
+        "report", description="budget left when there are too few takers: reported as <label>:unspent (report), "
+        "or spent on a higher dose for the takers, up to max_dose (raise_dose)")
+    dose_saturation: float = declared(
+        DOSE_SATURATION, ge=0, le=20, unit="per standard dose", plausible=DOSE_SATURATION_PLAUSIBLE,
+        source="Howard et al. 1986 (psychotherapy dose-effect: ~75% improved by 26 sessions, ~85% by 52); "
+               "Robinson et al. 2020",
+        meaning="k of the concave dose-response of an offered programme: effect of dose d relative to dose 1 = "
+                "(1 - exp(-k d)) / (1 - exp(-k)); 0 = linear.  Rules and transfers (income, housing, wealth "
+                "building) scale with their dose as they are")
     retraumatisation_load: float = Field(0.3, ge=0, le=5, description="stress load a clinical-setting service "
                                          "adds for participants with 4+ ACEs (assumption; removed by "
                                          "trauma-informed care)")
@@ -122,10 +124,17 @@ class YearLedger:
     reached: float = 0
     completed: int = 0
     cost: float = 0.0
+    budget: float = float("nan")  # GBP available this year, where the programme has a budget
+    steps: int = 0  # steps a rule-based lever ran this year (its budget accrues by them)
     places_used: float = 0.0  # participant-years
     capacity: float = float("nan")  # places or caseload available this year, where the programme has a limit
     reached_by_quintile: np.ndarray = field(default_factory=lambda: np.zeros(5))
     offered_by_quintile: np.ndarray = field(default_factory=lambda: np.zeros(5))
+
+    @property
+    def unspent(self) -> float:
+        """GBP of this year's budget not spent (nan without a budget; negative would mean overspent)."""
+        return self.budget - self.cost
 
 
 class Intervention[ConfigT: InterventionConfig]:
@@ -194,7 +203,7 @@ class Intervention[ConfigT: InterventionConfig]:
         slots = self.participants(world, t)
         self.year.places_used += slots.size * world.dt
         if slots.size:
-            self.apply_effects(world, mods, slots, self.dose[slots])
+            self.apply_effects(world, mods, slots, dose_effect(self.dose[slots], self.config.dose_saturation))
             if self.config.uptake.setting == "clinical" and self.config.retraumatisation_load > 0:
                 self._retraumatise(world, mods, slots)
         self._close_year_if_due(world, t)
@@ -217,6 +226,8 @@ class Intervention[ConfigT: InterventionConfig]:
         return pop.alive & (pop.age >= self.config.min_age) & (pop.age <= self.config.max_age)
 
     def apply_effects(self, world: World, mods: Modifiers, slots: np.ndarray, dose: np.ndarray) -> None:
+        """Write this step's effects on ``slots``; ``dose`` is each one's effect relative to the standard
+        programme (for an offered programme, its dose through the concave ``dose_effect``)."""
         raise NotImplementedError
 
     def on_enrol(self, world: World, slots: np.ndarray, t: int) -> None:
@@ -258,10 +269,10 @@ class Intervention[ConfigT: InterventionConfig]:
         stigma_scale = mods.get("stigma_scale")  # stigma reduction lowers the stigma barrier too
         if stigma_scale is not None:
             stigma = stigma * stigma_scale[slots]
-        # Distrust of services and councils is higher in deprived areas and among minorities (seed 003).
-        distrust = np.clip(0.3 * deprivation + 0.3 * pop.minority[slots], 0, 1)
+        # Area deprivation (access, transport, distrust of services there): its weight is fitted so that, with
+        # the individual barriers, uptake by deprivation matches NHS Health Check uptake (uptake.py).
         logit = (base_logit + u.control * (pop.control[slots] - 0.5) - u.mental_disorder * pop.cmd[slots]
-                 - u.stigma * stigma - u.distrust * distrust - u.access * deprivation
+                 - u.stigma * stigma - u.deprivation * deprivation - u.minority_distrust * pop.minority[slots]
                  - (0.0 if u.free else u.cost) * self._strain(world, slots)
                  - (u.clinical_penalty if u.setting == "clinical" else 0.0))
         engagement = mods.get("uptake_log_odds_add")  # e.g. trauma-informed services engage people with ACEs
@@ -307,8 +318,9 @@ class Intervention[ConfigT: InterventionConfig]:
             spend = np.cumsum(cost[joiners])
             joiners = joiners[spend <= max(c.budget - c.fixed_cost_per_year, 0)]
         joiners = joiners[self.limit(world, candidates[joiners], t)]
-        if c.budget is not None and joiners.size:
-            # Fewer takers than the budget buys: the model raises the dose (up to max_dose) to spend it.
+        if c.budget is not None and joiners.size and c.unspent_budget == "raise_dose":
+            # Fewer takers than the budget buys, and the scenario asks to spend it: the dose rises (up to
+            # max_dose).  By default what is left is reported as unspent instead.
             available = max(c.budget - c.fixed_cost_per_year, 0)
             spent = float(cost[joiners].sum())
             if 0 < spent < available:
@@ -322,6 +334,8 @@ class Intervention[ConfigT: InterventionConfig]:
         self.year.offered += candidates.size
         self.year.reached += slots.size
         self.year.cost += float(cost[joiners].sum()) + self.fixed_cost(1.0)
+        if c.budget is not None:
+            self.year.budget = c.budget
         quintile = area_quintile_index(world)
         self.year.offered_by_quintile += np.bincount(quintile[candidates], minlength=5)
         self.year.reached_by_quintile += np.bincount(quintile[slots], minlength=5)
@@ -405,6 +419,9 @@ class RuleBasedIntervention[ConfigT: InterventionConfig](Intervention[ConfigT]):
         self.year.reached += slots.size * share
         self.year.places_used += slots.size * share
         self.year.cost += (float(self.cost_per_covered(world, slots, dose).sum()) + self.fixed_cost(coverage)) * share
+        self.year.steps += 1
+        if c.budget is not None:  # a year's budget accrues over its steps, as its spending does
+            self.year.budget = c.budget * self.year.steps * share  # (not summed: 12 x 1/12 is exactly 1)
         self.year.offered_by_quintile += np.bincount(quintile[offered], minlength=5) * share
         self.year.reached_by_quintile += np.bincount(quintile[slots], minlength=5) * share
         self._close_year_if_due(world, t)

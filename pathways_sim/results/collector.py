@@ -154,17 +154,19 @@ class Collector:
         self._expectancies(year)
 
     def _intervention_rows(self, world: World, year: int) -> None:
-        """Each intervention's year: offered, reached, completed, places used and cost (and reach by
-        area quintile); ``cost`` sums all interventions."""
-        total = 0.0
+        """Each intervention's year: offered, reached, completed, places used, cost and, where it has a budget,
+        the budget and what of it was left unspent (and reach by area quintile); ``cost`` sums all
+        interventions, ``unspent`` all budgets left unspent."""
+        total = unspent = 0.0
         for intervention in world.interventions:
             label = intervention.config.label
             for ledger_year, ledger in intervention.ledger:
                 if ledger_year != year:
                     continue
-                for field in ("offered", "reached", "completed", "places_used", "capacity", "cost"):
+                for field in ("offered", "reached", "completed", "places_used", "capacity", "cost", "budget",
+                              "unspent"):
                     value = float(getattr(ledger, field))
-                    if not np.isnan(value):  # capacity is nan for programmes without a limit
+                    if not np.isnan(value):  # capacity (budget, unspent) is nan without a limit (a budget)
                         self._rows.append((year, "all", 0, f"{label}:{field}", value))
                 for q in range(5):
                     self._rows.append((year, "area_deprivation_quintile", q + 1, f"{label}:offered",
@@ -172,7 +174,9 @@ class Collector:
                     self._rows.append((year, "area_deprivation_quintile", q + 1, f"{label}:reached",
                                        float(ledger.reached_by_quintile[q])))
                 total += ledger.cost
+                unspent += 0.0 if np.isnan(ledger.unspent) else ledger.unspent
         self._rows.append((year, "all", 0, "cost", total))
+        self._rows.append((year, "all", 0, "unspent", unspent))
 
     def _snapshot(self, world: World, year: int) -> None:
         pop = world.population
