@@ -17,11 +17,18 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from pathways_sim.experiments.summaries import comparison_table, equity_impact, summary_table
+from pathways_sim.experiments.summaries import (
+    comparison_table,
+    dcea_table,
+    equity_impact,
+    summary_table,
+    welfare_table,
+)
 
 RESULT_COLUMNS = ["scenario", "replicate", "year", "group_type", "group", "metric", "value"]
 FIGURE_TITLES = {"hle_gap_over_time": "Healthy life expectancy gap (slope index) over time",
-                 "equity_impact_plane": "Equity impact plane",
+                 "equity_impact_plane": "Equity impact plane (distributional cost-effectiveness)",
+                 "net_health_benefit_by_quintile": "Net health benefit by area deprivation quintile",
                  "outcomes_by_quintile_": "Outcomes by area deprivation quintile: ",
                  "ceac": "Cost-effectiveness acceptability curve (probabilistic sensitivity analysis)"}
 
@@ -38,6 +45,7 @@ class RunResult:
     extra: dict[str, Any] = field(default_factory=dict)
     scenarios: list[Any] = field(default_factory=list)
     years: int | None = None
+    economics: dict[str, float] = field(default_factory=dict)  # results.economics settings over the defaults
 
     command: ClassVar[str] = "run"
 
@@ -78,15 +86,67 @@ class RunResult:
         mean and 95% interval across replicates, one row per arm and measure."""
         return summary_table(self.results)
 
+    # -- arm against arm (a multi-arm run compares every arm with its first, as ``compare`` does) ----------
+    @property
+    def base_arm(self) -> str:
+        """The arm the others are compared with: the first."""
+        return self.arms[0] if self.arms else ""
+
+    @functools.cached_property
+    def comparison(self) -> pd.DataFrame:
+        """Each arm minus the base, paired by replicate: outcomes, gaps (narrowed / widened), discounted QALYs,
+        healthy life years and costs, net health benefit, cost per QALY (``summaries.comparison_table``)."""
+        return comparison_table(self.results, self.base_arm, self.economics)
+
+    @functools.cached_property
+    def dcea(self) -> pd.DataFrame:
+        """Distributional cost-effectiveness by area deprivation quintile (``summaries.dcea_table``)."""
+        return dcea_table(self.results, self.base_arm, self.economics)
+
+    @functools.cached_property
+    def welfare(self) -> pd.DataFrame:
+        """Net health benefit, change in inequality and equity-weighted welfare (``summaries.welfare_table``)."""
+        return welfare_table(self.results, self.base_arm, self.economics)
+
+    @functools.cached_property
+    def equity_impact(self) -> pd.DataFrame:
+        """Per arm and replicate: net health benefit and reduction in inequality against the base."""
+        return equity_impact(self.results, self.base_arm, self.economics)
+
+    def _compared(self) -> bool:
+        return len(self.arms) > 1
+
+    def _comparison_tables(self) -> dict[str, pd.DataFrame]:
+        return {"comparison": self.comparison, "dcea_by_quintile": self.dcea, "equity_welfare": self.welfare,
+                "equity_impact": self.equity_impact}
+
+    def _comparison_report_tables(self) -> dict[str, pd.DataFrame]:
+        from pathways_sim.results.readable import readable_changes, readable_dcea
+
+        base = self.base_arm
+        return {f"Change against {base}, by outcome": readable_changes(self.comparison),
+                f"Distributional cost-effectiveness against {base}, by area deprivation quintile":
+                    readable_dcea(self.dcea),
+                f"Health inequality and equity-weighted social welfare against {base}":
+                    readable_changes(self.welfare)}
+
+    def _comparison_figures(self) -> dict[str, Any]:
+        from pathways_sim.results import plots
+
+        return {"equity_impact_plane": plots.equity_impact_plane(self.equity_impact),
+                "net_health_benefit_by_quintile": plots.net_health_benefit_by_quintile(self.dcea)}
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables ``save`` writes as CSV, by file name."""
-        return {"summary": self.summary}
+        return {"summary": self.summary, **(self._comparison_tables() if self._compared() else {})}
 
     def figures(self) -> dict[str, Any]:
         """The plots ``save`` writes as PNG, by file name (matplotlib figures; a notebook shows them)."""
         from pathways_sim.results import plots
 
-        figures = {f"outcomes_by_quintile_{arm}": plots.outcomes_by_quintile(self.results, arm) for arm in self.arms}
+        figures = self._comparison_figures() if self._compared() else {}
+        figures |= {f"outcomes_by_quintile_{arm}": plots.outcomes_by_quintile(self.results, arm)
+                    for arm in self.arms}
         figures["hle_gap_over_time"] = plots.gap_over_time(self.results)
         return figures
 
@@ -101,7 +161,10 @@ class RunResult:
                 "from 1 = most deprived; gaps and slope indices are least minus most deprived.")
 
     def report_tables(self) -> dict[str, pd.DataFrame]:
-        return {"Summary (final year)": self.summary}
+        from pathways_sim.results.readable import readable_levels
+
+        levels = {"Levels in the final year, by arm (mean across replicates)": readable_levels(self.summary)}
+        return {**self._comparison_report_tables(), **levels} if self._compared() else levels
 
     def report(self, figures: dict[str, Any] | None = None, manifest: dict[str, Any] | None = None) -> str:
         """The self-contained HTML report (figures embedded)."""
@@ -146,16 +209,12 @@ class ComparisonResult(RunResult):
     def name(self) -> str:
         return "compare_" + "_vs_".join(s.name for s in self.scenarios) if self.scenarios else f"compare_{self.base}"
 
-    @functools.cached_property
-    def comparison(self) -> pd.DataFrame:
-        """Each arm minus the base, paired by replicate: outcomes, gaps, SII, cost, healthy life years, cost per
-        healthy life year gained (mean and 95% interval)."""
-        return comparison_table(self.results, self.base)
+    @property
+    def base_arm(self) -> str:
+        return self.base
 
-    @functools.cached_property
-    def equity_impact(self) -> pd.DataFrame:
-        """Per arm and replicate: change in mean HLE and in the HLE slope index against the base."""
-        return equity_impact(self.results, self.base)
+    def _compared(self) -> bool:
+        return True
 
     def manifest(self, command_line: list[str] | None = None) -> dict[str, Any]:
         found = super().manifest(command_line)
@@ -165,14 +224,13 @@ class ComparisonResult(RunResult):
 
     def tables(self) -> dict[str, pd.DataFrame]:
         psa = self.psa.tables() if self.psa is not None else {}
-        return {"comparison": self.comparison, "equity_impact": self.equity_impact, **psa}
+        return {**self._comparison_tables(), **psa}
 
     def figures(self) -> dict[str, Any]:
         from pathways_sim.results import plots
 
         psa = self.psa.figures() if self.psa is not None else {}
-        return {"equity_impact_plane": plots.equity_impact_plane(self.equity_impact),
-                "hle_gap_over_time": plots.gap_over_time(self.results), **psa}
+        return {**self._comparison_figures(), "hle_gap_over_time": plots.gap_over_time(self.results), **psa}
 
     def title(self) -> str:
         return f"pathways_sim: compare against {self.base}"
@@ -187,8 +245,7 @@ class ComparisonResult(RunResult):
         return text
 
     def report_tables(self) -> dict[str, pd.DataFrame]:
-        tables = {"Changes against the baseline": self.comparison,
-                  "Equity impact (per replicate)": self.equity_impact}
+        tables = self._comparison_report_tables()
         if self.psa is not None:
             found = self.psa.probabilities()
             shown = found[["statement", "probability", "unchanged", "pairs"]]
