@@ -172,7 +172,15 @@ class RunResult:
 
         figures = self.figures() if figures is None else figures
         return html_report(self.title(), self.intro(), self.report_tables(), _titled(figures),
-                           manifest if manifest is not None else self.manifest())
+                           manifest if manifest is not None else self.manifest(), findings=self.findings())
+
+    def findings(self) -> list[str]:
+        """Sentences for the top of the report: what moved, at what cost, for whom (arms against the base)."""
+        if not self._compared():
+            return []
+        from pathways_sim.results.readable import findings
+
+        return findings(self.comparison, self.welfare, self.base_arm)
 
     # -- saving -----------------------------------------------------------------------------------------
     def save(self, directory: str | Path | None = None, *, overwrite: bool = False,

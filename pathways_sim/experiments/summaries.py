@@ -45,7 +45,8 @@ def total_over_run(results: pd.DataFrame, metric: str, group_type: str = "all", 
 
 def summary_table(results: pd.DataFrame) -> pd.DataFrame:
     """Final-year LE and HLE by area quintile and their gap, SII and RII of the main outcomes, and cost:
-    mean across replicates with a 95% interval; ``attrs["notes"]`` says what the run is too small to resolve."""
+    mean across replicates with a 95% interval (none from fewer than ``MIN_REPLICATES``); ``attrs["notes"]``
+    says what the run is too small to resolve."""
     rows = []
     final = final_year(results)
     for arm, block in final.groupby("scenario", sort=False):
@@ -57,10 +58,10 @@ def summary_table(results: pd.DataFrame) -> pd.DataFrame:
             wanted.append((f"{metric} SII", f"{metric}_sii", "area_deprivation_decile", 0))
             wanted.append((f"{metric} RII", f"{metric}_rii", "area_deprivation_decile", 0))
         for label, metric, group_type, group in wanted:
-            mean, lo, hi = interval(select(block, metric, group_type, group)["value"].to_numpy())
+            mean, lo, hi = reported_interval(select(block, metric, group_type, group)["value"].to_numpy())
             rows.append({"scenario": arm, "measure": label, "mean": mean, "low": lo, "high": hi})
         costs = select(results[results["scenario"] == arm], "cost")
-        mean, lo, hi = interval(costs.groupby("replicate")["value"].sum().to_numpy())
+        mean, lo, hi = reported_interval(costs.groupby("replicate")["value"].sum().to_numpy())
         rows.append({"scenario": arm, "measure": "cost (total over run)", "mean": mean, "low": lo, "high": hi})
     return _with_notes(pd.DataFrame(rows), results)
 
@@ -74,6 +75,21 @@ def _with_notes(table: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
 
 INTERVAL_NOTE = ("intervals: 95% t-intervals of the paired differences across replicates (replicate r of every "
                  "arm shares its random numbers), shown only with at least {n} replicates")
+
+
+READING_NOTE = ("reading: 'better' / 'worse' for a level (by the outcome's better direction), 'narrowed' / "
+                "'widened' for a gap or slope index (its distance from zero), 'not resolved' when the interval "
+                "crosses zero or there is none; prevalences in percent, their changes in percentage points; gaps and "
+                "slope indices are least minus most deprived; 'dominant' = cheaper and more health, 'dominated' = "
+                "dearer and less health")
+
+
+def _replicate_note(results: pd.DataFrame) -> list[str]:
+    replicates = int(results["replicate"].nunique()) if "replicate" in results else 0
+    if replicates >= MIN_REPLICATES:
+        return []
+    return [f"{replicates} replicate(s): no intervals are shown (at least {MIN_REPLICATES} are needed) and nothing "
+            "is read as resolved; run more replicates"]
 
 
 def reported_interval(values: np.ndarray) -> tuple[float, float, float]:
@@ -166,19 +182,31 @@ def comparison_table(results: pd.DataFrame, base: str, settings: dict[str, float
             mean, lo, hi = cost_per_gain(d_cost, d_gain) if verdict == "" else (float("nan"),) * 3
             rows.append({"scenario": arm, "change in": f"{label} (discounted)", "unit": "GBP per unit gained",
                          "base": float("nan"), "mean": mean, "low": lo, "high": hi,
-                         "per 100,000 people": float("nan"), "reading": verdict or "ratio (see interval)"})
+                         "per 100,000 people": float("nan"),
+                         "reading": verdict or _against_threshold(lo, hi, settings["threshold"], key)})
     table = _with_notes(pd.DataFrame(rows), results)
-    table.attrs["notes"] = [*table.attrs["notes"], INTERVAL_NOTE.format(n=MIN_REPLICATES),
-                            economic_note(settings)]
+    table.attrs["conventions"] = [INTERVAL_NOTE.format(n=MIN_REPLICATES), READING_NOTE, economic_note(settings)]
     return table
+
+
+def _against_threshold(low: float, high: float, threshold: float, gain: str) -> str:
+    """Where a cost per unit gained lies against the threshold (per QALY only: a healthy year is not a QALY)."""
+    if gain != "qalys" or not (np.isfinite(low) and np.isfinite(high)):
+        return "ratio (see interval)"
+    if high < threshold:
+        return f"below GBP {threshold:,.0f} per QALY"
+    if low > threshold:
+        return f"above GBP {threshold:,.0f} per QALY"
+    return f"spans GBP {threshold:,.0f} per QALY"
 
 
 def economic_note(settings: dict[str, float]) -> str:
     """The economic conventions in one sentence, for under the tables."""
     return (f"economics: costs and health discounted at {settings['discount_rate']:.1%} a year from the first "
             "reported year (NICE); QALYs weight each person-year by a utility of "
-            f"{settings['utility_good_health']:.2f} in good health, less {settings['utility_decrement_not_good_health']:.2f}"
-            f" in not-good health and {settings['utility_decrement_cmd']:.2f} with a common mental disorder "
+            f"{settings['utility_good_health']:.2f} in good health, less "
+            f"{settings['utility_decrement_not_good_health']:.2f} in not-good health and "
+            f"{settings['utility_decrement_cmd']:.2f} with a common mental disorder "
             "(see results.economics.ECONOMIC_PARAMETERS for sources); health opportunity cost at "
             f"GBP {settings['threshold']:,.0f} per QALY (NICE's range is GBP 20,000-30,000), borne across quintiles in "
             "proportion to population (an assumption); horizon: the run's years only (no lifetime follow-up)")
@@ -213,7 +241,8 @@ def dcea_table(results: pd.DataFrame, base: str, settings: dict[str, float] | No
             row["cost borne (GBP, discounted)"] = float(part["cost"].mean())
             rows.append(row)
     table = pd.DataFrame(rows)
-    table.attrs["notes"] = [INTERVAL_NOTE.format(n=MIN_REPLICATES), economic_note(settings)]
+    table.attrs["conventions"] = [INTERVAL_NOTE.format(n=MIN_REPLICATES), economic_note(settings)]
+    table.attrs["notes"] = _replicate_note(results)
     return table
 
 
@@ -247,7 +276,8 @@ def welfare_table(results: pd.DataFrame, base: str, settings: dict[str, float] |
             rows.append({"scenario": arm, "change in": label, "unit": unit, "mean": mean, "low": lo, "high": hi,
                          "reading": _reading(mean, lo, hi, better=better)})
     table = pd.DataFrame(rows)
-    table.attrs["notes"] = [INTERVAL_NOTE.format(n=MIN_REPLICATES),
+    table.attrs["notes"] = _replicate_note(results)
+    table.attrs["conventions"] = [INTERVAL_NOTE.format(n=MIN_REPLICATES),
                             f"inequality aversion epsilon = {epsilon:g} (Robson et al. 2017, median of a survey of "
                             "the public in England); health level per quintile: discounted QALYs per discounted "
                             "person-year of the base arm, less the quintile's share of the opportunity cost"]

@@ -173,7 +173,8 @@ def opportunity_cost_shares(population: Sequence[float] | np.ndarray) -> np.ndar
     return population / total if total > 0 else np.full(population.shape, 1.0 / max(population.size, 1))
 
 
-def ratio_verdict(d_cost: tuple[float, float, float], d_gain: tuple[float, float, float]) -> str:
+def ratio_verdict(d_cost: tuple[float, float, float], d_gain: tuple[float, float, float]  # noqa: PLR0911
+                  ) -> str:
     """What a cost per unit of health gained can honestly say, from the incremental cost and gain, each (mean,
     low, high): 'dominant' (cheaper and better), 'dominated' (dearer and worse), 'not resolved' when an interval
     crosses zero or is missing, 'cost-saving, less health' (cheaper and worse), else '' (a ratio to report)."""

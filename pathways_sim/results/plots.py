@@ -117,7 +117,7 @@ def equity_impact_plane(impact: pd.DataFrame) -> ResultFigure:
         ax.scatter(block[x_col].mean(), block[y_col].mean(), s=140, color=points.get_facecolor()[0],
                    edgecolor="black", label=f"{arm} (mean)", zorder=3)
     values = impact[[x_col, y_col]].to_numpy(dtype=float) if len(impact) else np.zeros((1, 2))
-    for axis, column, setter in ((0, values[:, 0], ax.set_xlim), (1, values[:, 1], ax.set_ylim)):
+    for column, setter in ((values[:, 0], ax.set_xlim), (values[:, 1], ax.set_ylim)):
         finite = np.abs(column[np.isfinite(column)])
         span = max(1e-6, float(finite.max()) if finite.size else 1.0) * 1.25
         setter(-span, span)

@@ -50,7 +50,7 @@ def readable_changes(table: pd.DataFrame) -> pd.DataFrame:
         shown["reading"] = values["reading"]
         rows.append(shown)
     result = pd.DataFrame(rows)
-    result.attrs["notes"] = table.attrs.get("notes", [])
+    result.attrs.update(table.attrs)
     return result
 
 
@@ -67,7 +67,7 @@ def readable_dcea(table: pd.DataFrame) -> pd.DataFrame:
         shown["cost borne (discounted)"] = number(row["cost borne (GBP, discounted)"], "GBP")
         rows.append(shown)
     result = pd.DataFrame(rows)
-    result.attrs["notes"] = table.attrs.get("notes", [])
+    result.attrs.update(table.attrs)
     return result
 
 
@@ -75,8 +75,8 @@ def readable_levels(summary: pd.DataFrame) -> pd.DataFrame:
     """The run summary (levels by arm) with labels that name the grouping and values in the unit shown
     (prevalences in percent)."""
     rows = []
-    for row in summary.itertuples(index=False):
-        name, _, rest = str(row.measure).partition(" ")
+    for _, row in summary.iterrows():
+        name, _, rest = str(row["measure"]).partition(" ")
         declared = OUTCOMES.get(name)
         scale = 100.0 if declared is not None and declared.percent and not rest.startswith("RII") else 1.0
         unit = ("ratio" if rest.startswith("RII") else
@@ -88,8 +88,50 @@ def readable_levels(summary: pd.DataFrame) -> pd.DataFrame:
         if rest[:1] == "Q" and rest[1:].isdigit():
             rest = f"area deprivation quintile {rest[1:]}" + {"1": " (most deprived)", "5": " (least deprived)"}.get(
                 rest[1:], "")
-        rows.append({"arm": row.scenario, "measure": f"{label} {rest}".strip(), "unit": unit,
-                     "mean (95% interval)": estimate(row.mean * scale, row.low * scale, row.high * scale, unit)})
+        mean, low, high = (float(row[c]) * scale for c in ("mean", "low", "high"))
+        rows.append({"arm": row["scenario"], "measure": f"{label} {rest}".strip(), "unit": unit,
+                     "mean (95% interval)": estimate(mean, low, high, unit)})
     result = pd.DataFrame(rows)
-    result.attrs["notes"] = summary.attrs.get("notes", [])
+    result.attrs.update(summary.attrs)
     return result
+
+
+def _row(table: pd.DataFrame, arm: str, starts: str) -> pd.Series | None:
+    found = table[(table["scenario"] == arm) & table["change in"].str.startswith(starts)]
+    return found.iloc[0] if len(found) else None
+
+
+def findings(comparison: pd.DataFrame, welfare: pd.DataFrame, base: str) -> list[str]:
+    """A few sentences per arm a reader can take away: the outcomes and gaps that moved beyond the run's noise,
+    the cost, QALYs and net health benefit per 100,000 people, and the equity reading."""
+    sentences = []
+    for arm in dict.fromkeys(comparison["scenario"]):
+        rows = comparison[comparison["scenario"] == arm]
+        levels = rows[rows["reading"].isin(["better", "worse"]) & ~rows["unit"].isin(["QALYs", "GBP"])
+                      & ~rows["change in"].str.startswith("healthy life years")]
+        gaps = rows[rows["reading"].isin(["narrowed", "widened"])]
+        moved = "; ".join(f"{r['change in'].removesuffix(' (all)')} {number(r['mean'])} "
+                          + (r["unit"] if r["unit"] in ("percentage points", "years") else f"({r['unit']})")
+                          + f", {r['reading']}" for _, r in levels.iterrows())
+        sentences.append(f"{arm} against {base}: " + (moved if moved else "no outcome moved beyond what the run can "
+                                                      "resolve") + ".")
+        sentences.append(("Gaps between most and least deprived areas: " + "; ".join(
+            f"{r['change in'].split(':')[0]} {r['reading']}" for _, r in gaps.iterrows()) + ".") if len(gaps) else
+            "No gap between the most and least deprived areas changed beyond what the run can resolve.")
+        cost, qalys = _row(rows, arm, "cost (discounted"), _row(rows, arm, "QALYs")
+        nhb, ratio = _row(rows, arm, "net health benefit"), _row(rows, arm, "cost per QALY")
+        if cost is not None and qalys is not None and nhb is not None and ratio is not None:
+            per_qaly = (f"cost per QALY {estimate(ratio['mean'], ratio['low'], ratio['high'], 'GBP')}, "
+                        f"{ratio['reading']}" if ratio["reading"] not in ("not resolved", "dominant", "dominated")
+                        else f"cost per QALY: {ratio['reading']}")
+            sentences.append(
+                f"Per 100,000 people (discounted): cost {number(cost['per 100,000 people'], 'GBP')}, QALYs gained "
+                f"{number(qalys['per 100,000 people'])} ({qalys['reading']}); {per_qaly}; "
+                f"{nhb['change in'].split(' (')[0]}: {number(nhb['per 100,000 people'])} QALYs ({nhb['reading']}).")
+        equity = _row(welfare, arm, "reduction in the slope index") if len(welfare) else None
+        if equity is not None:
+            word = {"better": "narrowed", "worse": "widened"}.get(equity["reading"], "not resolved")
+            sentences.append(f"Inequality in quality-adjusted health between area deprivation quintiles (after the "
+                             f"opportunity cost): {word} ({estimate(equity['mean'], equity['low'], equity['high'])}"
+                             f" {equity['unit']}).")
+    return sentences
