@@ -111,9 +111,9 @@ def replicate_economics(results: pd.DataFrame, base: str, settings: dict[str, fl
                 "qalys": float(np.sum(gain)),
                 "healthy_years": float((a["healthy_years"] - b["healthy_years"]).sum()),
                 "opportunity_cost": float(np.sum(forgone)), "net_health_benefit": float(np.sum(nhb)),
-                # Reduction in the slope index of quality-adjusted years per person-year across quintiles
-                # (positive: gap narrowed), per 100,000 person-years.
-                "inequality_reduction": (sii_base - sii_arm) * economics.PER,
+                # Reduction in the size of the slope index of quality-adjusted years per person-year across
+                # quintiles (positive: gap narrowed, whichever end is ahead), per 100,000 person-years.
+                "inequality_reduction": (abs(sii_base) - abs(sii_arm)) * economics.PER,
                 "atkinson_base": atk[0], "atkinson_arm": atk[1],
                 # Equity-weighted welfare change, as QALYs per 100,000 person-years.
                 "welfare_change": (ede[1] - ede[0]) * economics.PER,
