@@ -88,8 +88,8 @@ def test_settings_are_checked_against_their_declared_bounds():
 
 def _results(replicates: int = 5, q1_gain: float = 10.0, cost: float = 100_000.0) -> pd.DataFrame:
     """Two arms, two years, five quintiles of 1,000 person-years each, (5 - q) x 100 of them in not-good health
-    (a gradient: quintile 1 worst); the arm adds ``q1_gain`` healthy person-years to quintile 1 each year at ``cost`` a year (plus a little noise by
-    replicate so the intervals exist)."""
+    (a gradient: quintile 1 worst); the arm adds ``q1_gain`` person-years to quintile 1 each year at ``cost`` a
+    year (plus a little noise by replicate so the intervals exist)."""
     rows = []
     for arm in ("base", "arm"):
         for r in range(replicates):
@@ -130,7 +130,7 @@ def test_tables_read_the_dcea_in_words():
     assert ratio["mean"] == pytest.approx(200_004 / 20.4, rel=1e-3)
     assert ratio["reading"] == "below GBP 20,000 per QALY"
     dcea = dcea_table(results, "base", settings)
-    assert list(dcea["area deprivation quintile"])[0] == "Q1 (most deprived)"
+    assert dcea["area deprivation quintile"].iloc[0] == "Q1 (most deprived)"
     welfare = welfare_table(results, "base", settings)
     assert welfare.iloc[1]["reading"] == "better"  # the slope index fell: inequality reduced
 

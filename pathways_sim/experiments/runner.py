@@ -39,7 +39,8 @@ from pathways_sim.experiments.summaries import (  # noqa: F401 - re-exported: th
 from pathways_sim.model import PathwaysModel
 from pathways_sim.results.frames import final_year  # noqa: F401 - re-exported
 
-__all__ = ["RESULT_COLUMNS", "ExperimentResult", "RunResult", "check_years", "load", "replicate_seeds",
+__all__ = ["RESULT_COLUMNS", "ExperimentResult", "RunResult", "check_years", "economic_settings", "load",
+           "replicate_seeds",
            "run_arms", "run_one", "run_scenario", "simulate"]
 
 
@@ -147,22 +148,38 @@ def load(scenario: Any, overrides: Sequence[str] = (), *, replicates: int | None
     return load_scenario(path, overrides)
 
 
-def run_scenario(scenario: Any, overrides: Sequence[str] = (), *, replicates: int | None = None,
+def economic_settings(settings: Mapping[str, float] | None) -> dict[str, float]:
+    """``settings`` checked against their declarations (``ExperimentError`` saying which is wrong)."""
+    from pathways_sim.results.economics import check_settings
+
+    try:
+        check_settings(**dict(settings or {}))
+    except ValueError as error:
+        raise ExperimentError(f"economics: {error}") from None
+    return {k: float(v) for k, v in (settings or {}).items() if v is not None}
+
+
+def run_scenario(scenario: Any, overrides: Sequence[str] = (), *,  # noqa: PLR0913 - keyword-only settings
+                 replicates: int | None = None,
                  seed: int | None = None, workers: int = 1, progress: Progress = True, quiet: bool = False,
-                 force: bool = False) -> RunResult:
+                 force: bool = False, economics: Mapping[str, float] | None = None) -> RunResult:
     """Run every arm of a scenario (a ``Scenario``, a path to its YAML file, or a shipped scenario's name) for
-    all its replicates; ``result.save(directory)`` writes what ``pathways-sim run`` writes.
+    all its replicates; ``result.save(directory)`` writes what ``pathways-sim run`` writes.  A scenario of several
+    arms is compared arm against arm (every arm with the first, as ``compare`` does); ``economics`` sets the
+    discount rate, threshold and inequality aversion of that comparison (``results.economics``).
 
     >>> result = run_scenario("baseline", ["population.size=300", "time.years=1", "replicates=1"], quiet=True)
     >>> sorted(result.results.columns) == sorted(RESULT_COLUMNS), result.arms
     (True, ['baseline'])
     """
+    settings = economic_settings(economics)
     spec = load(scenario, overrides, replicates=replicates, seed=seed)
     result = run_arms({arm: spec.model_kwargs(arm) for arm in spec.arms}, years=spec.years, seed=spec.seed,
                       replicates=spec.replicates, workers=workers, progress=progress, quiet=quiet, force=force,
                       label=spec.name)
     result.scenarios = [spec]
     result.extra["scenario"] = spec
+    result.economics = settings
     return result
 
 
