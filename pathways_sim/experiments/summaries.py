@@ -79,7 +79,8 @@ INTERVAL_NOTE = ("intervals: 95% t-intervals of the paired differences across re
 
 READING_NOTE = ("reading: 'better' / 'worse' for a level (by the outcome's better direction), 'narrowed' / "
                 "'widened' for a gap or slope index (its distance from zero), 'not resolved' when the interval "
-                "crosses zero or there is none; prevalences in percent, their changes in percentage points; gaps and "
+                "crosses zero or there is none, 'unchanged' when identical in every replicate; prevalences in "
+                "percent, their changes in percentage points; gaps and "
                 "slope indices are least minus most deprived; 'dominant' = cheaper and more health, 'dominated' = "
                 "dearer and less health")
 
@@ -104,7 +105,9 @@ def reported_interval(values: np.ndarray) -> tuple[float, float, float]:
 def _reading(mean: float, low: float, high: float, *, better: str, base: float = float("nan"),
              gap: bool = False) -> str:
     """'narrowed'/'widened' for a gap, 'better'/'worse' for a level, 'not resolved' when the interval is missing
-    or crosses zero."""
+    or crosses zero, 'unchanged' when every replicate's difference was exactly zero."""
+    if low == high == mean == 0:
+        return "unchanged"
     if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 <= high:
         return "not resolved"
     sign = 1.0 if low > 0 else -1.0
@@ -192,7 +195,7 @@ def comparison_table(results: pd.DataFrame, base: str, settings: dict[str, float
 def _against_threshold(low: float, high: float, threshold: float, gain: str) -> str:
     """Where a cost per unit gained lies against the threshold (per QALY only: a healthy year is not a QALY)."""
     if gain != "qalys" or not (np.isfinite(low) and np.isfinite(high)):
-        return "ratio (see interval)"
+        return "ratio (no threshold: a healthy year is not a QALY)"
     if high < threshold:
         return f"below GBP {threshold:,.0f} per QALY"
     if low > threshold:
@@ -311,8 +314,12 @@ def equity_impact(results: pd.DataFrame, base: str, settings: dict[str, float] |
     _, by_arm = replicate_economics(results, base, settings)
     columns = ["scenario", "replicate", "net_health_benefit_per_100000", "inequality_reduction_per_100000_py"]
     if by_arm.empty:
-        return pd.DataFrame(columns=columns)
+        empty = pd.DataFrame(columns=columns)
+        empty.attrs["threshold"] = settings["threshold"]
+        return empty
     per = economics.PER / by_arm["people"].replace(0, np.nan)
-    return pd.DataFrame({"scenario": by_arm["scenario"], "replicate": by_arm["replicate"],
-                         columns[2]: by_arm["net_health_benefit"] * per,
-                         columns[3]: by_arm["inequality_reduction"]})[columns]
+    table = pd.DataFrame({"scenario": by_arm["scenario"], "replicate": by_arm["replicate"],
+                          columns[2]: by_arm["net_health_benefit"] * per,
+                          columns[3]: by_arm["inequality_reduction"]})[columns]
+    table.attrs["threshold"] = settings["threshold"]
+    return table

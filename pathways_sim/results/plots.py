@@ -99,6 +99,12 @@ def gap_over_time(results: pd.DataFrame, metric: str = "healthy_life_expectancy_
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8, frameon=False)
+    if not results.loc[results["metric"] == metric, "value"].notna().any():
+        ax.text(0.5, 0.5, "not estimable in this run: too few deaths for a life table in each area deprivation\n"
+                "quintile (see the notes on the tables); simulate more people or more years",
+                transform=ax.transAxes, ha="center", va="center", fontsize=10, color="#444")
+        ax.set_xticks([])
+        ax.set_yticks([])
     fig.tight_layout()
     return fig
 
@@ -129,7 +135,9 @@ def equity_impact_plane(impact: pd.DataFrame) -> ResultFigure:
         ax.text(x, y, text, transform=ax.transAxes, ha="right" if x > 0.5 else "left",
                 va="top" if y > 0.5 else "bottom", fontsize=9, color="#333",
                 bbox={"boxstyle": "round", "facecolor": colour, "edgecolor": "#ccc"})
-    ax.set_xlabel("net health benefit (discounted QALYs per 100,000 people, after the health opportunity cost)")
+    threshold = impact.attrs.get("threshold")
+    at = f" at £{threshold:,.0f} per QALY" if threshold else ""
+    ax.set_xlabel(f"net health benefit (discounted QALYs per 100,000 people, after the health opportunity cost{at})")
     ax.set_ylabel("reduction in health inequality between area deprivation quintiles\n"
                   "(slope index, QALYs per 100,000 person-years; above 0 = gap narrowed)")
     ax.set_title("Equity impact plane, each arm against the base\n(small points: replicates; large: mean)",
