@@ -77,7 +77,7 @@ def test_compare_reports_paired_changes_cost_and_the_equity_plane(here, capsys):
             "cost (discounted 1.5% a year)", "healthy life years (discounted 1.5% a year)",
             "QALYs (discounted 1.5% a year)", "cost per QALY gained (discounted)"} <= set(table["change in"])
     gaps = table[table["change in"].str.contains("gap|slope index")]
-    assert set(gaps["reading"]) <= {"narrowed", "widened", "not resolved"}
+    assert set(gaps["reading"]) <= {"narrowed", "widened", "not resolved", "unchanged"}
     assert table.loc[table["change in"] == "Common mental disorder (all)", "unit"].item() == "percentage points"
     dcea = pd.read_csv("cmp/dcea_by_quintile.csv")
     assert list(dcea["area deprivation quintile"]) == ["Q1 (most deprived)", "Q2", "Q3", "Q4",
@@ -385,3 +385,8 @@ def test_compare_refuses_scenarios_that_are_not_comparable_and_names_the_differe
                        "seed: small 1, big 99", "--allow-differences"):
         assert difference in message
     assert not Path("cmp").exists()
+
+
+def test_follow_up_is_checked_before_anything_runs(here, capsys):
+    assert main(["compare", "baseline", "peer_support", "-o", "cmp", *SMALL, "--follow-up", "-1"]) != 0
+    assert "follow-up" in capsys.readouterr().err and not Path("cmp").exists()

@@ -139,3 +139,36 @@ def test_no_interval_and_nothing_resolved_from_fewer_than_five_replicates():
     table = comparison_table(_results(replicates=2), "base", {"discount_rate": 0.0})
     assert table["low"].isna().all()
     assert set(table["reading"]) <= {"not resolved"}
+
+
+def test_follow_up_ends_the_interventions_and_follows_the_cohort_alive_at_the_start():
+    from pathways_sim.experiments import compare_scenarios
+
+    result = compare_scenarios("baseline", ["peer_support"], ["population.size=600", "time.years=2",
+                                                               "time.burn_in_years=2"],
+                               replicates=2, quiet=True, follow_up=3)
+    frame = result.results
+    years = sorted(frame["year"].unique())
+    assert len(years) == 5 and result.follow_up == 3 and result.manifest()["follow_up_years"] == 3
+    cost = frame[(frame["metric"] == "cost") & (frame["scenario"] == "peer_support")].groupby("year")["value"].sum()
+    assert (cost.loc[years[:2]] > 0).all() and (cost.loc[years[2:]] == 0).all()  # no spending after the end
+
+    def flow(metric: str) -> pd.Series:
+        rows = frame[(frame["metric"] == metric) & (frame["group_type"] == "area_deprivation_quintile")
+                     & (frame["scenario"] == "baseline") & (frame["replicate"] == 0)]
+        return rows.groupby("year")["value"].sum()
+
+    cohort, everyone = flow("cohort_person_years_lived"), flow("person_years_lived")
+    assert (cohort <= everyone + 1e-9).all()
+    assert cohort.is_monotonic_decreasing  # no one joins the cohort: it only dies
+    assert everyone.iloc[0] - cohort.iloc[0] < 0.02 * everyone.iloc[0]  # in year 1 only newborns are outside it
+    qalys = result.comparison[result.comparison["change in"].str.startswith("QALYs")].iloc[0]
+    assert "cohort alive at the start, to 3 years after the interventions end" in qalys["change in"]
+    assert "followed 3 years after the interventions end" in " ".join(result.comparison.attrs["conventions"])
+    # Outcomes are read at the interventions' end, not at the end of the follow-up.
+    final = result.intervention_years()["year"].max()
+    assert final == years[1] and result.summary.attrs is not None
+    cmd = frame[(frame["metric"] == "cmd_prevalence") & (frame["group_type"] == "all")
+                & (frame["scenario"] == "baseline") & (frame["year"] == years[1])]["value"].mean()
+    shown = result.comparison.loc[result.comparison["change in"] == "Common mental disorder (all)", "base"].item()
+    assert shown == pytest.approx(100 * cmd)

@@ -24,18 +24,23 @@ from pathways_sim import metrics
 from pathways_sim.results import economics
 
 QUINTILE = "area_deprivation_quintile"
-_FLOWS = ("person_years_lived", "healthy_person_years", "not_good_health_person_years", "cmd_person_years")
+_FLOWS = ("person_years_lived", "not_good_health_person_years", "cmd_person_years")
 
 
-def discounted_flows(results: pd.DataFrame, settings: dict[str, float]) -> pd.DataFrame:
+def discounted_flows(results: pd.DataFrame, settings: dict[str, float], cohort: bool = False) -> pd.DataFrame:
     """Per scenario, replicate and quintile: discounted person-years, healthy years and QALYs, summed over the
-    run (years discounted from the first reported year)."""
-    rows = results[(results["group_type"] == QUINTILE) & results["metric"].isin(_FLOWS)]
+    run (years discounted from the first reported year), and ``people``: the mean number alive a year — or,
+    with ``cohort``, the flows of the cohort alive when reporting began (``cohort_*`` rows) and ``people`` its
+    person-years in the first year."""
+    prefix = "cohort_" if cohort else ""
+    rows = results[(results["group_type"] == QUINTILE) & results["metric"].isin([prefix + f for f in _FLOWS])]
+    rows = rows.assign(metric=rows["metric"].str.removeprefix(prefix))
     wide = rows.pivot_table(index=["scenario", "replicate", "year", "group"], columns="metric", values="value",
                             aggfunc="first").reset_index()
-    for name in _FLOWS:
+    for name in ("year", "group", "scenario", "replicate", *_FLOWS):
         if name not in wide:
             wide[name] = np.nan  # results from before the collector recorded it: QALYs not estimable
+    wide["healthy_person_years"] = wide["person_years_lived"] - wide["not_good_health_person_years"]
     first = int(results["year"].min()) if len(results) else 0
     factor = economics.discount_factors(wide["year"].to_numpy(), settings["discount_rate"], first)
     quality = economics.qalys(wide["person_years_lived"].to_numpy(), wide["not_good_health_person_years"].to_numpy(),
@@ -46,8 +51,13 @@ def discounted_flows(results: pd.DataFrame, settings: dict[str, float]) -> pd.Da
     wide["qalys"] = np.where(np.isfinite(wide["cmd_person_years"]), quality, np.nan) * factor
     wide["healthy_years"] = wide["healthy_person_years"] * factor
     wide["discounted_person_years"] = wide["person_years_lived"] * factor
-    return wide.groupby(["scenario", "replicate", "group"], sort=False)[
-        ["qalys", "healthy_years", "discounted_person_years", "person_years_lived"]].sum(min_count=1).reset_index()
+    first_rows = wide[wide["year"] == wide["year"].min()].set_index(["scenario", "replicate", "group"])
+    totals = wide.groupby(["scenario", "replicate", "group"], sort=False)[
+        ["qalys", "healthy_years", "discounted_person_years", "person_years_lived"]].sum(min_count=1)
+    years = max(int(wide["year"].nunique()), 1)
+    totals["people"] = (first_rows["person_years_lived"].reindex(totals.index) if cohort
+                        else totals["person_years_lived"] / years)
+    return totals.reset_index()
 
 
 def discounted_costs(results: pd.DataFrame, rate: float) -> pd.DataFrame:
@@ -66,14 +76,15 @@ def _sii(levels: np.ndarray, weights: np.ndarray) -> float:
     return metrics.slope_index_of_inequality(levels[ok], weights[ok]) if ok.sum() >= 2 else float("nan")
 
 
-def replicate_economics(results: pd.DataFrame, base: str, settings: dict[str, float]) -> tuple[pd.DataFrame,
-                                                                                            pd.DataFrame]:
+def replicate_economics(results: pd.DataFrame, base: str, settings: dict[str, float], cohort: bool = False
+                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Paired, per replicate: (by quintile: arm, replicate, group, gain, opportunity cost, NHB, person-years;
-    by arm: replicate, incremental costs, QALYs, healthy years, NHB, inequality and welfare changes)."""
-    flows = discounted_flows(results, settings).set_index(["scenario", "replicate", "group"]).sort_index()
+    by arm: replicate, incremental costs, QALYs, healthy years, NHB, inequality and welfare changes).  With
+    ``cohort``: the health of the cohort alive when reporting began, over every year in ``results`` (a lifetime
+    horizon when the run followed them up), per 100,000 of that cohort."""
+    flows = discounted_flows(results, settings, cohort).set_index(["scenario", "replicate", "group"]).sort_index()
     costs = discounted_costs(results, settings["discount_rate"]).set_index(["scenario", "replicate"])
     threshold, epsilon = settings["threshold"], settings["inequality_aversion"]
-    years = max(int(results["year"].nunique()), 1)
     by_quintile, by_arm = [], []
     for arm in [a for a in results["scenario"].unique() if a != base]:
         for replicate in sorted(results.loc[results["scenario"] == arm, "replicate"].unique()):
@@ -84,7 +95,7 @@ def replicate_economics(results: pd.DataFrame, base: str, settings: dict[str, fl
             d_cost = float(costs.loc[(arm, replicate), "cost"] - costs.loc[(base, replicate), "cost"])
             d_cost_raw = float(costs.loc[(arm, replicate), "cost_undiscounted"]
                                - costs.loc[(base, replicate), "cost_undiscounted"])
-            people = b["person_years_lived"].to_numpy(dtype=float) / years  # mean people alive in each quintile
+            people = b["people"].to_numpy(dtype=float)  # people in each quintile (see discounted_flows)
             shares = economics.opportunity_cost_shares(np.nan_to_num(people))
             gain = (a["qalys"] - b["qalys"]).to_numpy(dtype=float)
             cost_q = d_cost * shares

@@ -46,6 +46,7 @@ class RunResult:
     scenarios: list[Any] = field(default_factory=list)
     years: int | None = None
     economics: dict[str, float] = field(default_factory=dict)  # results.economics settings over the defaults
+    follow_up: int = 0  # years run on after ``years`` with the interventions ended (a lifetime horizon)
 
     command: ClassVar[str] = "run"
 
@@ -75,6 +76,8 @@ class RunResult:
             "replicate_seeds": self.seeds,
             "arms": self.arms,
             "years": self.years,
+            "follow_up_years": self.follow_up,
+            "economics": self.economics,
             "wall_seconds": round(self.wall_seconds, 3),
             "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
@@ -84,7 +87,13 @@ class RunResult:
     def summary(self) -> pd.DataFrame:
         """Final year: LE and HLE by area quintile and their gap, SII and RII of the headline outcomes, cost;
         mean and 95% interval across replicates, one row per arm and measure."""
-        return summary_table(self.results)
+        return summary_table(self.intervention_years())
+
+    def intervention_years(self) -> pd.DataFrame:
+        """The results of the scenario's years, without any follow-up after the interventions ended."""
+        if not self.follow_up:
+            return self.results
+        return self.results[self.results["year"] <= self.results["year"].max() - self.follow_up]
 
     # -- arm against arm (a multi-arm run compares every arm with its first, as ``compare`` does) ----------
     @property
@@ -96,22 +105,22 @@ class RunResult:
     def comparison(self) -> pd.DataFrame:
         """Each arm minus the base, paired by replicate: outcomes, gaps (narrowed / widened), discounted QALYs,
         healthy life years and costs, net health benefit, cost per QALY (``summaries.comparison_table``)."""
-        return comparison_table(self.results, self.base_arm, self.economics)
+        return comparison_table(self.results, self.base_arm, self.economics, self.follow_up)
 
     @functools.cached_property
     def dcea(self) -> pd.DataFrame:
         """Distributional cost-effectiveness by area deprivation quintile (``summaries.dcea_table``)."""
-        return dcea_table(self.results, self.base_arm, self.economics)
+        return dcea_table(self.results, self.base_arm, self.economics, self.follow_up)
 
     @functools.cached_property
     def welfare(self) -> pd.DataFrame:
         """Net health benefit, change in inequality and equity-weighted welfare (``summaries.welfare_table``)."""
-        return welfare_table(self.results, self.base_arm, self.economics)
+        return welfare_table(self.results, self.base_arm, self.economics, self.follow_up)
 
     @functools.cached_property
     def equity_impact(self) -> pd.DataFrame:
         """Per arm and replicate: net health benefit and reduction in inequality against the base."""
-        return equity_impact(self.results, self.base_arm, self.economics)
+        return equity_impact(self.results, self.base_arm, self.economics, self.follow_up)
 
     def _compared(self) -> bool:
         return len(self.arms) > 1
@@ -158,7 +167,15 @@ class RunResult:
         source = f" from {self.scenarios[0].source}" if self.scenarios else ""
         return (f"Scenario {self.name}{source}: {len(self.arms)} arm(s), {len(self.seeds)} replicate(s), "
                 f"{years} years, seed {self.scenarios[0].seed if self.scenarios else '?'}. Groups are numbered "
-                "from 1 = most deprived; gaps and slope indices are least minus most deprived.")
+                "from 1 = most deprived; gaps and slope indices are least minus most deprived."
+                + self._follow_up_text())
+
+    def _follow_up_text(self) -> str:
+        if not self.follow_up:
+            return ""
+        return (f" After those years every arm ran {self.follow_up} more years with its interventions ended: outcomes "
+                "are read at the end of the interventions' years; QALYs and healthy years count the cohort alive at "
+                "the start until the end of the follow-up.")
 
     def report_tables(self) -> dict[str, pd.DataFrame]:
         from pathways_sim.results.readable import readable_levels
@@ -246,7 +263,7 @@ class ComparisonResult(RunResult):
     def intro(self) -> str:
         seed = self.scenarios[0].seed if self.scenarios else "?"
         text = (f"{len(self.arms)} arms, {len(self.seeds)} replicate(s), {self.years} years, seed {seed}; "
-                "changes are paired by replicate (common random numbers).")
+                "changes are paired by replicate (common random numbers)." + self._follow_up_text())
         if self.psa is not None:
             text += (f" The probabilistic sensitivity analysis ran every arm at {self.psa.draws} parameter draws x "
                      f"{self.psa.replicates} replicate(s) with the same seeds. " + self.psa.caveat())

@@ -120,7 +120,8 @@ def _reading(mean: float, low: float, high: float, *, better: str, base: float =
     return "better" if (sign > 0) == (better == "higher") else "worse"
 
 
-def comparison_table(results: pd.DataFrame, base: str, settings: dict[str, float] | None = None) -> pd.DataFrame:
+def comparison_table(results: pd.DataFrame, base: str, settings: dict[str, float] | None = None,
+                     follow_up: int = 0) -> pd.DataFrame:
     """Each other arm minus ``base``, paired by replicate (common random numbers), one row per outcome: the change
     (``mean``) in the unit shown (percentage points for prevalences, years for LE and HLE), its 95% interval
     (only from ``MIN_REPLICATES`` or more replicates), the base's level, the change per 100,000 people for counts
@@ -135,6 +136,9 @@ def comparison_table(results: pd.DataFrame, base: str, settings: dict[str, float
     settings = economics.check_settings(**(settings or {}))
     rows = []
     arms = [a for a in results["scenario"].unique() if a != base]
+    every_year = results
+    if follow_up > 0:  # outcomes are read at the end of the interventions' years, not of the follow-up
+        results = results[results["year"] <= results["year"].max() - follow_up]
 
     def diff(table: pd.DataFrame, arm: str) -> np.ndarray:
         return (table[arm] - table[base]).to_numpy() if arm in table and base in table else np.array([])
@@ -142,7 +146,9 @@ def comparison_table(results: pd.DataFrame, base: str, settings: dict[str, float
     def level(table: pd.DataFrame) -> float:
         return float(table[base].mean()) if base in table else float("nan")
 
-    _, econ = replicate_economics(results, base, settings)
+    _, econ = replicate_economics(every_year, base, settings, follow_up > 0)
+    cohort = (f"; the cohort alive at the start, to {follow_up} years after the interventions end"
+              if follow_up > 0 else "")
     rate = settings["discount_rate"]
     for arm in arms:
         for declared in gradient_outcomes():
@@ -166,8 +172,8 @@ def comparison_table(results: pd.DataFrame, base: str, settings: dict[str, float
         per = economics.PER / people if people and np.isfinite(people) else float("nan")
         spent = {}
         for key, label, unit, better in (
-                ("qalys", f"QALYs (discounted {rate:.1%} a year)", "QALYs", "higher"),
-                ("healthy_years", f"healthy life years (discounted {rate:.1%} a year)", "years", "higher"),
+                ("qalys", f"QALYs (discounted {rate:.1%} a year{cohort})", "QALYs", "higher"),
+                ("healthy_years", f"healthy life years (discounted {rate:.1%} a year{cohort})", "years", "higher"),
                 ("cost", f"cost (discounted {rate:.1%} a year)", "GBP", "lower"),
                 ("cost_undiscounted", "cost (undiscounted)", "GBP", "lower"),
                 ("net_health_benefit", f"net health benefit at GBP {settings['threshold']:,.0f} per QALY "
@@ -188,7 +194,8 @@ def comparison_table(results: pd.DataFrame, base: str, settings: dict[str, float
                          "per 100,000 people": float("nan"),
                          "reading": verdict or _against_threshold(lo, hi, settings["threshold"], key)})
     table = _with_notes(pd.DataFrame(rows), results)
-    table.attrs["conventions"] = [INTERVAL_NOTE.format(n=MIN_REPLICATES), READING_NOTE, economic_note(settings)]
+    table.attrs["conventions"] = [INTERVAL_NOTE.format(n=MIN_REPLICATES), READING_NOTE,
+                                  economic_note(settings, follow_up)]
     return table
 
 
@@ -203,7 +210,15 @@ def _against_threshold(low: float, high: float, threshold: float, gain: str) -> 
     return f"spans GBP {threshold:,.0f} per QALY"
 
 
-def economic_note(settings: dict[str, float]) -> str:
+def horizon_text(follow_up: int) -> str:
+    """The horizon of the economics, in words."""
+    if follow_up > 0:
+        return (f"horizon: the cohort alive at the start, followed {follow_up} years after the interventions end "
+                "(their health only; people born later are not counted)")
+    return "horizon: the run's years only, everyone alive (no follow-up after the interventions)"
+
+
+def economic_note(settings: dict[str, float], follow_up: int = 0) -> str:
     """The economic conventions in one sentence, for under the tables."""
     return (f"economics: costs and health discounted at {settings['discount_rate']:.1%} a year from the first "
             "reported year (NICE); QALYs weight each person-year by a utility of "
@@ -212,10 +227,11 @@ def economic_note(settings: dict[str, float]) -> str:
             f"{settings['utility_decrement_cmd']:.2f} with a common mental disorder "
             "(see results.economics.ECONOMIC_PARAMETERS for sources); health opportunity cost at "
             f"GBP {settings['threshold']:,.0f} per QALY (NICE's range is GBP 20,000-30,000), borne across quintiles in "
-            "proportion to population (an assumption); horizon: the run's years only (no lifetime follow-up)")
+            "proportion to population (an assumption); " + horizon_text(follow_up))
 
 
-def dcea_table(results: pd.DataFrame, base: str, settings: dict[str, float] | None = None) -> pd.DataFrame:
+def dcea_table(results: pd.DataFrame, base: str, settings: dict[str, float] | None = None,
+               follow_up: int = 0) -> pd.DataFrame:
     """Distributional cost-effectiveness by area deprivation quintile, each arm against ``base``: discounted QALYs
     gained, cost borne, health opportunity cost and net health benefit (each also per 100,000 people of the
     quintile), mean and 95% interval across replicates (from ``MIN_REPLICATES``)."""
@@ -223,7 +239,7 @@ def dcea_table(results: pd.DataFrame, base: str, settings: dict[str, float] | No
     from pathways_sim.results import economics
 
     settings = economics.check_settings(**(settings or {}))
-    by_quintile, by_arm = replicate_economics(results, base, settings)
+    by_quintile, by_arm = replicate_economics(results, base, settings, follow_up > 0)
     rows = []
     names = {1: "Q1 (most deprived)", 5: "Q5 (least deprived)"}
     for arm in dict.fromkeys(by_quintile["scenario"]) if len(by_quintile) else []:
@@ -244,12 +260,13 @@ def dcea_table(results: pd.DataFrame, base: str, settings: dict[str, float] | No
             row["cost borne (GBP, discounted)"] = float(part["cost"].mean())
             rows.append(row)
     table = pd.DataFrame(rows)
-    table.attrs["conventions"] = [INTERVAL_NOTE.format(n=MIN_REPLICATES), economic_note(settings)]
+    table.attrs["conventions"] = [INTERVAL_NOTE.format(n=MIN_REPLICATES), economic_note(settings, follow_up)]
     table.attrs["notes"] = _replicate_note(results)
     return table
 
 
-def welfare_table(results: pd.DataFrame, base: str, settings: dict[str, float] | None = None) -> pd.DataFrame:
+def welfare_table(results: pd.DataFrame, base: str, settings: dict[str, float] | None = None,
+                  follow_up: int = 0) -> pd.DataFrame:
     """Per arm against ``base``: total net health benefit, the change in inequality in quality-adjusted years per
     person-year across area deprivation quintiles (slope index; Atkinson index) and the change in equity-weighted
     social welfare (Atkinson's equally distributed equivalent), mean and 95% interval across replicates."""
@@ -257,7 +274,7 @@ def welfare_table(results: pd.DataFrame, base: str, settings: dict[str, float] |
     from pathways_sim.results import economics
 
     settings = economics.check_settings(**(settings or {}))
-    _, by_arm = replicate_economics(results, base, settings)
+    _, by_arm = replicate_economics(results, base, settings, follow_up > 0)
     epsilon = settings["inequality_aversion"]
     rows = []
     for arm in dict.fromkeys(by_arm["scenario"]) if len(by_arm) else []:
@@ -303,7 +320,8 @@ def cost_per_gain(d_cost: np.ndarray, d_gain: np.ndarray, draws: int = 2000) -> 
     return ratio, float(np.nanpercentile(ratios, 2.5)), float(np.nanpercentile(ratios, 97.5))
 
 
-def equity_impact(results: pd.DataFrame, base: str, settings: dict[str, float] | None = None) -> pd.DataFrame:
+def equity_impact(results: pd.DataFrame, base: str, settings: dict[str, float] | None = None,
+                  follow_up: int = 0) -> pd.DataFrame:
     """Per arm and replicate, against ``base``: net health benefit (x, QALYs per 100,000 people, discounted) and
     reduction in health inequality (y, the slope index across area deprivation quintiles of quality-adjusted years
     per person-year, in QALYs per 100,000 person-years; positive = gap narrowed) — the equity impact plane."""
@@ -311,7 +329,7 @@ def equity_impact(results: pd.DataFrame, base: str, settings: dict[str, float] |
     from pathways_sim.results import economics
 
     settings = economics.check_settings(**(settings or {}))
-    _, by_arm = replicate_economics(results, base, settings)
+    _, by_arm = replicate_economics(results, base, settings, follow_up > 0)
     columns = ["scenario", "replicate", "net_health_benefit_per_100000", "inequality_reduction_per_100000_py"]
     if by_arm.empty:
         empty = pd.DataFrame(columns=columns)

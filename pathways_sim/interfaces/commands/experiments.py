@@ -42,6 +42,13 @@ AversionOption = Annotated[float | None, typer.Option(
     help="Atkinson inequality aversion of the equity-weighted welfare (default 10.95, Robson et al. 2017)")]
 
 
+FollowUpOption = Annotated[int, typer.Option(
+    "--follow-up", metavar="YEARS",
+    help="run every arm YEARS more with its interventions ended and count the QALYs and healthy years of the "
+    "cohort alive at the start until then (e.g. 80 for a lifetime horizon); outcomes are still read at the "
+    "interventions' end")]
+
+
 def _economics(discount_rate: float | None, threshold: float | None, aversion: float | None) -> dict[str, float]:
     from pathways_sim.experiments.runner import economic_settings
 
@@ -86,20 +93,22 @@ def run(scenario: Annotated[str, typer.Argument(help="scenario YAML file, or a s
         output: OutOption = None, replicates: ReplicatesOption = None, seed: SeedOption = None,
         set_: SetOption = None, workers: WorkersOption = 1, overwrite: OverwriteOption = False,
         force: ForceOption = False, discount_rate: DiscountOption = None, threshold: ThresholdOption = None,
-        inequality_aversion: AversionOption = None) -> None:
+        inequality_aversion: AversionOption = None, follow_up: FollowUpOption = 0) -> None:
     """Run a scenario (all its arms, every replicate) and write results, plots, a report and a manifest; a
     scenario of several arms is compared arm against arm (each with the first), as compare does."""
     from pathways_sim.experiments.parallel import check_workers
-    from pathways_sim.experiments.runner import load, people_of, run_scenario
+    from pathways_sim.experiments.runner import check_follow_up, load, people_of, run_scenario
 
     check_workers(workers)
     settings = _economics(discount_rate, threshold, inequality_aversion)
     spec = load(scenario, set_ or [], replicates=replicates, seed=seed)
     directory = output_path(output, Path("results") / spec.name)
-    _preflight(directory, overwrite, max(people_of(spec.model_kwargs(a)) for a in spec.arms), spec.years,
-               len(spec.arms) * spec.replicates, workers, force)
+    check_follow_up(follow_up)
+    _preflight(directory, overwrite, max(people_of(spec.model_kwargs(a)) for a in spec.arms),
+               spec.years + follow_up, len(spec.arms) * spec.replicates, workers, force)
     result = with_progress(spec.name, lambda progress: run_scenario(spec, workers=workers, progress=progress,
-                                                                    force=True, economics=settings))
+                                                                    force=True, economics=settings,
+                                                                    follow_up=follow_up))
     print_summary(f"{spec.name}: final year ({int(result.results.year.max())}), mean (95% interval across "
                   f"{spec.replicates} replicate(s); none from fewer than 5)", result.summary, "measure")
     if len(result.arms) > 1:
@@ -128,14 +137,15 @@ def compare(base: Annotated[str, typer.Argument(help="baseline scenario (YAML fi
                 "--psa-replicates", show_default=False,
                 help="replicates per parameter draw (default: the comparison's replicates)")] = None,
             discount_rate: DiscountOption = None, threshold: ThresholdOption = None,
-            inequality_aversion: AversionOption = None) -> None:
+            inequality_aversion: AversionOption = None, follow_up: FollowUpOption = 0) -> None:
     """Run scenarios with common random numbers and report changes against the first, with intervals."""
     from pathways_sim.experiments.compare import compare_scenarios, pair_arms
     from pathways_sim.experiments.parallel import check_workers
-    from pathways_sim.experiments.runner import load, people_of
+    from pathways_sim.experiments.runner import check_follow_up, load, people_of
 
     check_workers(workers)
     settings = _economics(discount_rate, threshold, inequality_aversion)
+    check_follow_up(follow_up)
     if psa is not None:
         from pathways_sim.experiments.psa import SMALL_DRAWS, check_draws
 
@@ -151,11 +161,11 @@ def compare(base: Annotated[str, typer.Argument(help="baseline scenario (YAML fi
     directory = output_path(output, Path("results") / ("compare_" + "_vs_".join(s.name for s in specs)))
     first = specs[0]
     psa_runs = len(arms) * (psa or 0) * (first.replicates if psa_replicates is None else psa_replicates)
-    _preflight(directory, overwrite, max(people_of(kwargs) for kwargs in arms.values()), first.years,
+    _preflight(directory, overwrite, max(people_of(kwargs) for kwargs in arms.values()), first.years + follow_up,
                len(arms) * first.replicates + psa_runs, workers, force)
     result = with_progress("compare", lambda progress: compare_scenarios(
         specs[0], specs[1:], workers=workers, progress=progress, force=True, allow_differences=allow_differences,
-        psa=psa, psa_replicates=psa_replicates, economics=settings))
+        psa=psa, psa_replicates=psa_replicates, economics=settings, follow_up=follow_up))
     _print_comparison(result)
     _print_resolution_notes(result.results)
     if result.psa is not None:
