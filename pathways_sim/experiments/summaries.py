@@ -184,7 +184,7 @@ def comparison_table(results: pd.DataFrame, base: str, settings: dict[str, float
             rows.append({"scenario": arm, "change in": label, "unit": unit, "base": float("nan"), "mean": mean,
                          "low": lo, "high": hi, "per 100,000 people": mean * per,
                          "reading": _reading(mean, lo, hi, better=better)})
-        d_cost, (cost_summary) = spent["cost"]
+        d_cost, cost_summary = spent["cost"]
         for key, label in (("qalys", "cost per QALY gained"), ("healthy_years", "cost per healthy life year gained")):
             d_gain, gain_summary = spent[key]
             verdict = economics.ratio_verdict(cost_summary, gain_summary)

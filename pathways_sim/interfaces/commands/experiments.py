@@ -113,7 +113,7 @@ def run(scenario: Annotated[str, typer.Argument(help="scenario YAML file, or a s
                   f"{spec.replicates} replicate(s); none from fewer than 5)", result.summary, "measure")
     if len(result.arms) > 1:
         _print_comparison(result)
-    _print_resolution_notes(result.results)
+    _print_resolution_notes(result.intervention_years())
     written = _save(result, directory, overwrite)
     compared = "comparison.csv, dcea_by_quintile.csv, equity_welfare.csv, " if len(result.arms) > 1 else ""
     out.print(f"results written to {written} (results.parquet, summary.csv, {compared}plots, report.html, "
@@ -167,7 +167,7 @@ def compare(base: Annotated[str, typer.Argument(help="baseline scenario (YAML fi
         specs[0], specs[1:], workers=workers, progress=progress, force=True, allow_differences=allow_differences,
         psa=psa, psa_replicates=psa_replicates, economics=settings, follow_up=follow_up))
     _print_comparison(result)
-    _print_resolution_notes(result.results)
+    _print_resolution_notes(result.intervention_years())
     if result.psa is not None:
         _print_psa(result.psa)
     written = _save(result, directory, overwrite)
