@@ -101,6 +101,12 @@ def _row(table: pd.DataFrame, arm: str, starts: str) -> pd.Series | None:
     return found.iloc[0] if len(found) else None
 
 
+def _gap_name(label: str) -> str:
+    """'Smoking (gap between quintiles)' from the comparison's long label."""
+    outcome = label.split(":", maxsplit=1)[0]
+    return f"{outcome} ({'slope index across deciles' if 'slope index' in label else 'gap between quintiles'})"
+
+
 def findings(comparison: pd.DataFrame, welfare: pd.DataFrame, base: str) -> list[str]:
     """A few sentences per arm a reader can take away: the outcomes and gaps that moved beyond the run's noise,
     the cost, QALYs and net health benefit per 100,000 people, and the equity reading."""
@@ -116,7 +122,7 @@ def findings(comparison: pd.DataFrame, welfare: pd.DataFrame, base: str) -> list
         sentences.append(f"{arm} against {base}: " + (moved if moved else "no outcome moved beyond what the run can "
                                                       "resolve") + ".")
         sentences.append(("Gaps between most and least deprived areas: " + "; ".join(
-            f"{r['change in'].split(':')[0]} {r['reading']}" for _, r in gaps.iterrows()) + ".") if len(gaps) else
+            f"{_gap_name(r['change in'])} {r['reading']}" for _, r in gaps.iterrows()) + ".") if len(gaps) else
             "No gap between the most and least deprived areas changed beyond what the run can resolve.")
         cost, qalys = _row(rows, arm, "cost (discounted"), _row(rows, arm, "QALYs")
         nhb, ratio = _row(rows, arm, "net health benefit"), _row(rows, arm, "cost per QALY")

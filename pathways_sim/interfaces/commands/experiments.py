@@ -115,7 +115,8 @@ def run(scenario: Annotated[str, typer.Argument(help="scenario YAML file, or a s
         _print_comparison(result)
     _print_resolution_notes(result.intervention_years())
     written = _save(result, directory, overwrite)
-    compared = "comparison.csv, dcea_by_quintile.csv, equity_welfare.csv, " if len(result.arms) > 1 else ""
+    compared = ("comparison.csv, dcea_by_quintile.csv, equity_welfare.csv, equity_impact.csv, "
+                if len(result.arms) > 1 else "")
     out.print(f"results written to {written} (results.parquet, summary.csv, {compared}plots, report.html, "
               "manifest.json)", soft_wrap=True, markup=False)
 
