@@ -40,9 +40,9 @@ ECONOMIC_PARAMETERS: dict[str, Param] = {p.name: p for p in (
           "NICE health technology evaluations manual (PMG36, 2022) and the 2013 methods guide, section 5.6: 3.5% a "
           "year for costs and health, from the HM Treasury Green Book; 1.5% for health in sensitivity analyses",
           "Annual rate at which costs and health effects are discounted to the first reported year."),
-    Param("threshold", 20_000.0, "GBP per QALY", (1.0, 1e7), (15_000.0, 30_000.0),
-          "NICE PMG36 (2022): £20,000 to £30,000 per QALY gained (the lower end used here); Claxton et al. 2015 "
-          "estimate the NHS's marginal productivity nearer £13,000 to £15,000",
+    Param("threshold", 20_000.0, "GBP per QALY", (1.0, 1e7), (13_000.0, 30_000.0),
+          "NICE: £20,000 to £30,000 per QALY gained (the lower end used here); Claxton et al. 2015 (Health Technol "
+          "Assess 19(14)) estimate the health the NHS forgoes at about £13,000 per QALY",
           "Cost-effectiveness threshold: the cost at which the health system buys one QALY elsewhere, so the "
           "health forgone when money is spent here."),
     Param("utility_good_health", 0.85, "EQ-5D-3L index", (0.0, 1.0), (0.80, 0.92),
