@@ -60,9 +60,14 @@ def summary_table(results: pd.DataFrame) -> pd.DataFrame:
         for label, metric, group_type, group in wanted:
             mean, lo, hi = reported_interval(select(block, metric, group_type, group)["value"].to_numpy())
             rows.append({"scenario": arm, "measure": label, "mean": mean, "low": lo, "high": hi})
-        costs = select(results[results["scenario"] == arm], "cost")
-        mean, lo, hi = reported_interval(costs.groupby("replicate")["value"].sum().to_numpy())
+        costs = select(results[results["scenario"] == arm], "cost").groupby("replicate")["value"].sum()
+        mean, lo, hi = reported_interval(costs.to_numpy())
         rows.append({"scenario": arm, "measure": "cost (total over run)", "mean": mean, "low": lo, "high": hi})
+        people = select(results[results["scenario"] == arm], "population").groupby("replicate")["value"].mean()
+        per = (costs / people.reindex(costs.index) * 100_000).to_numpy(dtype=float)
+        mean, lo, hi = reported_interval(per)
+        rows.append({"scenario": arm, "measure": "cost per 100,000 people (total over run)", "mean": mean, "low": lo,
+                     "high": hi})
     return _with_notes(pd.DataFrame(rows), results)
 
 

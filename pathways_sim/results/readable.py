@@ -89,7 +89,7 @@ def readable_levels(summary: pd.DataFrame) -> pd.DataFrame:
             rest = f"area deprivation quintile {rest[1:]}" + {"1": " (most deprived)", "5": " (least deprived)"}.get(
                 rest[1:], "")
         mean, low, high = (float(row[c]) * scale for c in ("mean", "low", "high"))
-        rows.append({"arm": row["scenario"], "measure": f"{label} {rest}".strip(), "unit": unit,
+        rows.append({"arm": row["scenario"], "measure": f"{label}, {rest}" if rest else label, "unit": unit,
                      "mean (95% interval)": estimate(mean, low, high, unit)})
     result = pd.DataFrame(rows)
     result.attrs.update(summary.attrs)
