@@ -77,7 +77,7 @@ class RunResult:
             "arms": self.arms,
             "years": self.years,
             "follow_up_years": self.follow_up,
-            "economics": self.economics,
+            "economics": _resolved_economics(self.economics),
             "wall_seconds": round(self.wall_seconds, 3),
             "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
@@ -277,6 +277,13 @@ class ComparisonResult(RunResult):
             shown.attrs["notes"] = found.attrs.get("notes", [])
             tables["Probabilistic sensitivity analysis: probabilities across parameter draws"] = shown
         return tables
+
+
+def _resolved_economics(settings: dict[str, float]) -> dict[str, float]:
+    """The economic settings a comparison used: the declared defaults with ``settings`` over them."""
+    from pathways_sim.results.economics import check_settings
+
+    return check_settings(**settings)
 
 
 def _titled(figures: dict[str, Any]) -> dict[str, Any]:
