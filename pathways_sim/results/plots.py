@@ -19,6 +19,8 @@ from pathways_sim.declarations.outcomes import OUTCOMES, gradient_outcomes, outc
 from pathways_sim.results.frames import select
 
 QUINTILE_COLOURS = ["#b2182b", "#ef8a62", "#bababa", "#67a9cf", "#2166ac"]  # most -> least deprived
+ARM_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"]  # arms (not quintiles)
+MARKERS = ("o", "s", "^", "D", "v", "P")
 PANELS = {o.name: o.title for o in gradient_outcomes()}  # metric: panel title, e.g. "Smoking (%)"
 DPI = 110
 
@@ -118,10 +120,11 @@ def equity_impact_plane(impact: pd.DataFrame) -> ResultFigure:
     ax = fig.subplots()
     ax.axhline(0, color="#555", lw=1)
     ax.axvline(0, color="#555", lw=1)
-    for arm, block in impact.groupby("scenario", sort=False):
-        points = ax.scatter(block[x_col], block[y_col], s=22, alpha=0.45)
-        ax.scatter(block[x_col].mean(), block[y_col].mean(), s=140, color=points.get_facecolor()[0],
-                   edgecolor="black", label=f"{arm} (mean)", zorder=3)
+    for index, (arm, block) in enumerate(impact.groupby("scenario", sort=False)):
+        marker = MARKERS[index % len(MARKERS)]  # shapes as well as colours: arms that coincide stay visible
+        points = ax.scatter(block[x_col], block[y_col], s=22, alpha=0.45, marker=marker)
+        ax.scatter(block[x_col].mean(), block[y_col].mean(), s=150 - 25 * (index % 3), marker=marker,
+                   color=points.get_facecolor()[0], edgecolor="black", label=f"{arm} (mean)", zorder=3 + index)
     values = impact[[x_col, y_col]].to_numpy(dtype=float) if len(impact) else np.zeros((1, 2))
     for column, setter in ((values[:, 0], ax.set_xlim), (values[:, 1], ax.set_ylim)):
         finite = np.abs(column[np.isfinite(column)])
@@ -169,7 +172,7 @@ def net_health_benefit_by_quintile(dcea: pd.DataFrame) -> ResultFigure:
             position = x + (2 * index + offset - len(arms) + 0.5) * width
             bars = ax.bar(position, per, width, hatch=hatch, alpha=0.85,
                           label=f"{arm}: {'QALYs gained' if not offset else 'net health benefit'}",
-                          color=QUINTILE_COLOURS[(index * 3) % 5] if len(arms) > 1 else ("#67a9cf", "#2166ac")[offset])
+                          color=ARM_COLOURS[index % len(ARM_COLOURS)], edgecolor="black", linewidth=0.4)
             known = np.isfinite(low) & np.isfinite(high)
             if known.any():
                 ax.errorbar(position[known], per[known], yerr=[per[known] - low[known], high[known] - per[known]],
