@@ -62,18 +62,53 @@ def test_an_interrupted_rerun_keeps_the_previous_result(here, monkeypatch, capsy
 
 
 def test_compare_reports_paired_changes_cost_and_the_equity_plane(here, capsys):
-    # Large enough that every decile's life table has 5,000 person-years: the equity plane needs the HLE SII.
+    # Five replicates (intervals are shown from five), a short burn-in and a small population: the economics and
+    # the equity impact plane read quintile person-years, which every run has.
     code = main(["compare", str(shipped_scenario("baseline")), str(shipped_scenario("peer_support")),
-                 "-o", "cmp", "--set", "population.size=26000", "--set", "time.years=2", "--replicates", "2"])
+                 "-o", "cmp", "--set", "population.size=600", "--set", "time.years=2",
+                 "--set", "time.burn_in_years=2", "--replicates", "5", "--discount-rate", "0.015"])
     assert code == 0
     printed = capsys.readouterr().out
     assert "change against baseline" in printed and "cost per healthy life year gained" in printed
+    assert "in short:" in printed and "how to read:" in printed and "1.5% a year" in printed
     table = pd.read_csv("cmp/comparison.csv")
     assert set(table.scenario) == {"peer_support"}
-    assert {"healthy_life_expectancy SII", "cost (total over run)", "healthy life years (total over run)"} <= set(
-        table["change in"])
+    assert {"Healthy life expectancy: slope index across area deprivation deciles",
+            "cost (discounted 1.5% a year)", "healthy life years (discounted 1.5% a year)",
+            "QALYs (discounted 1.5% a year)", "cost per QALY gained (discounted)"} <= set(table["change in"])
+    gaps = table[table["change in"].str.contains("gap|slope index")]
+    assert set(gaps["reading"]) <= {"narrowed", "widened", "not resolved", "unchanged"}
+    assert table.loc[table["change in"] == "Common mental disorder (all)", "unit"].item() == "percentage points"
+    dcea = pd.read_csv("cmp/dcea_by_quintile.csv")
+    assert list(dcea["area deprivation quintile"]) == ["Q1 (most deprived)", "Q2", "Q3", "Q4",
+                                                       "Q5 (least deprived)", "all quintiles"]
     assert Path("cmp/equity_impact_plane.png").stat().st_size > 10_000
-    assert len(pd.read_csv("cmp/equity_impact.csv")) == 2  # one point per replicate
+    assert len(pd.read_csv("cmp/equity_impact.csv")) == 5  # one point per replicate
+    report = Path("cmp/report.html").read_text()
+    assert "In short" in report and "How to read this table" in report and "by area deprivation quintile" in report
+
+
+def test_compare_refuses_bad_economic_settings_before_running(here, capsys):
+    code = main(["compare", "baseline", "peer_support", "-o", "cmp", *SMALL, "--discount-rate", "-0.1"])
+    assert code != 0
+    assert "discount_rate" in capsys.readouterr().err and not Path("cmp").exists()
+
+
+def test_a_multi_arm_run_compares_its_arms_with_the_first(here, capsys):
+    here("two.yaml", """
+        extends: baseline
+        name: two
+        arms:
+          none: {interventions: []}
+          peer: {interventions: [{kind: peer_support}]}
+        """)
+    assert main(["run", "two.yaml", "-o", "out", *SMALL, "--set", "time.burn_in_years=2"]) == 0
+    printed = capsys.readouterr().out
+    assert "change against none: peer" in printed
+    assert set(pd.read_csv("out/comparison.csv")["scenario"]) == {"peer"}
+    assert Path("out/dcea_by_quintile.csv").exists() and Path("out/equity_impact_plane.png").exists()
+    report = Path("out/report.html").read_text()
+    assert report.index("Change against none") < report.index("Levels in the final year")
 
 
 def test_check_and_list(here, capsys):
@@ -350,3 +385,8 @@ def test_compare_refuses_scenarios_that_are_not_comparable_and_names_the_differe
                        "seed: small 1, big 99", "--allow-differences"):
         assert difference in message
     assert not Path("cmp").exists()
+
+
+def test_follow_up_is_checked_before_anything_runs(here, capsys):
+    assert main(["compare", "baseline", "peer_support", "-o", "cmp", *SMALL, "--follow-up", "-1"]) != 0
+    assert "follow-up" in capsys.readouterr().err and not Path("cmp").exists()

@@ -43,14 +43,17 @@ def test_the_summary_is_the_table_the_command_prints(run):
 
 
 def test_compare_scenarios_pairs_arms_and_saves(tmp_path):
-    # Large enough that every decile's life table has 5,000 person-years: the equity plane needs the HLE SII.
-    result = compare_scenarios("baseline", ["peer_support"], ["population.size=26000", "time.years=2"],
-                               replicates=2, quiet=True)
+    result = compare_scenarios("baseline", ["peer_support"], [*SMALL, "time.burn_in_years=2"], replicates=2,
+                               quiet=True, economics={"threshold": 30_000})
     assert isinstance(result, ComparisonResult) and result.base == "baseline"
     assert set(result.comparison["scenario"]) == {"peer_support"}
     assert len(result.equity_impact) == 2
+    assert result.comparison["low"].isna().all()  # two replicates: no interval, nothing read as resolved
+    assert "GBP 30,000 per QALY" in " ".join(result.comparison.attrs["conventions"])
+    assert len(result.dcea) == 6 and len(result.welfare) == 4
     written = result.save(tmp_path / "cmp")
-    assert {"comparison.csv", "equity_impact.csv", "equity_impact_plane.png", "hle_gap_over_time.png",
+    assert {"comparison.csv", "dcea_by_quintile.csv", "equity_welfare.csv", "equity_impact.csv",
+            "equity_impact_plane.png", "net_health_benefit_by_quintile.png", "hle_gap_over_time.png",
             "report.html", "results.parquet", "manifest.json"} == {p.name for p in written.iterdir()}
     assert json.loads((written / "manifest.json").read_text())["command"] == "compare"
 

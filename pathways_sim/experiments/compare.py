@@ -1,8 +1,12 @@
 """Several scenarios run together with the same seeds and compared with the first, paired by replicate.
 
     result = compare_scenarios("baseline", ["peer_support", "early_years"], ["population.size=5000"])
-    result.comparison      # each arm minus the base: outcomes, gaps, SII, cost, cost per healthy life year
-    result.save("cmp")     # results.parquet, comparison.csv, equity_impact.csv, plots, report, manifest
+    result.comparison      # each arm minus the base: outcomes, gaps (narrowed / widened), discounted QALYs, cost,
+                           # net health benefit, cost per QALY and per healthy life year (or dominant / dominated)
+    result.dcea            # distributional cost-effectiveness by area deprivation quintile
+    result.welfare         # change in inequality and equity-weighted social welfare (Atkinson)
+    result.save("cmp")     # results.parquet, comparison.csv, dcea_by_quintile.csv, equity_welfare.csv,
+                           # equity_impact.csv, plots, report, manifest
 
 With ``psa=N`` the same arms are also run at N parameter draws (``pathways_sim.experiments.psa``): the
 result's ``psa`` holds the probabilities and the cost-effectiveness acceptability curve, and ``save`` adds
@@ -11,13 +15,19 @@ psa.csv, psa_probabilities.csv, ceac.csv and ceac.png.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pathways_sim.experiments.errors import ExperimentError
 from pathways_sim.experiments.progress import Progress
 from pathways_sim.experiments.result import ComparisonResult
-from pathways_sim.experiments.runner import load, replicate_seeds, run_arms
+from pathways_sim.experiments.runner import (
+    check_follow_up,
+    economic_settings,
+    load,
+    replicate_seeds,
+    run_arms,
+)
 
 # What must be equal for arms to be compared replicate by replicate: a different population, step, seed or number
 # of replicates makes the "change" partly the difference in set-up, not in intervention.
@@ -66,19 +76,27 @@ def compare_scenarios(base: Any, alternatives: Sequence[Any],  # noqa: PLR0913 -
                       overrides: Sequence[str] = (), *, replicates: int | None = None, seed: int | None = None,
                       workers: int = 1, progress: Progress = True, quiet: bool = False,
                       force: bool = False, allow_differences: bool = False, psa: int | None = None,
-                      psa_replicates: int | None = None, psa_parameters: Sequence[str] | None = None
-                      ) -> ComparisonResult:
+                      psa_replicates: int | None = None, psa_parameters: Sequence[str] | None = None,
+                      economics: Mapping[str, float] | None = None, follow_up: int = 0) -> ComparisonResult:
     """Run ``base`` and each of ``alternatives`` (``Scenario`` objects, YAML paths or shipped names) with the
     first one's seed and replicates, so replicate r of every arm sees the same random numbers, and compare each
     arm with the base's first arm.  ``overrides``, ``replicates`` and ``seed`` apply to every scenario.
 
     ``psa``: also run a probabilistic sensitivity analysis with this many parameter draws (``psa_replicates``
     each, default the comparison's replicates; ``psa_parameters`` default ``psa.default_parameters()``), with
-    the same seed; its result is the comparison's ``psa``."""
+    the same seed; its result is the comparison's ``psa``.
+
+    ``economics``: settings laid over ``results.economics.DEFAULTS`` (``discount_rate``, ``threshold``,
+    ``inequality_aversion``, the utilities), checked before anything runs.  ``follow_up``: years every arm runs
+    on after the scenarios' years with its interventions ended, so QALYs and healthy years follow the cohort alive
+    at the start (a lifetime horizon when long enough, e.g. 80); outcomes are still read at the interventions'
+    end."""
     if isinstance(alternatives, str):
         alternatives = [alternatives]
     if not alternatives:
         raise ExperimentError("compare: name at least one scenario to compare with the base")
+    settings = economic_settings(economics)
+    follow_up = check_follow_up(follow_up)
     specs = [load(s, overrides, replicates=replicates, seed=seed) for s in [base, *alternatives]]
     arms = pair_arms(specs, allow_differences=allow_differences)
     first = specs[0]
@@ -89,12 +107,13 @@ def compare_scenarios(base: Any, alternatives: Sequence[Any],  # noqa: PLR0913 -
         check_draws(psa)
         replicate_seeds(first.seed, psa_replicates)
     # One count of simulated years over the comparison and the PSA, so a progress bar runs once to the end.
-    compared = len(arms) * first.replicates * first.years
+    compared = len(arms) * first.replicates * (first.years + follow_up)
     total = compared + (len(arms) * psa * psa_replicates * first.years if psa is not None else 0)
     run = run_arms(arms, years=first.years, seed=first.seed, replicates=first.replicates, workers=workers,
-                   progress=_counted(progress, 0, total), quiet=quiet, force=force, label="compare")
+                   progress=_counted(progress, 0, total), quiet=quiet, force=force, label="compare",
+                   follow_up=follow_up)
     result = ComparisonResult(run.results, run.seeds, run.arms, run.wall_seconds, scenarios=specs,
-                              years=run.years, base=next(iter(arms)))
+                              years=run.years, base=next(iter(arms)), economics=settings, follow_up=follow_up)
     if psa is not None:
         from pathways_sim.experiments.psa import psa_arms
 

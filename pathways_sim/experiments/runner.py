@@ -39,7 +39,8 @@ from pathways_sim.experiments.summaries import (  # noqa: F401 - re-exported: th
 from pathways_sim.model import PathwaysModel
 from pathways_sim.results.frames import final_year  # noqa: F401 - re-exported
 
-__all__ = ["RESULT_COLUMNS", "ExperimentResult", "RunResult", "check_years", "load", "replicate_seeds",
+__all__ = ["RESULT_COLUMNS", "ExperimentResult", "RunResult", "check_years", "economic_settings", "load",
+           "replicate_seeds",
            "run_arms", "run_one", "run_scenario", "simulate"]
 
 
@@ -60,11 +61,15 @@ def check_years(years: Any) -> int:
     return int(years)
 
 
-def run_one(arm: str, replicate: int, seed: int, model_kwargs: Mapping[str, Any], years: int,
-            on_year: Callable[[], None] | None = None) -> pd.DataFrame:
-    """One arm, one replicate: the model's tidy results with scenario and replicate columns."""
+def run_one(arm: str, replicate: int, seed: int, model_kwargs: Mapping[str, Any],
+            years: int, follow_up: int = 0, on_year: Callable[[], None] | None = None) -> pd.DataFrame:
+    """One arm, one replicate: the model's tidy results with scenario and replicate columns.  With
+    ``follow_up``, the run goes on that many years after ``years`` with every intervention ended (no more offers
+    or spending; what they changed in people carries on through the model)."""
     model = PathwaysModel(rng=seed, agents="lazy", **model_kwargs)
-    for _ in range(years):
+    for done in range(years + follow_up):
+        if done == years:
+            model.world.interventions = ()
         model.run(years=1)
         if on_year is not None:
             on_year()
@@ -100,26 +105,35 @@ def check_resources(people: int, years: int, runs: int, workers: int, *, force: 
 
 def run_arms(arms: Mapping[str, Mapping[str, Any]], *,  # noqa: PLR0913 - keyword-only settings
              years: int, seed: int, replicates: int, workers: int = 1, progress: Progress = True,
-             quiet: bool = False, force: bool = False, label: str = "") -> RunResult:
+             quiet: bool = False, force: bool = False, label: str = "", follow_up: int = 0) -> RunResult:
     """Run every arm for every replicate (same seeds across arms), in ``workers`` processes.
 
     ``progress``: ``True`` for a tqdm bar, ``False``, or a callable ``progress(done, total)`` counting simulated
     years; ``quiet=True`` turns it off.  A run whose estimated peak memory exceeds what is available is
-    refused (``ExperimentError``) unless ``force``.
+    refused (``ExperimentError``) unless ``force``.  ``follow_up``: years more with the interventions ended
+    (a lifetime horizon for the cohort alive at the start; ``RunResult.follow_up``).
     """
     years = check_years(years)
+    follow_up = check_follow_up(follow_up)
     workers = check_workers(workers)
     seeds = replicate_seeds(seed, replicates)
     if not arms:
         raise ExperimentError("arms: nothing to run")
-    check_resources(max(people_of(kwargs) for kwargs in arms.values()), years, len(arms) * replicates, workers,
-                    force=force)
+    check_resources(max(people_of(kwargs) for kwargs in arms.values()), years + follow_up, len(arms) * replicates,
+                    workers, force=force)
     started = time.perf_counter()
-    jobs = [(arm, r, s, kwargs, years) for arm, kwargs in arms.items() for r, s in enumerate(seeds)]
-    with reporter(progress, len(jobs) * years, label, quiet=quiet) as report:
-        frames = run_jobs(run_one, jobs, workers=workers, years=years, report=report)
+    jobs = [(arm, r, s, kwargs, years, follow_up) for arm, kwargs in arms.items() for r, s in enumerate(seeds)]
+    with reporter(progress, len(jobs) * (years + follow_up), label, quiet=quiet) as report:
+        frames = run_jobs(run_one, jobs, workers=workers, years=years + follow_up, report=report)
     results = pd.concat(frames, ignore_index=True)[RESULT_COLUMNS]
-    return RunResult(results, seeds, list(arms), time.perf_counter() - started, years=years)
+    return RunResult(results, seeds, list(arms), time.perf_counter() - started, years=years, follow_up=follow_up)
+
+
+def check_follow_up(follow_up: Any) -> int:
+    """``follow_up`` as an int from 0 to 150, or ``ExperimentError``."""
+    if isinstance(follow_up, bool) or not isinstance(follow_up, int | np.integer) or not 0 <= follow_up <= 150:
+        raise ExperimentError(f"follow-up: must be a whole number of years from 0 to 150, got {follow_up!r}")
+    return int(follow_up)
 
 
 def load(scenario: Any, overrides: Sequence[str] = (), *, replicates: int | None = None,
@@ -147,22 +161,41 @@ def load(scenario: Any, overrides: Sequence[str] = (), *, replicates: int | None
     return load_scenario(path, overrides)
 
 
-def run_scenario(scenario: Any, overrides: Sequence[str] = (), *, replicates: int | None = None,
+def economic_settings(settings: Mapping[str, float] | None) -> dict[str, float]:
+    """``settings`` checked against their declarations (``ExperimentError`` saying which is wrong)."""
+    from pathways_sim.results.economics import check_settings
+
+    try:
+        check_settings(**dict(settings or {}))
+    except ValueError as error:
+        raise ExperimentError(f"economics: {error}") from None
+    return {k: float(v) for k, v in (settings or {}).items() if v is not None}
+
+
+def run_scenario(scenario: Any, overrides: Sequence[str] = (), *,  # noqa: PLR0913 - keyword-only settings
+                 replicates: int | None = None,
                  seed: int | None = None, workers: int = 1, progress: Progress = True, quiet: bool = False,
-                 force: bool = False) -> RunResult:
+                 force: bool = False, economics: Mapping[str, float] | None = None, follow_up: int = 0
+                 ) -> RunResult:
     """Run every arm of a scenario (a ``Scenario``, a path to its YAML file, or a shipped scenario's name) for
-    all its replicates; ``result.save(directory)`` writes what ``pathways-sim run`` writes.
+    all its replicates; ``result.save(directory)`` writes what ``pathways-sim run`` writes.  A scenario of several
+    arms is compared arm against arm (every arm with the first, as ``compare`` does); ``economics`` sets the
+    discount rate, threshold and inequality aversion of that comparison (``results.economics``); ``follow_up``
+    years more with the interventions ended give the economics a lifetime horizon for the cohort alive at the
+    start (``run_arms``).
 
     >>> result = run_scenario("baseline", ["population.size=300", "time.years=1", "replicates=1"], quiet=True)
     >>> sorted(result.results.columns) == sorted(RESULT_COLUMNS), result.arms
     (True, ['baseline'])
     """
+    settings = economic_settings(economics)
     spec = load(scenario, overrides, replicates=replicates, seed=seed)
     result = run_arms({arm: spec.model_kwargs(arm) for arm in spec.arms}, years=spec.years, seed=spec.seed,
                       replicates=spec.replicates, workers=workers, progress=progress, quiet=quiet, force=force,
-                      label=spec.name)
+                      label=spec.name, follow_up=follow_up)
     result.scenarios = [spec]
     result.extra["scenario"] = spec
+    result.economics = settings
     return result
 
 

@@ -106,6 +106,10 @@ class Collector:
         self._year = {f"{kind}_{what}": np.zeros(size) for kind, size in shape.items()
                       for what in ("person_years", "unhealthy_years", "deaths")}
         self._year_births = 0
+        self._cmd_years = np.zeros(10)  # person-years with a common mental disorder, by area decile (for QALYs)
+        # The same flows for the cohort alive when reporting began (no migration: alive and at least as old as
+        # the time since then), for a lifetime horizon that follows them after the interventions end.
+        self._cohort = {what: np.zeros(10) for what in ("lived", "unhealthy", "cmd")}
 
     def before_step(self, world: World) -> None:
         """Add this step's person-time, by the groups people are in at its start."""
@@ -121,6 +125,10 @@ class Collector:
             self._year[f"{kind}_person_years"] += np.bincount(cells[alive], minlength=size) * dt
             self._year[f"{kind}_unhealthy_years"] += np.bincount(cells[alive & pop.poor_health],
                                                                   minlength=size) * dt
+        self._cmd_years += np.bincount(decile[alive & pop.cmd] - 1, minlength=10)[:10] * dt
+        cohort = alive & (pop.age >= max(world.step_index, 0) * dt - dt / 2)
+        for what, who in (("lived", cohort), ("unhealthy", cohort & pop.poor_health), ("cmd", cohort & pop.cmd)):
+            self._cohort[what] += np.bincount(decile[who] - 1, minlength=10)[:10] * dt
 
     def after_step(self, world: World, died: np.ndarray, n_births: int) -> None:
         for kind, cells in self._cells.items():
@@ -136,10 +144,16 @@ class Collector:
         self._history.append({k: v.copy() for k, v in self._year.items()})
         deaths = self._year["decile_deaths"].sum()
         births = self._year_births
-        # Person-years lived this year, and those in good health, by area quintile (for health gained).
+        # Person-years lived this year, those in good health, in not-good health and with a common mental
+        # disorder, by area quintile (for health gained and, with utilities, QALYs: results.economics).
         lived = self._year["decile_person_years"].reshape(10, -1).sum(1)
-        healthy = lived - self._year["decile_unhealthy_years"].reshape(10, -1).sum(1)
-        for metric, by_decile in (("person_years_lived", lived), ("healthy_person_years", healthy)):
+        unhealthy = self._year["decile_unhealthy_years"].reshape(10, -1).sum(1)
+        for metric, by_decile in (("person_years_lived", lived), ("healthy_person_years", lived - unhealthy),
+                                  ("not_good_health_person_years", unhealthy),
+                                  ("cmd_person_years", self._cmd_years.copy()),
+                                  ("cohort_person_years_lived", self._cohort["lived"].copy()),
+                                  ("cohort_not_good_health_person_years", self._cohort["unhealthy"].copy()),
+                                  ("cohort_cmd_person_years", self._cohort["cmd"].copy())):
             self._rows.append((year, "all", 0, metric, float(by_decile.sum())))
             quintiles = _deciles_to_quintiles(by_decile)
             self._rows.extend((year, "area_deprivation_quintile", q + 1, metric, float(v))

@@ -298,23 +298,41 @@ def figure_to_data_uri(figure) -> str:
 
 STYLE = ("<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
          "color:#222}table{border-collapse:collapse;font-size:0.85em;margin:1em 0}"
-         "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}"
+         "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}th{background:#f3f3f3}"
          "img{max-width:100%;margin:1em 0}code{background:#f5f5f5;padding:1px 4px}"
-         ".notes{background:#fff6e0;border-left:4px solid #e0a000;padding:0.2em 1em;margin:1em 0}</style></head><body>")
+         ".notes{background:#fff6e0;border-left:4px solid #e0a000;padding:0.2em 1em;margin:1em 0}"
+         ".conventions{background:#eef4fa;border-left:4px solid #2166ac;padding:0.2em 1em;margin:1em 0}"
+         ".findings{background:#f0f7ee;border-left:4px solid #1b7837;padding:0.4em 1em;margin:1em 0}"
+         "</style></head><body>")
 
 
-def html_report(title: str, intro: str, tables: Mapping[str, pd.DataFrame], figures: Mapping[str, Any],
-                manifest: Mapping[str, Any]) -> str:
-    """A self-contained HTML page (figures embedded as data URIs, no external assets)."""
+def _box(kind: str, heading: str, items: list[str]) -> str:
+    return (f"<div class='{kind}'><p><strong>{html.escape(heading)}</strong></p><ul>"
+            + "".join(f"<li>{html.escape(str(item))}</li>" for item in items) + "</ul></div>")
+
+
+def html_report(title: str, intro: str, tables: Mapping[str, pd.DataFrame],
+                figures: Mapping[str, Any], manifest: Mapping[str, Any], findings: list[str] | None = None) -> str:
+    """A self-contained HTML page (figures embedded as data URIs, no external assets): ``findings`` (sentences)
+    first, then each table with what the run is too small to resolve (``attrs["notes"]``) and how to read it
+    (``attrs["conventions"]``) said before its numbers, then the figures and what ran."""
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
              STYLE,
              f"<h1>{html.escape(title)}</h1><p>{html.escape(intro)}</p>"]
+    if findings:
+        parts.append(_box("findings", "In short", findings))
     for heading, table in tables.items():
         parts.append(f"<h2>{html.escape(heading)}</h2>")
+        conventions = table.attrs.get("conventions") or []
+        if conventions:
+            parts.append(_box("conventions", "How to read this table", conventions))
         notes = table.attrs.get("notes") or []  # what the run is too small to resolve: said before the numbers
         if notes:
-            parts.append("<div class='notes'><p><strong>Too small to resolve:</strong></p><ul>"
-                         + "".join(f"<li>{html.escape(str(note))}</li>" for note in notes) + "</ul></div>")
+            box = _box("notes", "Too small to resolve:", notes)
+            if len(notes) > 3:  # long: a line that says so, the notes a click away
+                box = (f"<details class='notes'><summary><strong>Too small to resolve: {len(notes)} notes "
+                       "(open to read)</strong></summary>" + box + "</details>")
+            parts.append(box)
         parts.append(table.to_html(index=False, float_format=lambda v: f"{v:,.3f}", na_rep="\N{EN DASH}", border=0))
     for heading, figure in figures.items():
         parts.append(f"<h2>{html.escape(heading)}</h2>"

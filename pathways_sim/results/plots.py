@@ -19,6 +19,8 @@ from pathways_sim.declarations.outcomes import OUTCOMES, gradient_outcomes, outc
 from pathways_sim.results.frames import select
 
 QUINTILE_COLOURS = ["#b2182b", "#ef8a62", "#bababa", "#67a9cf", "#2166ac"]  # most -> least deprived
+ARM_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"]  # arms (not quintiles)
+MARKERS = ("o", "s", "^", "D", "v", "P")
 PANELS = {o.name: o.title for o in gradient_outcomes()}  # metric: panel title, e.g. "Smoking (%)"
 DPI = 110
 
@@ -99,34 +101,92 @@ def gap_over_time(results: pd.DataFrame, metric: str = "healthy_life_expectancy_
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8, frameon=False)
+    if not results.loc[results["metric"] == metric, "value"].notna().any():
+        ax.text(0.5, 0.5, "not estimable in this run: too few deaths for a life table in each area deprivation\n"
+                "quintile (see the notes on the tables); simulate more people or more years",
+                transform=ax.transAxes, ha="center", va="center", fontsize=10, color="#444")
+        ax.set_xticks([])
+        ax.set_yticks([])
     fig.tight_layout()
     return fig
 
 
 def equity_impact_plane(impact: pd.DataFrame) -> ResultFigure:
-    """Change in population health (x) against change in inequality (y; below zero = narrower gap)."""
-    fig = ResultFigure(figsize=(7, 6))
+    """The equity impact plane (Cookson et al. 2017; Asaria et al. 2016): net health benefit (x, discounted QALYs
+    per 100,000 people, after the health opportunity cost) against reduction in health inequality (y, positive =
+    gap between area deprivation quintiles narrowed); one small point per replicate, a large one per arm's mean."""
+    x_col, y_col = "net_health_benefit_per_100000", "inequality_reduction_per_100000_py"
+    fig = ResultFigure(figsize=(8, 6.5))
     ax = fig.subplots()
-    ax.axhline(0, color="#888", lw=1)
-    ax.axvline(0, color="#888", lw=1)
-    for arm, block in impact.groupby("scenario", sort=False):
-        points = ax.scatter(block["health_change"], block["inequality_change"], s=18, alpha=0.4)
-        ax.scatter(block["health_change"].mean(), block["inequality_change"].mean(), s=120,
-                   color=points.get_facecolor()[0], edgecolor="black", label=arm, zorder=3)
-    values = impact[["health_change", "inequality_change"]].to_numpy(dtype=float) if len(impact) else np.zeros(1)
-    finite = np.abs(values[np.isfinite(values)])
-    span = max(1e-6, float(finite.max()) if finite.size else 1.0) * 1.2
-    ax.set_xlim(-span, span)
-    ax.set_ylim(-span, span)
-    for x, y, text in ((0.97, 0.03, "health up, gap narrower\n(win-win)"), (0.03, 0.97, "health down, gap wider"),
-                       (0.97, 0.97, "health up, gap wider"), (0.03, 0.03, "health down, gap narrower")):
+    ax.axhline(0, color="#555", lw=1)
+    ax.axvline(0, color="#555", lw=1)
+    for index, (arm, block) in enumerate(impact.groupby("scenario", sort=False)):
+        marker = MARKERS[index % len(MARKERS)]  # shapes as well as colours: arms that coincide stay visible
+        points = ax.scatter(block[x_col], block[y_col], s=22, alpha=0.45, marker=marker)
+        ax.scatter(block[x_col].mean(), block[y_col].mean(), s=150 - 25 * (index % 3), marker=marker,
+                   color=points.get_facecolor()[0], edgecolor="black", label=f"{arm} (mean)", zorder=3 + index)
+    values = impact[[x_col, y_col]].to_numpy(dtype=float) if len(impact) else np.zeros((1, 2))
+    for column, setter in ((values[:, 0], ax.set_xlim), (values[:, 1], ax.set_ylim)):
+        finite = np.abs(column[np.isfinite(column)])
+        span = max(1e-6, float(finite.max()) if finite.size else 1.0) * 1.25
+        setter(-span, span)
+    shade = {"win-win: more health,\nless inequality": (0.97, 0.97, "#e5f5e0"),
+             "lose-lose: less health,\nmore inequality": (0.03, 0.03, "#fde0dd"),
+             "trade-off: more health,\nmore inequality": (0.97, 0.03, "#f7f7f7"),
+             "trade-off: less health,\nless inequality": (0.03, 0.97, "#f7f7f7")}
+    for text, (x, y, colour) in shade.items():
         ax.text(x, y, text, transform=ax.transAxes, ha="right" if x > 0.5 else "left",
-                va="bottom" if y < 0.5 else "top", fontsize=8, color="#555")
-    ax.set_xlabel("change in healthy life expectancy (years)")
-    ax.set_ylabel("change in HLE slope index of inequality (years)")
-    ax.set_title("Equity impact plane (each point a replicate; large: mean)", fontsize=10)
+                va="top" if y > 0.5 else "bottom", fontsize=9, color="#333",
+                bbox={"boxstyle": "round", "facecolor": colour, "edgecolor": "#ccc"})
+    threshold = impact.attrs.get("threshold")
+    at = f" at £{threshold:,.0f} per QALY" if threshold else ""
+    ax.set_xlabel(f"net health benefit (discounted QALYs per 100,000 people, after the health opportunity cost{at})")
+    ax.set_ylabel("reduction in health inequality between area deprivation quintiles\n"
+                  "(slope index, QALYs per 100,000 person-years; above 0 = gap narrowed)")
+    ax.set_title("Equity impact plane, each arm against the base\n(small points: replicates; large: mean)",
+                 fontsize=10)
     if len(impact):
-        ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(0, 0.9))
+        ax.legend(fontsize=8, frameon=True, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def net_health_benefit_by_quintile(dcea: pd.DataFrame) -> ResultFigure:
+    """Per arm, bars by area deprivation quintile: QALYs gained and net health benefit (after the health
+    opportunity cost), per 100,000 people of the quintile, with 95% intervals where the run has them."""
+    fig = ResultFigure(figsize=(9, 4.8))
+    ax = fig.subplots()
+    rows = dcea[dcea["area deprivation quintile"] != "all quintiles"] if len(dcea) else dcea
+    arms = list(dict.fromkeys(rows["scenario"])) if len(rows) else []
+    width = 0.8 / max(2 * len(arms), 1)
+    quintiles = list(dict.fromkeys(rows["area deprivation quintile"])) if len(rows) else []
+    x = np.arange(len(quintiles))
+    for index, arm in enumerate(arms):
+        block = rows[rows["scenario"] == arm]
+        for offset, (heading, hatch) in enumerate((("QALYs gained", ""), ("net health benefit (QALYs)", "//"))):
+            per = block[f"{heading} per 100,000 people"].to_numpy(dtype=float)
+            scale = per / block[heading].replace(0, np.nan).to_numpy(dtype=float)
+            low = block[f"{heading} low"].to_numpy(dtype=float) * scale
+            high = block[f"{heading} high"].to_numpy(dtype=float) * scale
+            position = x + (2 * index + offset - len(arms) + 0.5) * width
+            bars = ax.bar(position, per, width, hatch=hatch, alpha=0.85,
+                          label=f"{arm}: {'QALYs gained' if not offset else 'net health benefit'}",
+                          color=ARM_COLOURS[index % len(ARM_COLOURS)], edgecolor="black", linewidth=0.4)
+            known = np.isfinite(low) & np.isfinite(high)
+            if known.any():
+                ax.errorbar(position[known], per[known], yerr=[per[known] - low[known], high[known] - per[known]],
+                            fmt="none", ecolor="black", capsize=3, lw=1)
+            del bars
+    ax.axhline(0, color="#555", lw=1)
+    ax.set_xticks(x, quintiles, fontsize=9)
+    ax.set_xlabel("area deprivation quintile")
+    ax.set_ylabel("discounted QALYs per 100,000 people")
+    ax.set_title("QALYs gained and net health benefit by area deprivation quintile, against the base\n"
+                 "(net health benefit = QALYs gained - cost / threshold; bars: 95% interval across replicates)",
+                 fontsize=10)
+    ax.grid(alpha=0.3, axis="y")
+    if arms:
+        ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     return fig

@@ -30,6 +30,49 @@ from pathways_sim.interfaces.console import (
     with_progress,
 )
 
+DiscountOption = Annotated[float | None, typer.Option(
+    "--discount-rate", metavar="RATE", show_default=False,
+    help="annual discount rate for costs and health in the economics (default 0.035, NICE)")]
+ThresholdOption = Annotated[float | None, typer.Option(
+    "--threshold", metavar="GBP", show_default=False,
+    help="cost-effectiveness threshold per QALY for the health opportunity cost (default 20000; NICE: "
+    "20,000-30,000)")]
+AversionOption = Annotated[float | None, typer.Option(
+    "--inequality-aversion", metavar="EPSILON", show_default=False,
+    help="Atkinson inequality aversion of the equity-weighted welfare (default 10.95, Robson et al. 2017)")]
+
+
+FollowUpOption = Annotated[int, typer.Option(
+    "--follow-up", metavar="YEARS",
+    help="run every arm YEARS more with its interventions ended and count the QALYs and healthy years of the "
+    "cohort alive at the start until then (e.g. 80 for a lifetime horizon); outcomes are still read at the "
+    "interventions' end")]
+
+
+def _economics(discount_rate: float | None, threshold: float | None, aversion: float | None) -> dict[str, float]:
+    from pathways_sim.experiments.runner import economic_settings
+
+    given = {"discount_rate": discount_rate, "threshold": threshold, "inequality_aversion": aversion}
+    return economic_settings({k: v for k, v in given.items() if v is not None})
+
+
+def _print_comparison(result) -> None:  # result: a RunResult or ComparisonResult with arms to compare
+    """The findings in sentences, then each arm's changes: change (95% interval), per 100,000 people, reading."""
+    from pathways_sim.results.readable import readable_changes
+
+    shown = readable_changes(result.comparison)
+    for arm in dict.fromkeys(shown["arm"]):
+        rows = shown[shown["arm"] == arm]
+        emit_table(f"change against {result.base_arm}: {arm} (paired by replicate; final year for outcomes, "
+                   "totals over the run for QALYs and costs)",
+                   ["change in", "unit", "change (95% interval)", "per 100,000 people", "reading"],
+                   [[r["outcome"], r["unit"], r["change (95% interval)"], r["change per 100,000 people"], r["reading"]]
+                    for _, r in rows.iterrows()], right=["change (95% interval)", "per 100,000 people"])
+    for note in result.comparison.attrs.get("conventions", []):
+        out.print(f"how to read: {note}", soft_wrap=True, markup=False)
+    for sentence in result.findings():
+        out.print(f"in short: {sentence}", soft_wrap=True, markup=False)
+
 
 def _save(result, directory, overwrite: bool) -> Path:
     try:
@@ -49,24 +92,33 @@ def _preflight(directory, overwrite: bool, people: int, years: int, runs: int, w
 def run(scenario: Annotated[str, typer.Argument(help="scenario YAML file, or a shipped scenario's name")],
         output: OutOption = None, replicates: ReplicatesOption = None, seed: SeedOption = None,
         set_: SetOption = None, workers: WorkersOption = 1, overwrite: OverwriteOption = False,
-        force: ForceOption = False) -> None:
-    """Run a scenario (all its arms, every replicate) and write results, plots, a report and a manifest."""
+        force: ForceOption = False, discount_rate: DiscountOption = None, threshold: ThresholdOption = None,
+        inequality_aversion: AversionOption = None, follow_up: FollowUpOption = 0) -> None:
+    """Run a scenario (all its arms, every replicate) and write results, plots, a report and a manifest; a
+    scenario of several arms is compared arm against arm (each with the first), as compare does."""
     from pathways_sim.experiments.parallel import check_workers
-    from pathways_sim.experiments.runner import load, people_of, run_scenario
+    from pathways_sim.experiments.runner import check_follow_up, load, people_of, run_scenario
 
     check_workers(workers)
+    settings = _economics(discount_rate, threshold, inequality_aversion)
     spec = load(scenario, set_ or [], replicates=replicates, seed=seed)
     directory = output_path(output, Path("results") / spec.name)
-    _preflight(directory, overwrite, max(people_of(spec.model_kwargs(a)) for a in spec.arms), spec.years,
-               len(spec.arms) * spec.replicates, workers, force)
+    check_follow_up(follow_up)
+    _preflight(directory, overwrite, max(people_of(spec.model_kwargs(a)) for a in spec.arms),
+               spec.years + follow_up, len(spec.arms) * spec.replicates, workers, force)
     result = with_progress(spec.name, lambda progress: run_scenario(spec, workers=workers, progress=progress,
-                                                                    force=True))
+                                                                    force=True, economics=settings,
+                                                                    follow_up=follow_up))
     print_summary(f"{spec.name}: final year ({int(result.results.year.max())}), mean (95% interval across "
-                  f"{spec.replicates} replicate(s))", result.summary, "measure")
-    _print_resolution_notes(result.results)
+                  f"{spec.replicates} replicate(s); none from fewer than 5)", result.summary, "measure")
+    if len(result.arms) > 1:
+        _print_comparison(result)
+    _print_resolution_notes(result.intervention_years())
     written = _save(result, directory, overwrite)
-    out.print(f"results written to {written} (results.parquet, summary.csv, plots, report.html, manifest.json)",
-              soft_wrap=True, markup=False)
+    compared = ("comparison.csv, dcea_by_quintile.csv, equity_welfare.csv, equity_impact.csv, "
+                if len(result.arms) > 1 else "")
+    out.print(f"results written to {written} (results.parquet, summary.csv, {compared}plots, report.html, "
+              "manifest.json)", soft_wrap=True, markup=False)
 
 
 def compare(base: Annotated[str, typer.Argument(help="baseline scenario (YAML file or shipped name)")],
@@ -84,13 +136,17 @@ def compare(base: Annotated[str, typer.Argument(help="baseline scenario (YAML fi
                 "ceac.png")] = None,
             psa_replicates: Annotated[int | None, typer.Option(
                 "--psa-replicates", show_default=False,
-                help="replicates per parameter draw (default: the comparison's replicates)")] = None) -> None:
+                help="replicates per parameter draw (default: the comparison's replicates)")] = None,
+            discount_rate: DiscountOption = None, threshold: ThresholdOption = None,
+            inequality_aversion: AversionOption = None, follow_up: FollowUpOption = 0) -> None:
     """Run scenarios with common random numbers and report changes against the first, with intervals."""
     from pathways_sim.experiments.compare import compare_scenarios, pair_arms
     from pathways_sim.experiments.parallel import check_workers
-    from pathways_sim.experiments.runner import load, people_of
+    from pathways_sim.experiments.runner import check_follow_up, load, people_of
 
     check_workers(workers)
+    settings = _economics(discount_rate, threshold, inequality_aversion)
+    check_follow_up(follow_up)
     if psa is not None:
         from pathways_sim.experiments.psa import SMALL_DRAWS, check_draws
 
@@ -106,20 +162,20 @@ def compare(base: Annotated[str, typer.Argument(help="baseline scenario (YAML fi
     directory = output_path(output, Path("results") / ("compare_" + "_vs_".join(s.name for s in specs)))
     first = specs[0]
     psa_runs = len(arms) * (psa or 0) * (first.replicates if psa_replicates is None else psa_replicates)
-    _preflight(directory, overwrite, max(people_of(kwargs) for kwargs in arms.values()), first.years,
+    _preflight(directory, overwrite, max(people_of(kwargs) for kwargs in arms.values()), first.years + follow_up,
                len(arms) * first.replicates + psa_runs, workers, force)
     result = with_progress("compare", lambda progress: compare_scenarios(
         specs[0], specs[1:], workers=workers, progress=progress, force=True, allow_differences=allow_differences,
-        psa=psa, psa_replicates=psa_replicates))
-    print_summary(f"change against {result.base}: final year, paired by replicate, mean (95% interval)",
-                  result.comparison, "change in")
-    _print_resolution_notes(result.results)
+        psa=psa, psa_replicates=psa_replicates, economics=settings, follow_up=follow_up))
+    _print_comparison(result)
+    _print_resolution_notes(result.intervention_years())
     if result.psa is not None:
         _print_psa(result.psa)
     written = _save(result, directory, overwrite)
     psa_files = "psa.csv, psa_probabilities.csv, ceac.csv, ceac.png, " if result.psa is not None else ""
-    out.print(f"results written to {written} (results.parquet, comparison.csv, equity_impact.csv, {psa_files}"
-              "plots, report.html, manifest.json)", soft_wrap=True, markup=False)
+    out.print(f"results written to {written} (results.parquet, comparison.csv, dcea_by_quintile.csv, "
+              f"equity_welfare.csv, equity_impact.csv, {psa_files}plots, report.html, manifest.json)",
+              soft_wrap=True, markup=False)
 
 
 def _print_psa(psa) -> None:  # psa: a PSAResult
