@@ -68,3 +68,20 @@ def test_the_command_refuses_an_unknown_kind(capsys):
     assert main(["trials", "--kind", "peer_suport"]) == 2
     err = capsys.readouterr().err
     assert "peer_suport" in err and "peer_support" in err and "community_wealth_building" in err
+
+
+def test_stigma_reduction_reaches_mental_illness_stigma_not_minority_discrimination():
+    from pathways_sim.core.modifiers import Modifiers
+    from pathways_sim.mechanisms.exposures import Exposures
+    from pathways_sim.model import PathwaysModel
+
+    model = PathwaysModel(population_size=2_000, rng=3, agents="lazy")
+    world, pop = model.world, model.population
+    mods = Modifiers(pop.capacity, world.areas.n)
+    mods.array("mental_illness_stigma_scale")[:] = 0.0  # a campaign that removed all mental-illness stigma
+    before, after = Exposures(world).stigma, Exposures(world, mods).stigma
+    discriminated = Exposures(world).discriminated & pop.alive
+    ill_only = pop.alive & pop.cmd & ~discriminated
+    assert discriminated.any() and ill_only.any()
+    assert (after[discriminated] == 1.0).all() and (before[discriminated] == 1.0).all()
+    assert (after[ill_only] == 0.0).all() and (before[ill_only] > 0).all()
