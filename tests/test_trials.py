@@ -67,6 +67,7 @@ def test_the_command_prints_a_row_per_trial(here, capsys):
 def test_the_command_refuses_an_unknown_kind(capsys):
     assert main(["trials", "--kind", "peer_suport"]) == 2
     err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1, err
     assert "peer_suport" in err and "peer_support" in err and "community_wealth_building" in err
 
 
