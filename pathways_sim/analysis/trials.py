@@ -26,308 +26,38 @@ so do variants and secondary figures whose interval was not checked against the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from pathways_sim.core.modifiers import Modifiers
-from pathways_sim.core.world import World
-from pathways_sim.declarations.states import INSECURE_JOB, SECURE_JOB
+from pathways_sim.analysis.trial_designs import (
+    Estimate,
+    Published,
+    Trial,
+    adults_with_cmd,
+    counterfactual,
+    employment_rate,
+    loneliness,
+    lonely_adults,
+    median_pay,
+    new_ace,
+    odds_ratio,
+    odds_ratio_of_shares,
+    parents_of_infants,
+    percent_change,
+    points_change,
+    randomised,
+    reports_discrimination,
+    smd,
+    smd_from_odds_ratio,
+    still_cmd,
+    their_infants,
+    themselves,
+)
 from pathways_sim.experiments.runner import replicate_seeds
-from pathways_sim.interventions import INTERVENTIONS, Intervention, parse_intervention
-from pathways_sim.model import PathwaysModel
-
-Z = float(stats.norm.ppf(0.975))
-CHINN = np.sqrt(3.0) / np.pi  # SMD per unit log odds ratio (logistic latent scale)
-FULL_UPTAKE = {"base": 1.0, "barriers": False, "dropout_rate": 0.0}
-
-
-@dataclass(frozen=True)
-class Published:
-    """A published estimate and its 95% interval (``low``/``high`` nan when the paper gives none we checked)."""
-
-    estimate: float
-    low: float = float("nan")
-    high: float = float("nan")
-
-    @property
-    def has_interval(self) -> bool:
-        return bool(np.isfinite(self.low) and np.isfinite(self.high))
-
-
-@dataclass(frozen=True)
-class Estimate:
-    estimate: float
-    low: float
-    high: float
-    n: int  # people (individual trials) or replicates (population studies)
-
-
-@dataclass(frozen=True)
-class Trial:
-    """One study an intervention's defaults claim, as the model runs it."""
-
-    name: str  # row label: the kind, or kind plus what differs (a secondary outcome, a variant)
-    kind: str
-    source: str
-    population: str
-    comparator: str
-    follow_up_years: float
-    outcome: str  # the outcome, its scale, and how the model's states map onto it
-    published: Published | None  # None: no published estimate
-    note: str = ""
-    config: Mapping[str, Any] = field(default_factory=dict)  # the intervention's settings beyond its defaults
-    people_scale: float = 1.0  # population size relative to the run's (few people are eligible: parents of infants)
-    design: Callable[[Trial, int, Sequence[int]], Estimate] | None = None
-
-    @property
-    def tested(self) -> bool:
-        """Whether the model's estimate is held to the published interval (a published estimate with one)."""
-        return self.published is not None and self.published.has_interval and self.design is not None
-
-
-# -- individual randomised trials ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Arms:
-    """People followed in one replicate: their outcome at follow-up and whether their unit was offered."""
-
-    outcome: np.ndarray
-    offered: np.ndarray  # bool
-
-
-def _restricted(cls: type[Intervention], offered_keys: np.ndarray) -> type[Intervention]:
-    """The intervention's class, offering only the people randomised to it (by person key)."""
-
-    class Randomised(cls):  # type: ignore[valid-type,misc]
-        def eligible(self, world: World) -> np.ndarray:
-            return super().eligible(world) & np.isin(world.population.key, offered_keys)
-
-    return Randomised
-
-
-def _offer(model: PathwaysModel, trial: Trial, offered_keys: np.ndarray) -> None:
-    """Start the trial now: the programme, offered once with full uptake to the randomised people only."""
-    start = float(model.year)
-    config = parse_intervention({"kind": trial.kind, "start_year": start, "uptake": FULL_UPTAKE, **trial.config},
-                                f"trial {trial.name}")
-    # A trial offers the programme once: no second offer a year later, effects end with the programme.
-    config = config.model_copy(update={"end_year": start + config.duration_months / 12})
-    intervention = _restricted(INTERVENTIONS[trial.kind], offered_keys)(config)
-    intervention.bind(model.world)
-    model.world.interventions = (intervention,)
-
-
-def randomised(units: Callable[[PathwaysModel], np.ndarray],
-               followed: Callable[[PathwaysModel, np.ndarray], tuple[np.ndarray, np.ndarray]],
-               outcome: Callable[[PathwaysModel, np.ndarray, np.ndarray], np.ndarray],
-               effect: Callable[[list[Arms]], Estimate]) -> Callable[[Trial, int, Sequence[int]], Estimate]:
-    """An individually randomised trial.  ``units(model)``: slots recruited (randomised 1:1);
-    ``followed(model, unit_slots)``: slots followed and the index of each one's unit (a parent's children);
-    ``outcome(model, slots, baseline)``: the outcome at follow-up, given ``baseline`` = the followed slots'
-    ACE counts at randomisation (used by outcomes measured as change); ``effect``: pooled over replicates."""
-
-    def run(trial: Trial, people: int, seeds: Sequence[int]) -> Estimate:
-        replicates = []
-        for seed in seeds:
-            model = PathwaysModel(population_size=people, rng=seed, agents="lazy")
-            pop = model.population
-            unit_slots = units(model)
-            draw = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(20_11,)))
-            offered_unit = draw.random(unit_slots.size) < 0.5
-            slots, unit_index = followed(model, unit_slots)
-            keys, baseline = pop.key[slots].copy(), pop.aces[slots].copy()
-            _offer(model, trial, pop.key[unit_slots[offered_unit]])
-            model.run(trial.follow_up_years)
-            alive = model.population.alive[slots] & (model.population.key[slots] == keys)
-            replicates.append(Arms(outcome(model, slots[alive], baseline[alive]),
-                                   offered_unit[unit_index[alive]]))
-        return effect(replicates)
-
-    return run
-
-
-def _pooled(replicates: list[Arms]) -> Arms:
-    return Arms(np.concatenate([r.outcome for r in replicates]).astype(float),
-                np.concatenate([r.offered for r in replicates]))
-
-
-def log_odds_ratio(replicates: list[Arms]) -> tuple[float, float, int]:
-    """Log odds ratio (offered vs not) of a binary outcome, with Woolf's standard error (0.5 added to every
-    cell), pooled over replicates (each replicate a stratum of the same trial; strata are exchangeable)."""
-    arms = _pooled(replicates)
-    a = arms.outcome[arms.offered].sum() + 0.5
-    b = (1 - arms.outcome[arms.offered]).sum() + 0.5
-    c = arms.outcome[~arms.offered].sum() + 0.5
-    d = (1 - arms.outcome[~arms.offered]).sum() + 0.5
-    return float(np.log(a * d / (b * c))), float(np.sqrt(1 / a + 1 / b + 1 / c + 1 / d)), arms.offered.size
-
-
-def odds_ratio(replicates: list[Arms]) -> Estimate:
-    log_or, se, n = log_odds_ratio(replicates)
-    return Estimate(float(np.exp(log_or)), float(np.exp(log_or - Z * se)), float(np.exp(log_or + Z * se)), n)
-
-
-def smd_from_odds_ratio(replicates: list[Arms]) -> Estimate:
-    """Chinn's SMD from the log odds ratio of a binary outcome (negative: the offered fare better)."""
-    log_or, se, n = log_odds_ratio(replicates)
-    return Estimate(CHINN * log_or, CHINN * (log_or - Z * se), CHINN * (log_or + Z * se), n)
-
-
-def smd(replicates: list[Arms]) -> Estimate:
-    """Standardised mean difference (offered minus not, over the pooled SD: Cohen's d, Hedges' correction)
-    of a continuous outcome, with its large-sample standard error."""
-    arms = _pooled(replicates)
-    x, y = arms.outcome[arms.offered], arms.outcome[~arms.offered]
-    n1, n2 = x.size, y.size
-    pooled = np.sqrt(((n1 - 1) * x.var(ddof=1) + (n2 - 1) * y.var(ddof=1)) / (n1 + n2 - 2))
-    d = (x.mean() - y.mean()) / pooled * (1 - 3 / (4 * (n1 + n2) - 9))
-    se = np.sqrt((n1 + n2) / (n1 * n2) + d * d / (2 * (n1 + n2)))
-    return Estimate(float(d), float(d - Z * se), float(d + Z * se), n1 + n2)
-
-
-def _themselves(model: PathwaysModel, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return slots, np.arange(slots.size)
-
-
-def adults_with_cmd(model: PathwaysModel) -> np.ndarray:
-    """Adults (18-69) with a common mental disorder: the people depression trials recruit."""
-    pop = model.population
-    return np.flatnonzero(pop.alive & (pop.age >= 18) & (pop.age < 70) & pop.cmd)
-
-
-def lonely_adults(model: PathwaysModel) -> np.ndarray:
-    """Adults whose loneliness is above the 'often or always lonely' threshold."""
-    pop = model.population
-    return np.flatnonzero(pop.alive & (pop.age >= 18) & (pop.loneliness > model.params["lonely_threshold"]))
-
-
-def parents_of_infants(model: PathwaysModel) -> np.ndarray:
-    """Parents with a child under one: home-visiting trials recruit in pregnancy or at birth."""
-    pop = model.population
-    infants = pop.alive & (pop.parent >= 0) & (pop.age < 1.0)
-    return np.unique(pop.parent[infants])
-
-
-def their_infants(model: PathwaysModel, parents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    pop = model.population
-    infants = np.flatnonzero(pop.alive & (pop.parent >= 0) & (pop.age < 1.0))
-    infants = infants[np.isin(pop.parent[infants], parents)]
-    return infants, np.searchsorted(parents, pop.parent[infants])
-
-
-def still_cmd(model: PathwaysModel, slots: np.ndarray, baseline: np.ndarray) -> np.ndarray:
-    return model.population.cmd[slots]
-
-
-def loneliness(model: PathwaysModel, slots: np.ndarray, baseline: np.ndarray) -> np.ndarray:
-    return model.population.loneliness[slots]
-
-
-def new_ace(model: PathwaysModel, slots: np.ndarray, baseline: np.ndarray) -> np.ndarray:
-    """A new adverse childhood experience since randomisation (maltreatment or household adversity): the
-    nearest the model comes to a child-in-need record."""
-    return model.population.aces[slots] > baseline
-
-
-# -- population studies against their own counterfactual (common random numbers) ---------------------------
-class _Recorder:
-    """Keeps the modifiers of the last step (for outcomes read through an exposure the programme scales)."""
-
-    last: Modifiers | None = None
-
-
-def _recording(cls: type[Intervention], recorder: _Recorder) -> type[Intervention]:
-    class Recorded(cls):  # type: ignore[valid-type,misc]
-        def step(self, world: World, mods: Modifiers) -> None:
-            super().step(world, mods)
-            recorder.last = mods
-
-    return Recorded
-
-
-def counterfactual(measure: Callable[[PathwaysModel, Modifiers | None], float],
-                   contrast: Callable[[float, float], float]) -> Callable[[Trial, int, Sequence[int]], Estimate]:
-    """The population covered by the programme for ``follow_up_years`` against the same seed without it;
-    ``measure(model, last_modifiers)`` in each arm, ``contrast(with, without)`` per replicate, then the mean
-    over replicates with a t-interval."""
-
-    def run(trial: Trial, people: int, seeds: Sequence[int]) -> Estimate:
-        values = []
-        for seed in seeds:
-            arms = []
-            for offered in (True, False):
-                model = PathwaysModel(population_size=people, rng=seed, agents="lazy")
-                recorder = _Recorder()
-                if offered:
-                    config = parse_intervention({"kind": trial.kind, **trial.config}, f"trial {trial.name}")
-                    intervention = _recording(INTERVENTIONS[trial.kind], recorder)(config)
-                    intervention.bind(model.world)
-                    model.world.interventions = (intervention,)
-                model.run(trial.follow_up_years)
-                arms.append(measure(model, recorder.last))
-            values.append(contrast(*arms))
-        return _t_interval(np.array(values))
-
-    return run
-
-
-def _t_interval(values: np.ndarray) -> Estimate:
-    mean = float(values.mean())
-    if values.size < 2:
-        return Estimate(mean, float("nan"), float("nan"), int(values.size))
-    half = float(stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size))
-    return Estimate(mean, mean - half, mean + half, int(values.size))
-
-
-def _working(model: PathwaysModel) -> np.ndarray:
-    pop = model.population
-    return pop.alive & (pop.age >= 18) & ((pop.employment == SECURE_JOB) | (pop.employment == INSECURE_JOB))
-
-
-def median_pay(model: PathwaysModel, mods: Modifiers | None) -> float:
-    """Median pay of people in work (the model's income of the employed before transfers; ASHE's median
-    earnings of employees is the study's)."""
-    before = model.world.income_before_transfers
-    pay = model.population.income if before is None else before
-    return float(np.median(pay[_working(model)]))
-
-
-def employment_rate(model: PathwaysModel, mods: Modifiers | None) -> float:
-    """Share of people aged 18 to state pension age in work (the Annual Population Survey's employment rate)."""
-    pop = model.population
-    working_age = pop.alive & (pop.age >= 18) & (pop.age < model.params["retirement_age"])
-    return float(_working(model)[working_age].sum() / max(working_age.sum(), 1))
-
-
-REPORTING_AT_FULL_STIGMA = 0.915  # Corker et al. 2016: share reporting any discrimination in the 2008 baseline
-
-
-def reports_discrimination(model: PathwaysModel, mods: Modifiers | None) -> float:
-    """Share of people with a mental disorder who would report mental-health discrimination, taking the chance
-    as proportional to their mental-illness stigma exposure relative to none reduced (91.5% at full exposure,
-    the 2008 baseline of the Viewpoint survey)."""
-    pop = model.population
-    cmd = np.flatnonzero(pop.alive & (pop.age >= 18) & pop.cmd)
-    scale = None if mods is None else mods.get("mental_illness_stigma_scale", pop.capacity)
-    relative = np.ones(cmd.size) if scale is None else scale[cmd].astype(float)
-    return float(REPORTING_AT_FULL_STIGMA * relative.mean())
-
-
-def _odds_ratio_of_shares(with_: float, without: float) -> float:
-    return (with_ / (1 - with_)) / (without / (1 - without))
-
-
-def _percent_change(with_: float, without: float) -> float:
-    return 100.0 * (with_ / without - 1.0)
-
-
-def _points_change(with_: float, without: float) -> float:
-    return 100.0 * (with_ - without)
-
+from pathways_sim.interventions import INTERVENTIONS
 
 # -- the studies ---------------------------------------------------------------------------------------------
 NO_ESTIMATE = "no published estimate"
@@ -343,7 +73,7 @@ TRIALS: tuple[Trial, ...] = (
           "6 months, as an SMD by Chinn's sqrt(3)/pi",
           Published(-0.59, -0.98, -0.21),
           config={"eligibility": "mental_disorder"},
-          design=randomised(adults_with_cmd, _themselves, still_cmd, smd_from_odds_ratio)),
+          design=randomised(adults_with_cmd, themselves, still_cmd, smd_from_odds_ratio)),
     Trial("peer_support: loneliness", "peer_support",
           "Masi et al. 2011 (Pers Soc Psychol Rev): randomised comparisons of loneliness interventions, mean "
           "effect about -0.20 (interval not checked here)",
@@ -351,14 +81,14 @@ TRIALS: tuple[Trial, ...] = (
           "loneliness, SMD (the model's loneliness index)",
           Published(-0.198), note="secondary figure: no interval checked, so not tested",
           config={"eligibility": "lonely"},
-          design=randomised(lonely_adults, _themselves, loneliness, smd)),
+          design=randomised(lonely_adults, themselves, loneliness, smd)),
     Trial("peer_support: 2 years", "peer_support",
           "none: the trials in Pfeiffer 2011 followed people for weeks to months",
           "adults 18-69 with a common mental disorder", "usual care", 2.0,
           "depressive symptoms, SMD (as above) 18 months after a 6-month programme ended",
           None, note="how long the effect lasts is the model's, not a trial's",
           config={"eligibility": "mental_disorder"},
-          design=randomised(adults_with_cmd, _themselves, still_cmd, smd_from_odds_ratio)),
+          design=randomised(adults_with_cmd, themselves, still_cmd, smd_from_odds_ratio)),
     Trial("social_prescribing", "social_prescribing",
           "Napierala et al. 2022 (Int J Integr Care; 68 reports, 3 controlled): positive effects in uncontrolled "
           "studies 'could largely not be seen in controlled settings'; no pooled estimate",
@@ -366,14 +96,14 @@ TRIALS: tuple[Trial, ...] = (
           "depressive symptoms, SMD (as for peer support)",
           None, note="default effect_scale 0.1 (near null); the optimistic variant is effect_scale 1",
           config={"eligibility": "mental_disorder", **TRIAL_PLACES},
-          design=randomised(adults_with_cmd, _themselves, still_cmd, smd_from_odds_ratio)),
+          design=randomised(adults_with_cmd, themselves, still_cmd, smd_from_odds_ratio)),
     Trial("social_prescribing: optimistic (effect_scale 1)", "social_prescribing",
           "the optimistic reading of uncontrolled before-after studies (no controlled estimate)",
           "adults 18-69 with a common mental disorder, referred", "usual care", 0.5,
           "depressive symptoms, SMD (as for peer support)",
           None, note="variant: not a published estimate",
           config={"eligibility": "mental_disorder", "effect_scale": 1.0, **TRIAL_PLACES},
-          design=randomised(adults_with_cmd, _themselves, still_cmd, smd_from_odds_ratio)),
+          design=randomised(adults_with_cmd, themselves, still_cmd, smd_from_odds_ratio)),
     Trial("early_years", "early_years",
           "Robling et al. 2022 (BMJ Open; BB:2-6, the English Family Nurse Partnership trial followed to age 6-7): "
           "child-in-need status OR 0.98 (0.74 to 1.31); Robling et al. 2016 (Lancet): no benefit on the primary "
@@ -396,14 +126,14 @@ TRIALS: tuple[Trial, ...] = (
           "the whole covered population (a local authority)", "the same place without the programme", 4.0,
           "median pay of people in work, % change (the model's pay of the employed before transfers)",
           Published(11.0, 1.8, 18.9),
-          people_scale=0.5, design=counterfactual(median_pay, _percent_change)),
+          people_scale=0.5, design=counterfactual(median_pay, percent_change)),
     Trial("community_wealth_building: employment", "community_wealth_building",
           "Rose et al. 2023: association with the employment rate not statistically significant (estimate not "
           "checked here)",
           "the whole covered population", "the same place without the programme", 4.0,
           "employment rate 18 to pension age, percentage points",
           None, note="the study found employment unchanged; the model's change is shown beside it",
-          people_scale=0.5, design=counterfactual(employment_rate, _points_change)),
+          people_scale=0.5, design=counterfactual(employment_rate, points_change)),
     Trial("stigma_reduction", "stigma_reduction",
           "Corker et al. 2016 (Acta Psychiatr Scand; Viewpoint survey, England 2008-2014, during Time to Change): "
           "reporting mental-health discrimination in one or more life areas, OR 0.58 (0.36 to 0.94), 2014 vs "
@@ -413,7 +143,8 @@ TRIALS: tuple[Trial, ...] = (
           "reporting discrimination, odds ratio: chance proportional to one's mental-illness stigma exposure "
           "(91.5% at full exposure, the 2008 baseline)",
           Published(0.58, 0.36, 0.94),
-          people_scale=0.5, design=counterfactual(reports_discrimination, _odds_ratio_of_shares)),
+          note="the model's figure follows from the exposure it scales: its interval is a point",
+          people_scale=0.5, design=counterfactual(reports_discrimination, odds_ratio_of_shares)),
     Trial("trauma_informed_care", "trauma_informed_care",
           "none: no controlled effect sizes for whole-system trauma-informed care (SAMHSA 2014 is a framework)",
           "-", "-", 0.0, "-", None, note="speculative: its defaults are assumptions"),
