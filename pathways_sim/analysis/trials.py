@@ -83,10 +83,12 @@ TRIALS: tuple[Trial, ...] = (
           config={"eligibility": "lonely"},
           design=randomised(lonely_adults, themselves, loneliness, smd)),
     Trial("peer_support: 2 years", "peer_support",
-          "none: the trials in Pfeiffer 2011 followed people for weeks to months",
+          "none pooled: the trials in Pfeiffer 2011 followed people for weeks to months; a meta-analysis of "
+          "peer-administered interventions found benefits maintained where follow-up data existed (Am J "
+          "Community Psychol 2015, doi 10.1007/s10464-015-9718-y)",
           "adults 18-69 with a common mental disorder", "usual care", 2.0,
           "depressive symptoms, SMD (as above) 18 months after a 6-month programme ended",
-          None, note="how long the effect lasts is the model's, not a trial's",
+          None, note="how long the effect lasts is the model's (mostly the course of the disorder, not the ties)",
           config={"eligibility": "mental_disorder"},
           design=randomised(adults_with_cmd, themselves, still_cmd, smd_from_odds_ratio)),
     Trial("social_prescribing", "social_prescribing",
