@@ -11,7 +11,7 @@ import pytest
 
 from pathways_sim import ParameterError, PathwaysModel
 from pathways_sim.core.modifiers import Modifiers
-from pathways_sim.core.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED
+from pathways_sim.core.population import INSECURE_JOB, SECURE_JOB
 from pathways_sim.interventions import INTERVENTIONS, AnyInterventionConfig, make_interventions
 
 SIZE, SEED = 2_500, 17
@@ -38,6 +38,11 @@ def mean(model, name, mask):
     return float(getattr(model.population, name)[mask].mean())
 
 
+def working(model):
+    pop = model.population
+    return adults(model) & ((pop.employment == SECURE_JOB) | (pop.employment == INSECURE_JOB))
+
+
 def with_children(model):
     pop = model.population
     has = np.zeros(pop.capacity, bool)
@@ -54,10 +59,12 @@ EFFECTS = {
                            lambda m: mean(m, "control", adults(m)), +1),
     "early_years": ({"kind": "early_years", "ace_reduction": 0.8},
                     lambda m: mean(m, "aces", m.population.alive & (m.population.age < 18)), -1),
+    # Through pay, not jobs (Rose et al. 2023: wages up, employment unchanged).
     "community_wealth_building": ({"kind": "community_wealth_building", "ramp_years": 1.0},
-                                  lambda m: float((m.population.employment[adults(m)] == UNEMPLOYED).mean()), -1),
+                                  lambda m: mean(m, "income", working(m)), +1),
+    # Mental-illness stigma: the stress of people with a disorder.
     "stigma_reduction": ({"kind": "stigma_reduction", "reduction": 0.8},
-                         lambda m: mean(m, "stress", m.population.alive & m.population.minority), -1),
+                         lambda m: mean(m, "stress", m.population.alive & m.population.cmd), -1),
     "trauma_informed_care": ({"kind": "trauma_informed_care"}, None, -1),  # tested with a clinical offer below
     "child_benefit_uplift": ({"kind": "child_benefit_uplift", "amount_per_child": 3_000},
                              lambda m: mean(m, "income", with_children(m)), +1),

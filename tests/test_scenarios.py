@@ -324,8 +324,9 @@ EXPECTED_BAD = [
         "bad.yaml:10:38: pathways_off[1]: must be a pathway name (got 3)",
         ("bad.yaml:13:5: interventions[0].budjet: unknown field 'budjet'. Did you mean 'budget'? Allowed: "
         "budget, cost_per_participant, coverage, dose, dose_saturation, duration_months, eligibility, end_year, "
-        "fixed_cost_per_year, kind, max_age, max_dose, min_age, name, new_ties, resilience_boost, "
-        "retraumatisation_load, start_year, support_boost, targeting, unspent_budget, uptake"),
+        "fixed_cost_per_year, kind, max_age, max_dose, min_age, name, new_ties, recovery_hazard_ratio, "
+        "resilience_boost, retraumatisation_load, start_year, support_boost, targeting, tie_share, unspent_budget, "
+        "uptake"),
         ("bad.yaml:14:27: interventions[0].targeting.strategy: Input should be 'universal', 'targeted' or "
         "'proportionate' (got 'everyone')"),
         ("bad.yaml:14:37: interventions[0].targeting.gradiant: unknown field 'gradiant'. Did you mean "
@@ -442,8 +443,9 @@ def test_bad_set_overrides(here):
         "<--set>: parameters.mean_degree: must be a number, got 'many' (str)",
         ("<--set>: interventions[0].budjet: unknown field 'budjet'. Did you mean 'budget'? Allowed: budget, "
         "cost_per_participant, coverage, dose, dose_saturation, duration_months, eligibility, end_year, "
-        "fixed_cost_per_year, kind, max_age, max_dose, min_age, name, new_ties, resilience_boost, "
-        "retraumatisation_load, start_year, support_boost, targeting, unspent_budget, uptake"),
+        "fixed_cost_per_year, kind, max_age, max_dose, min_age, name, new_ties, recovery_hazard_ratio, "
+        "resilience_boost, retraumatisation_load, start_year, support_boost, targeting, tie_share, unspent_budget, "
+        "uptake"),
     ]
     assert errors("ok.yaml", ["pathways_off[0]=peer_smoking"]) == [
         "<--set>: pathways_off: has 0 item(s), so there is no item [0]"]

@@ -11,7 +11,8 @@ MODIFIERS: dict[str, tuple[float, str, str]] = {
     "support_add": (0.0, "person", "added to perceived support from ties (0-1 scale)"),
     "resilience_baseline_add": (0.0, "person", "added to the resilience baseline"),
     "control_baseline_add": (0.0, "person", "added to the control baseline"),
-    "stigma_scale": (1.0, "person", "multiplies stigma and discrimination exposure"),
+    "mental_illness_stigma_scale": (1.0, "person", "multiplies the stigma of a mental disorder (not the "
+                                    "discrimination met for a minority identity)"),
     "sensitisation_scale": (1.0, "person", "multiplies the extra stress response from ACEs"),
     "stress_load_add": (0.0, "person", "added to the stress load (e.g. re-traumatisation by services)"),
     "ace_hazard_scale": (1.0, "person", "multiplies a child's ACE hazard"),
@@ -29,6 +30,8 @@ MODIFIERS: dict[str, tuple[float, str, str]] = {
                                "multiplies re-traumatisation by clinical services (trauma-informed care)"),
     "material_hardship_scale": (1.0, "person", "multiplies the hazard of entering material hardship (cold or damp "
                                 "home, fuel or food insecurity)"),
+    "cmd_recovery_scale": (1.0, "person", "multiplies the hazard of recovering from a common mental disorder"),
+    "wage_scale": (1.0, "person", "multiplies earning potential while employed (before a wage floor)"),
     "treatment_coverage_add": (0.0, "person", "added to the share of people with a mental disorder who are treated"),
     "job_strain_scale": (1.0, "person", "multiplies the chance that a worker's job is high-strain (job redesign)"),
     "inactivity_onset_scale": (1.0, "person", "multiplies the hazard of becoming physically inactive"),

@@ -1,7 +1,7 @@
 """The ``pathways-sim`` command (also ``python -m pathways_sim``): one typer application for every command.
 
 Without a command it runs the main job (simulate a population, print the health-gap table); the commands are
-run, compare, decompose, sweep, sensitivity, check, list, validate-model and calibrate (``pathways-sim
+run, compare, decompose, sweep, sensitivity, check, list, validate-model, calibrate and trials (``pathways-sim
 --help``).  Each command only parses its arguments and calls the Python API (``pathways_sim.experiments``,
 ``pathways_sim.analysis``).
 
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import typer
 from rich.markup import escape
 
-from pathways_sim.interfaces.commands import experiments, info, model, sweeps
+from pathways_sim.interfaces.commands import experiments, info, model, sweeps, trials
 from pathways_sim.interfaces.console import BadInput, err
 
 app = typer.Typer(add_completion=False, no_args_is_help=False, pretty_exceptions_enable=False,
@@ -36,6 +36,7 @@ app.command()(info.check)
 app.command(name="list")(info.list_)
 app.command(name="validate-model")(model.validate_model)
 app.command()(model.calibrate)
+app.command()(trials.trials)
 
 INTERRUPTED = ("interrupted: stopped before the results were complete; an output directory is complete only "
                "when it has its manifest.json, and a previous result in it is unchanged")

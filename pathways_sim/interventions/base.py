@@ -265,10 +265,11 @@ class Intervention[ConfigT: InterventionConfig]:
 
         weight = world.params["mental_illness_stigma_weight"]
         discriminated = Exposures(world).discriminated[slots]
-        stigma = np.maximum(discriminated.astype(float), weight * pop.cmd[slots])
-        stigma_scale = mods.get("stigma_scale")  # stigma reduction lowers the stigma barrier too
+        mental_illness = weight * pop.cmd[slots]
+        stigma_scale = mods.get("mental_illness_stigma_scale")  # stigma reduction lowers that barrier too
         if stigma_scale is not None:
-            stigma = stigma * stigma_scale[slots]
+            mental_illness = mental_illness * stigma_scale[slots]
+        stigma = np.maximum(discriminated.astype(float), mental_illness)
         # Area deprivation (access, transport, distrust of services there): its weight is fitted so that, with
         # the individual barriers, uptake by deprivation matches NHS Health Check uptake (uptake.py).
         logit = (base_logit + u.control * (pop.control[slots] - 0.5) - u.mental_disorder * pop.cmd[slots]

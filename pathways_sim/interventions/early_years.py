@@ -1,10 +1,17 @@
 """Early childhood and family support: parenting programmes, early detection of ACEs, a trusted adult.
 
-Offered to parents of young children.  While a household takes part, its children's ACE hazard falls
-(home visiting reduced child maltreatment by about half at 15 years: Olds et al. 1997; default 30%, an
-assumption for a broader programme).  A child reached also gains a trusted adult, which weakens stress
-sensitisation for life: low mental wellbeing with 4+ ACEs, OR 3.27 with a trusted adult vs 8.32 without
-(Bellis et al. 2017) — default: the ACE sensitisation is scaled by 0.5.
+Offered to parents of young children.  While a household takes part, its children's ACE hazard may fall,
+and a child reached may gain a trusted adult, which weakens stress sensitisation for life.
+
+Defaults follow the English trial: the Family Nurse Partnership (Building Blocks; Robling et al. 2016, Lancet)
+gave no benefit on its primary outcomes to 24 months, and by age 6-7 children in the two arms were as likely
+to have been a child in need, OR 0.98 (95% CI 0.74 to 1.31; Robling et al. 2022, BMJ Open, BB:2-6).  So by
+default ``ace_reduction`` and ``sensitisation_reduction`` are 0: the programme costs money and changes
+nothing the model tracks.  The optimistic variant is the US evidence: home visiting roughly halved verified
+maltreatment by 15 years (Olds et al. 1997: 0.29 vs 0.54 reports per mother; ``ace_reduction: 0.5``), and a
+trusted adult goes with much less harm from ACEs in a cross-sectional survey (Bellis et al. 2017: low mental
+wellbeing with 4+ ACEs, OR 3.27 with one vs 8.32 without; ``sensitisation_reduction: 0.5``, an association,
+not a trial).  ``pathways-sim trials`` runs both against BB:2-6.
 """
 
 from __future__ import annotations
@@ -22,9 +29,11 @@ from pathways_sim.interventions.base import MAX_GBP, Intervention, InterventionC
 class EarlyYearsConfig(InterventionConfig):
     kind: Literal["early_years"] = "early_years"
     child_max_age: float = Field(5.0, ge=0, le=18, description="households with a child under this age are offered")
-    ace_reduction: float = Field(0.3, ge=0, le=1, description="fall in the children's ACE hazard while taking part")
-    sensitisation_reduction: float = Field(0.5, ge=0, le=1,
-                                           description="lifelong fall in ACE stress sensitisation (trusted adult)")
+    ace_reduction: float = Field(0.0, ge=0, le=1, description="fall in the children's ACE hazard while taking "
+                                 "part (Robling 2016/2022: none; Olds 1997 optimistic: 0.5)")
+    sensitisation_reduction: float = Field(0.0, ge=0, le=1,
+                                           description="lifelong fall in ACE stress sensitisation (trusted adult; "
+                                           "no trial evidence; Bellis 2017 association: 0.5)")
     duration_months: int = Field(24, ge=1, le=600, description="programme length")
     cost_per_participant: float = Field(1_500.0, ge=0, le=MAX_GBP, description="GBP per family (assumption)")
 

@@ -1,9 +1,13 @@
 """Trauma-informed care: services that recognise and respond to trauma.
 
 Raises the engagement (uptake and retention) of people with many ACEs in every other offer, and removes the
-re-traumatisation that clinical services otherwise cause them (seed 000; SAMHSA 2014).  No controlled
-effect sizes exist for whole-system change: the defaults are assumptions (engagement +0.8 log odds; full
-removal of re-traumatisation where fully delivered).  Cost: training and supervision per person reached.
+re-traumatisation that clinical services otherwise cause them (seed 000; SAMHSA 2014).
+
+Speculative.  No controlled effect sizes exist for whole-system change: the defaults are assumptions
+(engagement +0.8 log odds; full removal of re-traumatisation where fully delivered), and part of its benefit
+is the removal of a harm that is itself an assumption (``retraumatisation_load``, stress added by clinical
+services to people with 4+ ACEs).  ``pathways-sim trials`` lists it with no published estimate.  Cost:
+training and supervision per person reached.
 """
 
 from __future__ import annotations

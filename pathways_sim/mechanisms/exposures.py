@@ -123,10 +123,12 @@ class Exposures:
     @cached_property
     def stigma(self) -> np.ndarray:
         """Stigma and discrimination as exposures: experienced discrimination (1) or a mental disorder (its
-        stigma weight).  A minority identity is not itself a harm: only the discrimination some meet is."""
+        stigma weight, which anti-stigma campaigns may lower: ``mental_illness_stigma_scale``).  A minority
+        identity is not itself a harm: only the discrimination some meet is."""
         pop = self.pop
         weight = F32(self.params["mental_illness_stigma_weight"])
-        return scale(np.maximum(self.discriminated.astype(F32), weight * pop.cmd), self.mods, "stigma_scale")
+        mental_illness = scale(weight * pop.cmd, self.mods, "mental_illness_stigma_scale")
+        return np.maximum(self.discriminated.astype(F32), mental_illness).astype(F32)
 
     @cached_property
     def support(self) -> np.ndarray:

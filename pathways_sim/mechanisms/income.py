@@ -36,13 +36,16 @@ PARAMETERS = (
 def update_income(world: World, mods: Modifiers | None = None) -> None:
     """Equivalised household income from earning potential and labour status; children take their parent's.
 
-    Modifiers: a wage floor lifts the potential of people in work, transfers add income, and an income
+    Modifiers: a wage scale and a wage floor lift the potential of people in work, transfers add income, and an income
     floor guarantees a minimum (all from interventions; absent in the baseline)."""
     pop, p = world.population, world.params
     potential = pop.potential
+    working = (pop.employment == SECURE_JOB) | (pop.employment == INSECURE_JOB)
+    wage_scale = None if mods is None else mods.get("wage_scale", pop.capacity)
+    if wage_scale is not None:
+        potential = np.where(working, potential * wage_scale, potential)
     wage_floor = None if mods is None else mods.get("wage_floor", pop.capacity)
     if wage_floor is not None:
-        working = (pop.employment == SECURE_JOB) | (pop.employment == INSECURE_JOB)
         potential = np.where(working, np.maximum(potential, wage_floor), potential)
     out_ratio = np.where(pop.age >= p["retirement_age"], p["retired_income_ratio"], p["inactive_income_ratio"])
     ratio = np.select([pop.employment == SECURE_JOB, pop.employment == INSECURE_JOB,

@@ -54,4 +54,5 @@ def mental_disorder(ctx: StepContext) -> Changes:
                                                + s["resilience_cmd_recovery"] * pop.resilience)
     onset = onset * np.exp(s["material_hardship_cmd_onset"] * ctx.exposures.material_hardship)
     recovery = recovery * care.treatment_multiplier(s["treatment_cmd_recovery"], ctx.exposures.care_access)
+    recovery = ctx.scale(recovery, "cmd_recovery_scale")  # e.g. peer support while taking part
     return {"cmd": Switch(onset, recovery, "cmd_onset", "cmd_recovery", eligible=pop.age >= CMD_MIN_AGE)}
