@@ -111,6 +111,31 @@ def test_a_multi_arm_run_compares_its_arms_with_the_first(here, capsys):
     assert report.index("Change against none") < report.index("Levels in the final year")
 
 
+
+def test_a_multi_arm_run_compares_its_arms_with_the_base_it_names(here, capsys):
+    here("two.yaml", """
+        extends: baseline
+        name: two
+        base: none
+        arms:
+          peer: {interventions: [{kind: peer_support}]}
+          none: {interventions: []}
+        """)
+    assert main(["run", "two.yaml", "-o", "out", *SMALL, "--set", "time.burn_in_years=2"]) == 0
+    assert "change against none: peer" in capsys.readouterr().out
+    assert set(pd.read_csv("out/comparison.csv")["scenario"]) == {"peer"}
+    here("bad.yaml", """
+        extends: baseline
+        base: nun
+        arms:
+          peer: {interventions: [{kind: peer_support}]}
+          none: {interventions: []}
+        """)
+    assert main(["check", "bad.yaml"]) == 2
+    assert "bad.yaml:2:7: base: unknown arm 'nun'. Allowed: none, peer" in \
+        capsys.readouterr().err
+
+
 def test_check_and_list(here, capsys):
     assert main(["check", str(shipped_scenario("proportionate_universalism"))]) == 0
     assert "arms: no_intervention, universal, targeted, proportionate" in capsys.readouterr().out

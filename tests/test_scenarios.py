@@ -310,8 +310,8 @@ def test_every_error_in_a_file_is_reported_at_once(here):
 
 
 EXPECTED_BAD = [
-        ("bad.yaml:1:1: seeed: unknown key 'seeed'. Did you mean 'seed'? Allowed: arms, extends, interventions, "
-        "name, outputs, parameters, pathways_off, population, replicates, seed, time"),
+        ("bad.yaml:1:1: seeed: unknown key 'seeed'. Did you mean 'seed'? Allowed: arms, base, extends, "
+        "interventions, name, outputs, parameters, pathways_off, population, replicates, seed, time"),
         "bad.yaml:2:13: replicates: Input should be a valid integer (got '3')",
         "bad.yaml:4:9: population.size: must be between 50 and 2e+07 (people), got 10",
         ("bad.yaml:5:3: population.people_per_aera: unknown key 'people_per_aera'. Did you mean "
@@ -437,8 +437,8 @@ def test_bad_set_overrides(here):
         "<--set>: interventions: has 1 item(s), so there is no item [3]",
         ("<--set>: seed: cannot read the value as YAML: expected the node content, but found '<stream end>' "
         "(got '[')"),
-        ("<--set>: populaton: unknown key 'populaton'. Did you mean 'population'? Allowed: arms, extends, "
-        "interventions, name, outputs, parameters, pathways_off, population, replicates, seed, time"),
+        ("<--set>: populaton: unknown key 'populaton'. Did you mean 'population'? Allowed: arms, base, "
+        "extends, interventions, name, outputs, parameters, pathways_off, population, replicates, seed, time"),
         "<--set>: population.size: must be between 50 and 2e+07 (people), got 10",
         "<--set>: parameters.mean_degree: must be a number, got 'many' (str)",
         ("<--set>: interventions[0].budjet: unknown field 'budjet'. Did you mean 'budget'? Allowed: budget, "

@@ -98,8 +98,9 @@ class RunResult:
     # -- arm against arm (a multi-arm run compares every arm with its first, as ``compare`` does) ----------
     @property
     def base_arm(self) -> str:
-        """The arm the others are compared with: the first."""
-        return self.arms[0] if self.arms else ""
+        """The arm the others are compared with: the scenario's ``base``, else the first."""
+        named = self.scenarios[0].base if self.scenarios else None
+        return named if named in self.arms else (self.arms[0] if self.arms else "")
 
     @functools.cached_property
     def comparison(self) -> pd.DataFrame:

@@ -59,6 +59,7 @@ class Scenario:
     interventions: tuple[InterventionConfig, ...]
     outputs: OutputsSpec
     arms: Mapping[str, Scenario] = field(default_factory=lambda: MappingProxyType({}))
+    base: str | None = None  # the arm the others are compared with (None: the first)
 
     def __hash__(self) -> int:
         return hash(self.config_hash())
@@ -95,6 +96,8 @@ class Scenario:
             **self._arm_part(),
             "outputs": self.outputs.model_dump(mode="json"),
             "arms": {name: arm._arm_part() for name, arm in self.arms.items()},
+            # only when set, so that the hashes of scenarios without it are unchanged
+            **({"base": self.base} if self.base is not None else {}),
         }
 
     def _arm_part(self) -> dict[str, Any]:
@@ -201,13 +204,17 @@ def _build(doc: Located, problems: list[ScenarioProblem], default_name: str, sou
         return None
 
     name = frame.name or default_name
+    if frame.base is not None and frame.base not in (arm_setups or {name: None}):
+        Reporter(doc, problems)(("base",), unknown_name_message(frame.base, list(arm_setups) or [name], "arm"))
+        return None
 
-    def make(arm_name: str, setup: Setup, arms: Mapping[str, Scenario]) -> Scenario:
+    def make(arm_name: str, setup: Setup, arms: Mapping[str, Scenario], base_arm: str | None = None) -> Scenario:
         return Scenario(arm_name, source, frame.seed, frame.replicates, frame.time.years, setup.parameters,
-                        setup.pathways_off, setup.interventions, frame.outputs, MappingProxyType(dict(arms)))
+                        setup.pathways_off, setup.interventions, frame.outputs, MappingProxyType(dict(arms)),
+                        base_arm)
 
     built = {arm: make(arm, setup, {}) for arm, setup in arm_setups.items() if setup is not None}
-    return make(name, base, built or {name: make(name, base, {})})
+    return make(name, base, built or {name: make(name, base, {})}, frame.base)
 
 
 def _in_order(problems: list[ScenarioProblem]) -> list[ScenarioProblem]:

@@ -134,6 +134,8 @@ class ScenarioSpec(Section):
     arms: dict[Name, ArmSpec | None] = Field(default_factory=dict,
                                              description="Several arms run together with the same seeds; each is "
                                              "deep-merged over everything else in the file.")
+    base: Name | None = Field(None, description="The arm every other arm is compared with, by name (default: the "
+                              "first arm).")
 
 
 def scenario_json_schema() -> dict[str, Any]:
