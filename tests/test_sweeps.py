@@ -231,3 +231,17 @@ def test_bad_sweep_arguments_are_named(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(ExperimentError, match="is a file"):
         sweep(SMALL, design, years=1, quiet=True, store=tmp_path / "file")
+
+
+def test_a_sweep_directory_gives_back_its_design_exactly(tmp_path):
+    """The design read back from a sweep directory has its integer columns, float values and attrs as run:
+    a sensitivity analysis needs the attrs (method, ranges, seed) and a CSV keeps none of them."""
+    from pathways_sim.experiments.designs import grid
+    from pathways_sim.experiments.sweep_outputs import read_sweep, write_sweep
+
+    design = grid({"step_months": [1, 3], "tie_loss_rate": [0.1, 1 / 3]})
+    results = pd.DataFrame({"run_id": [0], "metric": ["hle"], "value": [60.0]})
+    write_sweep(tmp_path / "sweep", results, design, {"command": "sweep"})
+    _, back, _ = read_sweep(tmp_path / "sweep")
+    pd.testing.assert_frame_equal(back, design)
+    assert back.attrs == design.attrs and back["step_months"].dtype == "int64"

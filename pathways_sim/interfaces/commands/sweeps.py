@@ -56,8 +56,8 @@ def sweep(file: Annotated[str, typer.Argument(help="sweep file (YAML): base scen
     """Run a parameter sweep (grid, Latin hypercube, Sobol or Morris) with a resumable store of runs."""
     from pathways_sim.experiments.runner import check_resources, people_of
     from pathways_sim.experiments.sweep_files import load_sweep
+    from pathways_sim.experiments.sweep_outputs import write_sweep
     from pathways_sim.experiments.sweeps import sweep as run_sweep
-    from pathways_sim.results.sweep_outputs import write_sweep
 
     plan = load_sweep(file)
     executor = _executor(workers, scheduler)
@@ -103,8 +103,8 @@ def sensitivity(directory: Annotated[str, typer.Argument(help="a sweep's output 
 
     from pathways_sim.experiments.sensitivity import plot_sensitivity
     from pathways_sim.experiments.sensitivity import sensitivity as analyse
+    from pathways_sim.experiments.sweep_outputs import read_sweep
     from pathways_sim.results.outputs import check_output_dir, write_outputs
-    from pathways_sim.results.sweep_outputs import read_sweep
 
     results, design, manifest = read_sweep(directory)
     target = Path(output_path(output, Path(directory) / "sensitivity"))

@@ -22,7 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from pathways_sim.results.outputs import jsonable, write_outputs
+from pathways_sim.experiments.designs import design_from_dict, design_to_dict
+from pathways_sim.results.outputs import MANIFEST, OutputError, write_outputs
 
 __all__ = ["read_sweep", "write_sweep"]
 
@@ -31,17 +32,16 @@ def write_sweep(directory: str | os.PathLike[str], results: pd.DataFrame, design
                 manifest: Mapping[str, Any]) -> Path:
     """Write a finished (or partly failed) sweep into ``directory``; returns the directory."""
     failures = getattr(results, "failures", pd.DataFrame())
-    full = {**manifest, "design": {"columns": [str(c) for c in design.columns], "attrs": jsonable(design.attrs)}}
+    # The manifest keeps the design exactly (values, integer columns, attrs): design.csv is for people to read.
+    full = {**manifest, "design": design_to_dict(design)}
     write_outputs(directory, pd.DataFrame(results), full, tables={"design": design, "failures": failures},
                   overwrite=True)
     return Path(directory)
 
 
 def read_sweep(directory: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """``(results, design, manifest)`` of a finished sweep directory; the design has its attrs back."""
+    """``(results, design, manifest)`` of a finished sweep directory; the design as it was run, attrs and all."""
     import json
-
-    from pathways_sim.results.outputs import MANIFEST, OutputError
 
     path = Path(directory)
     if not (path / MANIFEST).is_file():
@@ -50,6 +50,10 @@ def read_sweep(directory: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.Data
     manifest = json.loads((path / MANIFEST).read_text())
     if manifest.get("command") != "sweep":
         raise OutputError(f"sweep directory: {path} holds the results of {manifest.get('command')!r}, not a sweep")
-    design = pd.read_csv(path / "design.csv")
-    design.attrs.update(manifest.get("design", {}).get("attrs", {}))
+    stored = manifest.get("design", {})
+    if isinstance(stored.get("columns"), Mapping):
+        design = design_from_dict(stored)
+    else:  # written before the manifest held the design's values: the table, with its attrs
+        design = pd.read_csv(path / "design.csv")
+        design.attrs.update(stored.get("attrs", {}))
     return pd.read_parquet(path / "results.parquet"), design, manifest
