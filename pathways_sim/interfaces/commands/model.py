@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from pathways_sim.interfaces.commands.options import ForceOption, whole_years
+from pathways_sim.interfaces.commands.options import ForceOption, OffLoopOption, loop_names, whole_years
 from pathways_sim.interfaces.console import (
     BadInput,
     announce,
@@ -20,7 +20,7 @@ from pathways_sim.interfaces.console import (
 )
 
 GROUPINGS = ("area_deprivation_quintile", "area_deprivation_decile", "income_quintile")
-MAIN_JOB_OPTIONS = ("people", "years", "seed", "grouping", "off", "force")
+MAIN_JOB_OPTIONS = ("people", "years", "seed", "grouping", "off", "off_loop", "force")
 
 
 def main_job(ctx: typer.Context,
@@ -31,6 +31,7 @@ def main_job(ctx: typer.Context,
              off: Annotated[list[str] | None, typer.Option("--off", metavar="PATHWAY|LOOP",
                                                            help="switch a pathway off, or a feedback loop by "
                                                                 "name (cuts its feedback link); repeatable")] = None,
+             off_loop: OffLoopOption = None,
              force: ForceOption = False) -> None:
     """Simulate psychosocial pathways to health inequalities, and what interventions do to the gap.
 
@@ -39,7 +40,8 @@ def main_job(ctx: typer.Context,
     """
     if ctx.invoked_subcommand is not None:
         sources = {name: ctx.get_parameter_source(name) for name in MAIN_JOB_OPTIONS}
-        given = [f"--{name}" for name, source in sources.items() if source is not None and source.name != "DEFAULT"]
+        given = [f"--{name.replace('_', '-')}" for name, source in sources.items()
+                 if source is not None and source.name != "DEFAULT"]
         if given:
             raise BadInput(f"{', '.join(given)}: options of the main job; give them without a command, or after "
                            f"the command '{ctx.invoked_subcommand}' where it has them")
@@ -47,6 +49,7 @@ def main_job(ctx: typer.Context,
     from pathways_sim.experiments.runner import simulate
 
     n_years = whole_years(years)
+    switched_off = [*(off or []), *loop_names(off_loop)]
     if grouping not in GROUPINGS:
         raise BadInput(f"grouping: unknown grouping {grouping!r}; choose one of {', '.join(GROUPINGS)}")
     from pathways_sim import Parameters
@@ -54,7 +57,7 @@ def main_job(ctx: typer.Context,
 
     Parameters(population_size=people)  # a bad size is reported before anything is estimated or built
     announce(check_resources(people, n_years, 1, 1, force=force))
-    model = with_progress("simulating", lambda progress: simulate(people, n_years, seed, off or [],
+    model = with_progress("simulating", lambda progress: simulate(people, n_years, seed, switched_off,
                                                                   progress=progress, force=True))
     table = model.health_gap_table(grouping=grouping)
     out.print(f"pathways_sim: {people:,} people, {n_years} years, seed {seed}; "

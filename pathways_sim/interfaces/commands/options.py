@@ -40,3 +40,21 @@ def whole_years(text: str, at_least: int = 1) -> int:
 def output_path(output: str | None, default: Path) -> str | Path:
     """The output directory as given (an empty string stays empty, to be refused), or the default."""
     return default if output is None else output
+
+
+OffLoopOption = Annotated[list[str] | None, typer.Option(
+    "--off-loop", metavar="LOOP", help="switch a feedback loop off by name: cuts its feedback link and leaves the "
+    "exposures that feed it and the states it acts on (repeatable; `pathways-sim list loops`)")]
+
+
+def loop_names(values: list[str] | None) -> list[str]:
+    """``--off-loop`` values: each the name of a loop in ``LOOPS``, or ``BadInput`` naming it, any close match
+    and the loops allowed (a pathway's name is refused here: ``--off`` takes those)."""
+    from pathways_sim.declarations.declare import unknown_name_message
+    from pathways_sim.mechanisms.registry import LOOPS, PATHWAYS
+
+    for value in values or []:
+        if value not in LOOPS:
+            hint = f" ({value!r} is a pathway: switch it off with --off)" if value in PATHWAYS else ""
+            raise BadInput(f"--off-loop: {unknown_name_message(value, list(LOOPS), 'loop')}{hint}")
+    return list(values or [])
