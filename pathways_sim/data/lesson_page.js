@@ -64,7 +64,7 @@
       el("line", {x1: L, x2: W - R, y1: y(t), y2: y(t), stroke: "#e5e5e5"}, svg);
       el("text", {x: L - 6, y: y(t) + 4, "text-anchor": "end", "font-size": 12}, svg, t);
     });
-    ticks(x0, x1, 6).forEach(function (t) {
+    ticks(x0, x1, 6).filter(function (t) { return t === Math.round(t); }).forEach(function (t) {
       el("text", {x: x(t), y: H - B + 18, "text-anchor": "middle", "font-size": 12}, svg, t);
     });
     el("line", {x1: L, x2: W - R, y1: y(0), y2: y(0), stroke: "#444"}, svg);
@@ -124,10 +124,13 @@
 
   function render() {
     var arm = data.arms[key()], ref = data.arms[data.reference];
-    var last = arm.gap[arm.gap.length - 1], year = arm.years[arm.years.length - 1];
+    // The number shown is the mean of the last few years, as the bars are: one year of a few thousand people is noisy.
+    function recent(series) { var tail = series.slice(-data.last_years); return tail.reduce(function (a, b) { return a + b; }, 0) / tail.length; }
+    var first = arm.years[Math.max(arm.years.length - data.last_years, 0)], year = arm.years[arm.years.length - 1];
     document.getElementById("gap").innerHTML = "Gap in " + data.outcome_label.toLowerCase() +
-      " between the most and the least deprived fifth of areas in " + year + ": <strong id=\"gap-value\">" + fmt(last) +
-      "</strong> " + data.unit.gap + " (every loop on" + (data.offer ? ", no offer" : "") + ": " + fmt(ref.gap[ref.gap.length - 1]) + ")";
+      " between the most and the least deprived fifth of areas, " + first + "\u2013" + year + ": <strong id=\"gap-value\">" +
+      fmt(recent(arm.gap)) + "</strong> " + data.unit.gap + " (every loop on" + (data.offer ? ", no offer" : "") + ": " +
+      fmt(recent(ref.gap)) + ")";
     document.getElementById("gap-title").textContent = "The gap in " + data.outcome_label.toLowerCase() +
       " (most minus least deprived fifth of areas), year by year";
     gapChart(arm, ref);

@@ -27,6 +27,9 @@ __all__ = ["PANELS", "lesson_data", "lesson_html", "write_lesson"]
 
 #: The outcomes drawn by quintile, in order (metric, plain label).
 PANELS = (("mean_stress", "Stress"), ("loneliness_prevalence", "Loneliness"), ("cmd_prevalence", "Mental disorder"))
+#: What each lesson outcome is called on the page.
+OUTCOME_WORDS = {"cmd_prevalence": "Mental disorder", "loneliness_prevalence": "Loneliness (often or always lonely)",
+                 "mean_stress": "Stress"}
 LAST_YEARS = 3  # bars show the mean of the last three years (one year of a few thousand people is noisy)
 
 
@@ -73,7 +76,8 @@ def lesson_data(runs: LessonRuns) -> dict[str, Any]:
     params = spec.parameters
     return {
         "lesson": lesson.name, "title": lesson.title, "outcome": lesson.outcome,
-        "outcome_label": OUTCOMES[lesson.outcome].label, "unit": _unit(lesson.outcome),
+        "outcome_label": OUTCOME_WORDS.get(lesson.outcome, OUTCOMES[lesson.outcome].label),
+        "unit": _unit(lesson.outcome),
         "loops": [{"name": name, "title": LOOP_TITLES.get(name, name)} for name in lesson.loops],
         "offer": None if lesson.intervention is None else dict(lesson.intervention),
         "panels": [{"metric": metric, "label": label, "unit": _unit(metric)["level"]} for metric, label in PANELS],

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pathways_sim.interfaces.commands.options import ForceOption, OffLoopOption, loop_names, whole_years
+from pathways_sim.interfaces.commands.options import ForceOption, OffLoopOption, loop_names, output_file, whole_years
 from pathways_sim.interfaces.console import (
     BadInput,
     announce,
@@ -117,23 +115,12 @@ def calibrate(targets: Annotated[str | None, typer.Argument(metavar="TARGETS.csv
     """
     from pathways_sim import Parameters
     from pathways_sim.analysis import calibration
-    from pathways_sim.results.outputs import PACKAGE_DIR, inside_package
-
     if replicates < 1:
         raise BadInput(f"replicates: must be at least 1, got {replicates}")
     if seed < 0:
         raise BadInput(f"seed: must be a non-negative integer, got {seed}")
-    if not output.strip():
-        raise BadInput("output: the path is empty; name a file, e.g. --output calibrated.json")
-    path = Path(output)
-    if inside_package(path):
-        raise BadInput(f"output: {path} is inside the installed package ({PACKAGE_DIR}); write the calibration "
-                       "elsewhere (default ./calibrated.json) and copy it into a source checkout deliberately")
-    if not path.absolute().parent.is_dir():
-        raise BadInput(f"output: folder {path.parent} does not exist")
-    if path.is_dir():
-        raise BadInput(f"output: {path} is a directory; name a file")
-    _probe_folder(path)
+    path = output_file(output, "calibrated.json", "write the calibration elsewhere (default ./calibrated.json) and "
+                       "copy it into a source checkout deliberately")
     Parameters(population_size=people)  # a bad size is reported before any work
     n_years = calibration.MIN_YEARS if years is None else years
     result = calibration.calibrate(
@@ -160,17 +147,3 @@ def calibrate(targets: Annotated[str | None, typer.Argument(metavar="TARGETS.csv
     out.file.write("\n".join(lines) + "\n")
 
 
-def _probe_folder(path: Path) -> None:
-    """Fail now, not after the calibration, if the output's folder cannot be written."""
-    import tempfile
-
-    try:
-        fd, probe = tempfile.mkstemp(dir=path.absolute().parent, prefix=f".{path.name}.probe.", suffix=".tmp")
-        try:
-            os.write(fd, b"\0" * 4096)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-            Path(probe).unlink(missing_ok=True)
-    except OSError as error:
-        raise BadInput(f"output: cannot write to {path.absolute().parent}: {error.strerror or error}") from None
