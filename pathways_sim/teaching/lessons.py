@@ -140,8 +140,9 @@ def combinations(lesson: Lesson) -> dict[str, tuple[frozenset[str], bool | None]
 
 
 def lesson_settings(lesson: Lesson, *, people: int | None = None, years: int | None = None,
-                    seed: int | None = None) -> dict[str, Any]:
-    """The lesson's settings in the scenario format, with the population, years or seed replaced if given.
+                    seed: int | None = None, burn_in_years: float | None = None) -> dict[str, Any]:
+    """The lesson's settings in the scenario format, with the population, years, seed or burn-in replaced if
+    given.
     A smaller population keeps about 20 areas (at least 50 people each) so its quintiles still mean something."""
     data: dict[str, Any] = {key: (dict(value) if isinstance(value, Mapping) else value)
                             for key, value in lesson.settings.items()}
@@ -151,4 +152,6 @@ def lesson_settings(lesson: Lesson, *, people: int | None = None, years: int | N
         data["time"] = {**data.get("time", {}), "years": int(years)}
     if seed is not None:
         data["seed"] = int(seed)
+    if burn_in_years is not None:
+        data["time"] = {**data.get("time", {}), "burn_in_years": burn_in_years}
     return data
