@@ -32,7 +32,7 @@ def test_lessons_are_well_formed():
         assert 2 <= lesson.look_for.count(". ") + 1 <= 5
         assert 2000 <= lesson.settings["population"]["size"] <= 10_000
         spec = lesson_scenario(lesson)  # the settings and intervention pass the scenario checks
-        assert list(spec.arms)[0].startswith("loops_on")
+        assert next(iter(spec.arms)).startswith("loops_on")
     with pytest.raises(LessonError, match="loneliness_trap"):
         lookup("loneliness_trp")
 
@@ -85,7 +85,8 @@ def test_where_the_gap_comes_from_shows_what_it_says():
     lesson = LESSONS["where_the_gap_comes_from"]
     arms = [arm_name(off) for off in [(), *[(loop,) for loop in lesson.loops], lesson.loops]]
     results = _runs(lesson.name, arms)
-    gap = {arm: (lambda q: q[0] - q[4])(_last(results, arm, "cmd_prevalence")) for arm in arms}
+    levels = {arm: _last(results, arm, "cmd_prevalence") for arm in arms}
+    gap = {arm: q[0] - q[4] for arm, q in levels.items()}
     on, alone = gap["loops_on"], {loop: gap[arm_name([loop])] for loop in lesson.loops}
     assert all(g < on for g in alone.values()), (on, alone)
     carried = {loop: on - g for loop, g in alone.items()}
