@@ -79,8 +79,8 @@
     // End labels, pushed apart when the two lines end close together.
     var yRef = y(ref.gap[ref.gap.length - 1]) + 4, yArm = y(arm.gap[arm.gap.length - 1]) + 4;
     if (Math.abs(yRef - yArm) < 15) { var mid = (yRef + yArm) / 2, up = yArm <= yRef ? -1 : 1; yArm = mid + up * 7.5; yRef = mid - up * 7.5; }
-    el("text", {x: W - R + 8, y: yRef, "font-size": 12, fill: GREY}, svg, "every loop on" + (data.offer ? ", no offer" : "") + ": " + fmt(ref.gap[ref.gap.length - 1]));
-    el("text", {x: W - R + 8, y: yArm, "font-size": 12, fill: BLUE, "font-weight": "bold"}, svg, "this run: " + fmt(arm.gap[arm.gap.length - 1]));
+    el("text", {x: W - R + 8, y: yRef, "font-size": 12, fill: GREY}, svg, "every loop on" + (data.offer ? ", no offer" : "") + ", " + x1 + ": " + fmt(ref.gap[ref.gap.length - 1]));
+    el("text", {x: W - R + 8, y: yArm, "font-size": 12, fill: BLUE, "font-weight": "bold"}, svg, "this run, " + x1 + ": " + fmt(arm.gap[arm.gap.length - 1]));
   }
 
   function barChart(panel, arm, ref) {
@@ -89,7 +89,7 @@
     var title = document.createElement("h3");
     title.textContent = panel.label + " (" + panel.unit + ", mean of the last " + data.last_years + " years)";
     holder.appendChild(title);
-    var W = 330, H = 220, L = 40, T = 10, B = 34;
+    var W = 420, H = 220, L = 40, T = 10, B = 34;
     var svg = el("svg", {width: W, height: H, role: "img"}, holder);
     var high = barHigh[panel.metric] || 1;
     function y(v) { return T + (H - T - B) * (1 - v / high); }
