@@ -28,8 +28,8 @@ from pathways_sim.teaching.lessons import (
     lookup,
 )
 
-__all__ = ["GROUP_TYPE", "OUTCOME_WORDS", "LessonRuns", "by_quintile", "gap_over_time", "lesson_model", "lesson_scenario",
-           "run_lesson"]
+__all__ = ["GROUP_TYPE", "OUTCOME_WORDS", "LessonRuns", "by_quintile", "gap_over_time", "lesson_model",
+           "lesson_scenario", "run_lesson"]
 
 GROUP_TYPE = "area_deprivation_quintile"  # quintile 1 the most deprived fifth of areas, 5 the least
 #: What each lesson outcome is called for a class.
