@@ -1,0 +1,149 @@
+"""Preset lessons: what a class runs, which feedback loops it may switch off, and what to look for.
+
+A ``Lesson`` is data: a title, two or three plain sentences of what to look for, the loops (names in
+``pathways_sim.LOOPS``) a class may switch off, scenario-style settings (population, years, burn-in, parameter
+values) and at most one intervention, in the scenario format, whose coverage a slider may set.  The live page
+(``pathways-sim teach``), the offline lesson (``pathways-sim lesson``) and the teaching notebook build their
+models from here (``lesson_scenario``, ``lesson_model``, ``run_lesson``), so all three show the same thing.
+
+Switching a loop off cuts its feedback link only (``Loop.cut``): the exposures that feed the loop and the states
+it acts on stay (with the loneliness loop off, ties still relieve loneliness; loneliness no longer costs ties).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from pathways_sim.declarations.declare import unknown_name_message
+from pathways_sim.mechanisms.registry import LOOPS
+
+__all__ = ["LESSONS", "Lesson", "LessonError", "arm_name", "combinations", "lesson_settings", "lookup"]
+
+# Deprivation quintiles of areas need enough areas: about 200 people an area gives 20 areas at 4,000 people.
+_SMALL_AREAS = {"size": 4000, "people_per_area": 200}
+
+
+class LessonError(ValueError):
+    """A lesson, loop or setting that does not exist (the message names it and what is allowed)."""
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One preset lesson.
+
+    ``outcome`` is the result (a metric of ``PathwaysModel.results``) whose gap between the most and least
+    deprived fifth of areas the lesson follows."""
+
+    name: str
+    title: str
+    look_for: str
+    loops: tuple[str, ...]
+    settings: Mapping[str, Any]
+    intervention: Mapping[str, Any] | None = None
+    outcome: str = "cmd_prevalence"
+
+    def __post_init__(self) -> None:
+        for loop in self.loops:
+            if loop not in LOOPS:
+                raise LessonError(f"lesson {self.name}: {unknown_name_message(loop, list(LOOPS), 'loop')}")
+
+
+def _settings(years: int = 15, **parameters: float) -> Mapping[str, Any]:
+    return MappingProxyType({"seed": 2025, "population": dict(_SMALL_AREAS),
+                             "time": {"years": years, "burn_in_years": 20}, "parameters": dict(parameters)})
+
+
+LESSONS: Mapping[str, Lesson] = MappingProxyType({lesson.name: lesson for lesson in [
+    Lesson(
+        "loneliness_trap", "The loneliness trap",
+        "Loneliness makes people withdraw, and withdrawal costs ties, which makes them lonelier: past a point "
+        "loneliness feeds itself. Switch the loneliness loop off and watch loneliness fall most in the most "
+        "deprived areas, where fewer ties put more people near that point.",
+        ("loneliness_ties",), _settings(loneliness_withdrawal_strength=2.0), outcome="loneliness_prevalence"),
+    Lesson(
+        "stress_gradient", "Stress and the social gradient",
+        "Stress is highest in the most deprived areas and falls step by step to the least deprived: a gradient, "
+        "not a line between poor and everyone else. Stress wears down resilience and a sense of control, which "
+        "lets the same hardship cause more stress. Switch those loops off and stress falls most where it was "
+        "highest, so the gap narrows.",
+        ("stress_resilience", "stress_control"), _settings(), outcome="mean_stress"),
+    Lesson(
+        "universal_widens", "Why universal offers can widen gaps",
+        "Peer support is offered to everyone alike, but people with more control and less stigma take it up more "
+        "often, and they live mostly in better-off areas. Switch the offer on and off: mental disorder falls, but "
+        "not least where it was lowest, so the gap between the areas need not narrow.",
+        ("loneliness_ties",), _settings(),
+        intervention=MappingProxyType({"kind": "peer_support", "coverage": 0.5,
+                                       "targeting": {"strategy": "universal"}})),
+    Lesson(
+        "proportionate_universalism", "Proportionate universalism",
+        "The same peer support is offered to everyone, with more of it where deprivation is greater (Marmot's "
+        "proportionate universalism). Switch the offer on and off: mental disorder falls most in the most "
+        "deprived areas, so the gap narrows as well as the average falling.",
+        ("loneliness_ties",), _settings(),
+        intervention=MappingProxyType({"kind": "peer_support", "coverage": 0.5,
+                                       "targeting": {"strategy": "proportionate", "gradient": 2}})),
+    Lesson(
+        "where_the_gap_comes_from", "Where the gap comes from",
+        "The gap in mental disorder between the most and least deprived areas is carried by several feedback "
+        "loops at once. Switch them off one at a time and see how much of the gap each one carries; no single "
+        "loop carries all of it, because hardship itself still raises stress.",
+        ("stress_resilience", "stress_control", "loneliness_ties", "support_buffering"), _settings()),
+]})
+
+
+def lookup(name: str | Lesson) -> Lesson:
+    """The lesson of that name (or the lesson itself); ``LessonError`` naming close matches otherwise."""
+    if isinstance(name, Lesson):
+        return name
+    if name not in LESSONS:
+        raise LessonError(unknown_name_message(str(name), list(LESSONS), "lesson"))
+    return LESSONS[name]
+
+
+def check_loops(lesson: Lesson, loops_off: Iterable[str]) -> frozenset[str]:
+    """The loops named, each one of the lesson's (``LessonError`` otherwise)."""
+    names = frozenset([loops_off] if isinstance(loops_off, str) else loops_off)
+    for loop in sorted(names):
+        if loop not in lesson.loops:
+            raise LessonError(f"lesson {lesson.name}: "
+                              + unknown_name_message(loop, list(lesson.loops), "loop of this lesson"))
+    return names
+
+
+def arm_name(loops_off: Iterable[str] = (), offer: bool | None = None) -> str:
+    """A run's name: ``loops_on`` or ``off-<loop>-<loop>``, then ``.offer`` or ``.no_offer`` when the lesson
+    has an intervention (``offer`` None: it has none)."""
+    off = sorted(loops_off)
+    name = "off-" + "-".join(off) if off else "loops_on"
+    return name if offer is None else f"{name}.{'offer' if offer else 'no_offer'}"
+
+
+def combinations(lesson: Lesson) -> dict[str, tuple[frozenset[str], bool | None]]:
+    """Every on/off combination of the lesson's loops (and of its offer, if it has one), by arm name."""
+    offers: Sequence[bool | None] = (False, True) if lesson.intervention is not None else (None,)
+    out: dict[str, tuple[frozenset[str], bool | None]] = {}
+    for count in range(len(lesson.loops) + 1):
+        for off in itertools.combinations(lesson.loops, count):
+            for offer in offers:
+                out[arm_name(off, offer)] = (frozenset(off), offer)
+    return out
+
+
+def lesson_settings(lesson: Lesson, *, people: int | None = None, years: int | None = None,
+                    seed: int | None = None) -> dict[str, Any]:
+    """The lesson's settings in the scenario format, with the population, years or seed replaced if given.
+    A smaller population keeps about 20 areas (at least 50 people each) so its quintiles still mean something."""
+    data: dict[str, Any] = {key: (dict(value) if isinstance(value, Mapping) else value)
+                            for key, value in lesson.settings.items()}
+    if people is not None:
+        data["population"] = {"size": int(people), "people_per_area": max(50, int(people) // 20)}
+    if years is not None:
+        data["time"] = {**data.get("time", {}), "years": int(years)}
+    if seed is not None:
+        data["seed"] = int(seed)
+    return data
