@@ -13,6 +13,7 @@ from pathways_sim import LOOPS, PARAMETERS, PATHWAYS
 from pathways_sim.declarations.declare import Param
 from pathways_sim.interfaces.docs import (
     DOC_FILES,
+    IMAGE_FILES,
     causal_loop_diagram_dot,
     causal_loop_diagram_mermaid,
     main,
@@ -178,17 +179,19 @@ def test_write_docs_writes_each_file_atomically(tmp_path, monkeypatch, generated
     def spy(src, dst):
         src, dst = Path(src), Path(dst)
         # The whole text is in the temporary file before the rename, which stays in one directory.
-        renames.append((src.parent == dst.parent, src.name.endswith(".tmp"), dst, src.read_text("utf-8")))
+        renames.append((src.parent == dst.parent, src.name.endswith(".tmp"), dst, src.read_bytes()))
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", spy)
     written = write_docs(target)
-    assert written == [target / name for name in DOC_FILES]
+    assert written == [target / name for name in (*DOC_FILES, *IMAGE_FILES)]
     moves = [(same_dir, is_tmp, dst) for same_dir, is_tmp, dst, _ in renames]
     assert moves == [(True, True, p) for p in written]
-    for (_, _, dst, text), name in zip(renames, DOC_FILES, strict=True):
-        assert text == generated[name] == dst.read_text("utf-8")
-    assert sorted(p.name for p in target.iterdir()) == sorted(DOC_FILES), "a temporary file was left behind"
+    for (_, _, dst, data), name in zip(renames, DOC_FILES, strict=False):
+        assert data.decode("utf-8") == generated[name] == dst.read_text("utf-8")
+    assert renames[-1][3].startswith(b"\x89PNG") and renames[-1][3] == (target / IMAGE_FILES[0]).read_bytes()
+    assert sorted(p.name for p in target.iterdir()) == sorted((*DOC_FILES, *IMAGE_FILES)), \
+        "a temporary file was left behind"
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
@@ -206,5 +209,6 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypat
 
 def test_command_line_regenerates_into_the_given_directory(tmp_path, capsys):
     assert main([str(tmp_path / "docs")]) == 0
-    assert sorted(p.name for p in (tmp_path / "docs").iterdir()) == sorted(DOC_FILES)
-    assert capsys.readouterr().out.splitlines() == [str(tmp_path / "docs" / name) for name in DOC_FILES]
+    everything = (*DOC_FILES, *IMAGE_FILES)
+    assert sorted(p.name for p in (tmp_path / "docs").iterdir()) == sorted(everything)
+    assert capsys.readouterr().out.splitlines() == [str(tmp_path / "docs" / name) for name in everything]

@@ -50,3 +50,15 @@ def pathway(name: str, sources: Sequence[str], target: str,  # noqa: PLR0913, PL
     strength = Param(f"{name}_strength", default, unit, bounds, plausible, source,
                      f"Strength of pathway {name}: {description}", group="pathway")
     return Pathway(name, tuple(sources), target, sign, strength, description, tuple(loops), tuple(modifiers))
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link the model makes by accounting, not by a switchable pathway: ``target`` is computed from
+    ``source`` (a job's pay is income; support is counted from ties).  Feedback loops close through these, so
+    the causal loop diagram draws them; they cannot be switched off."""
+
+    source: str
+    target: str
+    sign: int
+    description: str

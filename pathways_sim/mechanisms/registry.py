@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from pathways_sim.declarations.declare import ParameterError, unknown_name_message
-from pathways_sim.declarations.pathways import Loop, Pathway
+from pathways_sim.declarations.pathways import Link, Loop, Pathway
 from pathways_sim.mechanisms import (
     allostatic_load,
     childhood,
@@ -94,6 +94,18 @@ for _loop in LOOPS.values():
     for _name in (*_loop.pathways, *_loop.cut):
         assert _name in PATHWAYS, f"loop {_loop.name} names unknown pathway {_name}"
     assert set(_loop.cut) <= set(_loop.pathways) and _loop.cut, f"loop {_loop.name}: cut links must be its own"
+
+# Links made by accounting (where the code computes one quantity from another), through which loops close:
+# ``teaching.loop_diagram`` finds each loop's cycle among its pathways and these.
+ACCOUNTING_LINKS: tuple[Link, ...] = (
+    Link("ties", "support", +1, "perceived support is counted from one's ties (exposures.support)"),
+    Link("employment", "income", +1, "household income follows labour status: a job pays more than none "
+         "(income.update_income)"),
+    Link("income", "financial_strain", -1, "financial strain falls as income rises above the poverty line "
+         "(exposures.financial_strain)"),
+    Link("income", "parent_financial_strain", -1, "an adult's income is their children's household income, so it "
+         "sets the next generation's parental financial strain (childhood.childhood_adversity)"),
+)
 
 
 class Switches:

@@ -3,7 +3,8 @@
 ``parameter_table_markdown`` renders ``PARAMETERS``; ``pathway_table_markdown`` renders ``PATHWAYS``;
 ``causal_loop_diagram_dot`` and ``causal_loop_diagram_mermaid`` draw ``PATHWAYS`` and ``LOOPS`` as a causal
 loop diagram (Graphviz DOT text, and a Mermaid flowchart that GitHub renders), both from one extraction of
-nodes and edges (``causal_loop_diagram``).  ``write_docs`` writes the four generated files of ``docs/``
+nodes and edges (``causal_loop_diagram``).  ``write_docs`` writes the generated files of ``docs/``
+(tables, the diagrams, and the loops drawn one at a time as SVG and PNG by ``teaching.loop_diagram``)
 atomically, and ``python -m pathways_sim.interfaces.docs [DIR]`` regenerates them.  ``tests/test_docs.py``
 fails when the committed files differ from what these functions produce now, so a changed declaration has
 to come with regenerated docs.
@@ -42,11 +43,13 @@ from pathways_sim.interfaces.docs.tables import (
     parameter_table_markdown,
     pathway_table_markdown,
 )
-from pathways_sim.results.atomic import atomic_write_text
+from pathways_sim.results.atomic import atomic_write_bytes, atomic_write_text
+from pathways_sim.teaching.loop_diagram import draw_loop_diagram, loop_diagram_bytes
 
 __all__ = [
     "DOC_FILES",
     "GROUP_TITLES",
+    "IMAGE_FILES",
     "JUNCTION_COLOUR",
     "LOOP_KINDS",
     "NEGATIVE_COLOUR",
@@ -70,7 +73,10 @@ __all__ = [
 
 #: The files ``write_docs`` writes, in the order it writes them.
 DOC_FILES: tuple[str, ...] = ("parameters.md", "pathways.md", "causal_loops.dot", "causal_loops.md",
-                              "interventions.md")
+                              "interventions.md", "causal_loops.svg")
+#: Images ``write_docs`` writes after ``DOC_FILES``: the causal loop diagram as PNG.  Its bytes depend on the
+#: local fonts and rasteriser, so the tests compare the SVG (text kept as text) and only check the PNG exists.
+IMAGE_FILES: tuple[str, ...] = ("causal_loops.png",)
 
 
 def render_docs() -> dict[str, str]:
@@ -81,6 +87,7 @@ def render_docs() -> dict[str, str]:
         "causal_loops.dot": causal_loop_diagram_dot(),
         "causal_loops.md": causal_loops_markdown(),
         "interventions.md": intervention_table_markdown(),
+        "causal_loops.svg": loop_diagram_bytes(draw_loop_diagram(), "svg").decode("utf-8"),
     }
 
 
@@ -96,7 +103,7 @@ def write_docs(directory: str | os.PathLike[str] = "docs") -> list[Path]:
     Returns
     -------
     list of pathlib.Path
-        The files written, in ``DOC_FILES`` order.
+        The files written, in ``DOC_FILES`` order, then ``IMAGE_FILES``.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -105,6 +112,9 @@ def write_docs(directory: str | os.PathLike[str] = "docs") -> list[Path]:
         path = directory / name
         atomic_write_text(path, text)
         written.append(path)
+    png = directory / IMAGE_FILES[0]
+    atomic_write_bytes(png, loop_diagram_bytes(draw_loop_diagram(), "png"))
+    written.append(png)
     return written
 
 

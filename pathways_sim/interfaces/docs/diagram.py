@@ -261,6 +261,17 @@ def causal_loops_markdown(pathways: Mapping[str, Pathway] = PATHWAYS,
         ("The same diagram as Graphviz DOT is in [causal_loops.dot](causal_loops.dot) "
          "(`dot -Tsvg causal_loops.dot -o causal_loops.svg`)."),
         "",
+        "## The loops, one at a time",
+        "",
+        ("Each feedback loop drawn as a closed cycle in plain words, with the sign of every link and R or B in "
+         "the middle (R reinforcing: the product of the signs around the cycle is +; B balancing: -). The "
+         "cycle is found from the loop's pathways and the links the model makes by accounting "
+         "(`ACCOUNTING_LINKS`: a job's pay is income, income sets financial strain, support is counted from "
+         "ties), through the link that switching the loop off cuts (marked *switch off here*). Made by "
+         "`pathways_sim.teaching.draw_loop_diagram`; also as [PNG](causal_loops.png)."),
+        "",
+        "![The feedback loops of pathways_sim, each as a closed cycle](causal_loops.svg)",
+        "",
         "```mermaid",
         causal_loop_diagram_mermaid(pathways, loops).rstrip("\n"),
         "```",
@@ -273,6 +284,6 @@ def causal_loops_markdown(pathways: Mapping[str, Pathway] = PATHWAYS,
          "pathway (a lost job lowers income, which raises financial strain; a lost tie lowers support; a "
          "parent's strain, stress and disorder are the child's exposures). Those links are part of the "
          "state, "
-         "not switchable mechanisms, so they are not drawn as arrows."),
+         "not switchable mechanisms, so the flowchart above does not draw them; the loops one at a time do."),
     ]
     return "\n".join(lines) + "\n"
