@@ -12,7 +12,9 @@ one class's switches never move another's run.  When settings act is said on the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from types import MappingProxyType
 
 import solara
@@ -24,11 +26,13 @@ from pathways_sim.mechanisms.registry import LOOPS
 from pathways_sim.teaching.classroom import ClassroomModel, ClassroomSettings, strength_sliders
 from pathways_sim.teaching.lessons import LESSONS, lookup
 from pathways_sim.teaching.live_plots import gap_figure, gap_unit, loop_label, network_figure, quintile_figure
+from pathways_sim.teaching.loop_diagram import LOOP_STORIES, draw_loop_diagram
 
 FIRST_LESSON = "loneliness_trap"
 WHEN_CHANGES_APPLY = ("Loop switches act from the next step (one step is one month). The strength and coverage "
                       "sliders act when you press Reset, which builds the lesson again from the same seed, so it "
                       "starts from the same people. Choosing a lesson starts it afresh.")
+SHORT_WHEN = "Switches act from the next step (a month); the sliders in the side bar act at Reset."
 TITLE = "Pathways: switch a feedback loop off and watch the gap"
 
 
@@ -66,8 +70,6 @@ def network_panel(model: ClassroomModel) -> None:
 
 @solara.component
 def LoopDiagram(loops_off: frozenset[str]) -> None:
-    from pathways_sim.teaching.loop_diagram import draw_loop_diagram
-
     figure = solara.use_memo(lambda: draw_loop_diagram(loops_off=tuple(sorted(loops_off))), [loops_off])
     solara.Text("Causal loop diagram: R reinforcing, B balancing; loops switched off are grey")
     solara.FigureMatplotlib(figure, format="png", bbox_inches="tight", dependencies=[loops_off])
@@ -77,9 +79,13 @@ def diagram_panel(model: ClassroomModel) -> None:
     LoopDiagram(model.loops_off)
 
 
+def _small(text: str, **style: str) -> None:
+    solara.Div(children=[text], style={"font-size": "0.85em", "color": "#444", **style})
+
+
 @solara.component
 def LessonControls(settings: solara.Reactive[ClassroomSettings], model: solara.Reactive[ClassroomModel]) -> None:
-    """The lesson chooser, a switch per loop and the sliders, in the sidebar."""
+    """The lesson chooser, what to look for, and a switch per loop (the lesson's loops first)."""
     lesson = lookup(settings.value.lesson)
     titles = {chosen.title: name for name, chosen in LESSONS.items()}
 
@@ -93,19 +99,35 @@ def LessonControls(settings: solara.Reactive[ClassroomSettings], model: solara.R
         model.value.switch_loops(off)
         force_update()
 
-    with solara.Card("Lesson"):
-        solara.Select("Lesson", value=lesson.title, values=list(titles), on_value=choose)
-        solara.Markdown(f"**What to look for.** {lesson.look_for}")
-        solara.Info(WHEN_CHANGES_APPLY, dense=True, classes=["when-changes-apply"])
-    with solara.Card("Feedback loops (on = running)"):
-        ordered = [*lesson.loops, *(n for n in LOOPS if n not in lesson.loops)]
-        for index, name in enumerate(ordered):
-            if index == len(lesson.loops):
-                solara.Text("Other loops", style={"font-weight": "bold", "margin-top": "8px"})
-            solara.Switch(label=loop_label(name), value=name not in settings.value.loops_off,
-                          on_value=lambda on, name=name: switch(name, on))
-            solara.Text(LOOPS[name].description, style={"font-size": "0.8em", "color": "#555"})
-    SliderControls(settings, model)
+    solara.Select("Lesson", value=lesson.title, values=list(titles), on_value=choose)
+    _small(f"What to look for: {lesson.look_for}", margin_bottom="4px")
+    _small(SHORT_WHEN, font_style="italic")
+    ordered = [*lesson.loops, *(n for n in LOOPS if n not in lesson.loops)]
+    _small("Feedback loops (on = running; * = this lesson's):", font_weight="bold", margin_top="4px")
+    with solara.GridFixed(columns=2, row_gap="0px", column_gap="8px"):
+        for name in ordered:
+            LoopSwitch(name, name not in settings.value.loops_off, switch, name in lesson.loops)
+
+
+@solara.component
+def LoopSwitch(name: str, on: bool, switch: Callable[[str, bool], None], in_lesson: bool) -> None:
+    """A compact switch for one loop; hovering shows what the loop is."""
+    with solara.Tooltip(LOOP_STORIES.get(name, LOOPS[name].description)):
+        solara.v.Switch(label=loop_label(name) + (" *" if in_lesson else ""), v_model=on, dense=True, hide_details=True,
+                        class_=f"mt-1 loop-switch loop-{name}", on_v_model=lambda value: switch(name, bool(value)))
+
+
+def lesson_panel(settings: solara.Reactive[ClassroomSettings],
+                 model: solara.Reactive[ClassroomModel]) -> Callable[[ClassroomModel], None]:
+    """The lesson panel as a SolaraViz component (a function of the model) bound to this session's state."""
+    def panel(_: ClassroomModel) -> None:
+        LessonControls(settings, model)
+    return panel
+
+
+def _slider_step(high: float) -> float:
+    """A round step, so the lesson's values lie on the slider's grid (a slider snaps to its steps)."""
+    return 0.01 if high <= 0.5 else 0.05
 
 
 @solara.component
@@ -117,22 +139,27 @@ def SliderControls(settings: solara.Reactive[ClassroomSettings], model: solara.R
         settings.value = replace(settings.value,
                                  strengths=MappingProxyType({**settings.value.strengths, parameter: float(value)}))
 
-    with solara.Card("Strengths and coverage (act at Reset)"):
-        changed = (settings.value.strengths != model.value.settings.strengths
-                   or settings.value.coverage != model.value.settings.coverage)
+    with solara.Card("Loop strengths and coverage"):
+        solara.Info(WHEN_CHANGES_APPLY, dense=True, classes=["when-changes-apply"])
+        built = model.value.settings
+        changed = (any(abs(v - built.strengths[k]) > 1e-9 for k, v in settings.value.strengths.items())
+                   or settings.value.coverage != built.coverage)
         if changed:
             solara.Warning("Changed: press Reset to run with these values.", dense=True)
         for slider in strength_sliders():
             high = max(slider.plausible[1], settings.value.strengths[slider.parameter])
-            solara.SliderFloat(slider.label, value=settings.value.strengths[slider.parameter], min=0.0, max=high,
-                               step=round(high / 40, 3), on_value=lambda v, p=slider.parameter: set_strength(p, v))
-        solara.Text("0 cuts a link, as switching its loop off does.", style={"font-size": "0.8em"})
+            solara.SliderFloat(slider.pathway.replace("_", " "), value=settings.value.strengths[slider.parameter],
+                               min=0.0, max=high, step=_slider_step(high), thumb_label="always",
+                               on_value=partial(set_strength, slider.parameter))
+            _small(f"{slider.unit}; plausible {slider.plausible[0]:g}-{slider.plausible[1]:g}", margin_top="-18px")
+        _small("0 cuts a link, as switching its loop off does.", margin_bottom="8px")
         if lesson.intervention is None:
-            solara.Text("This lesson has no offer (no coverage to set).", style={"font-size": "0.9em"})
+            _small("This lesson has no offer, so no coverage to set.")
         else:
-            solara.SliderFloat(f"{lesson.intervention['kind'].replace('_', ' ')} coverage (share offered; 0 = none)",
+            solara.SliderFloat(f"{lesson.intervention['kind'].replace('_', ' ')} coverage", thumb_label="always",
                                value=settings.value.coverage or 0.0, min=0.0, max=1.0, step=0.05,
                                on_value=lambda v: settings.set(replace(settings.value, coverage=float(v))))
+            _small("share of those eligible offered it; 0 = no offer")
 
 
 @solara.component
@@ -140,8 +167,26 @@ def Page() -> None:
     """One browser session's page, with its own settings and its own model."""
     settings = solara.use_reactive(ClassroomSettings.for_lesson(FIRST_LESSON))
     first = solara.use_memo(lambda: ClassroomModel(settings.value), [])
-    model = solara.use_reactive(first)
+    model: solara.Reactive[ClassroomModel] = solara.use_reactive(first)
+    components = solara.use_memo(lambda: [(lesson_panel(settings, model), 0), (gap_panel, 0), (quintile_panel, 0),
+                                          (diagram_panel, 0), (network_panel, 0)], [])
+
+    def current() -> ClassroomSettings:  # what Reset builds from: the controls as they are when it is pressed
+        return settings.value
+
+    SolaraViz(model, components=components, model_params={"settings": current}, name=TITLE,
+              play_interval=50, render_interval=1)
+    SideBarSliders(settings, model)
+
+
+@solara.component
+def SideBarSliders(settings: solara.Reactive[ClassroomSettings], model: solara.Reactive[ClassroomModel]) -> None:
+    """The sliders, in the side bar below Mesa's controls: solara orders the side bar by how deep in the page
+    each part is placed, so this one sits a level deeper than SolaraViz's."""
+    SideBarPart(settings, model)
+
+
+@solara.component
+def SideBarPart(settings: solara.Reactive[ClassroomSettings], model: solara.Reactive[ClassroomModel]) -> None:
     with solara.Sidebar():
-        LessonControls(settings, model)
-    SolaraViz(model, components=[(gap_panel, 0), (quintile_panel, 0), (network_panel, 0), (diagram_panel, 0)],
-              model_params={"settings": lambda: settings.value}, name=TITLE, play_interval=50, render_interval=1)
+        SliderControls(settings, model)

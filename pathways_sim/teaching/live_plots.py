@@ -6,6 +6,8 @@ Each function takes a ``ClassroomModel`` and returns a new ``Figure`` (the page 
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
@@ -14,15 +16,17 @@ from matplotlib.figure import Figure
 from pathways_sim.declarations.outcomes import OUTCOMES
 from pathways_sim.mechanisms.registry import LOOPS
 from pathways_sim.teaching.classroom import ClassroomModel, Month
+from pathways_sim.teaching.loop_diagram import LOOP_TITLES
 
 QUINTILE_COLOURS = ("#b2182b", "#ef8a62", "#999999", "#67a9cf", "#2166ac")  # Q1 most deprived (red) .. Q5 (blue)
 PANELS = ("mean_stress", "loneliness_prevalence", "cmd_prevalence")
 STRESS_COLOURS = "magma_r"  # light = low stress, dark = high
+YEAR = 12  # months in the gap's running mean (a few thousand people: a month's gap moves by chance)
 
 
 def loop_label(name: str) -> str:
-    """A loop as a class reads it: 'loneliness ties (R)'."""
-    return f"{name.replace('_', ' ')} ({LOOPS[name].kind})"
+    """A loop as a class reads it: 'The loneliness trap (R)'."""
+    return f"{LOOP_TITLES.get(name, name.replace('_', ' '))} ({LOOPS[name].kind})"
 
 
 def gap_unit(outcome: str) -> str:
@@ -34,7 +38,7 @@ def gap_unit(outcome: str) -> str:
 def _switch_marks(history: list[Month]) -> list[tuple[int, str]]:
     """(month, what changed) wherever the loops off changed from one month to the next."""
     marks = []
-    for before, after in zip(history, history[1:], strict=False):
+    for before, after in itertools.pairwise(history):
         if after.loops_off != before.loops_off:
             off = after.loops_off - before.loops_off
             on = before.loops_off - after.loops_off
@@ -50,7 +54,10 @@ def gap_figure(model: ClassroomModel) -> Figure:
     gaps = [m.gap(outcome) for m in model.history]
     fig = Figure(figsize=(6.4, 3.2), layout="constrained")
     ax = fig.add_subplot()
-    ax.plot(months, gaps, color="#b2182b", lw=2)
+    ax.plot(months, gaps, color="#b2182b", lw=0.8, alpha=0.6, label="each month")
+    if len(gaps) >= YEAR:
+        ax.plot(months[YEAR - 1:], np.convolve(gaps, np.ones(YEAR) / YEAR, mode="valid"), color="#b2182b", lw=2.2,
+                label="mean of the last 12 months")
     ax.axhline(gaps[0], color="#999999", lw=1, ls=":", label="gap at the start")
     for month, words in _switch_marks(model.history):
         ax.axvline(month, color="#333333", lw=1, ls="--")
@@ -60,27 +67,31 @@ def gap_figure(model: ClassroomModel) -> Figure:
     ax.set_ylabel(f"gap Q1 - Q5 ({gap_unit(outcome)})")
     ax.set_title(f"{OUTCOMES[outcome].label}: most minus least deprived fifth of areas", fontsize=10)
     ax.set_xlim(0, max(12, months[-1]))
-    ax.legend(loc="lower left", fontsize=8, frameon=False)
+    ax.legend(loc="lower left", fontsize=8, frameon=False, ncols=3)
     return fig
 
 
 def quintile_figure(model: ClassroomModel) -> Figure:
-    """Stress, loneliness and mental disorder in each fifth of areas, month by month."""
+    """Stress, loneliness and mental disorder in each fifth of areas, month by month (a 2 x 2 grid whose last
+    cell holds the legend)."""
     months = np.array([m.month for m in model.history])
-    fig = Figure(figsize=(9.6, 3.0), layout="constrained")
-    axes = fig.subplots(1, len(PANELS), sharex=True)
-    for ax, outcome in zip(axes, PANELS, strict=True):
+    fig = Figure(figsize=(6.4, 4.2), layout="constrained")
+    axes = fig.subplots(2, 2).ravel()
+    for ax, outcome in zip(axes, PANELS, strict=False):
         values = np.array([m.by_quintile[outcome] for m in model.history])
         for q in range(5):
             label = {0: "Q1 most deprived", 4: "Q5 least deprived"}.get(q, f"Q{q + 1}")
             ax.plot(months, values[:, q], color=QUINTILE_COLOURS[q], lw=2 if q in (0, 4) else 1, label=label)
         declared = OUTCOMES[outcome]
-        ax.set_title(f"{declared.label} ({declared.unit})", fontsize=10)
-        ax.set_xlabel("months")
+        ax.set_title(f"{declared.label} ({declared.unit})", fontsize=9)
         ax.set_xlim(0, max(12, months[-1]))
         ax.set_ylim(bottom=0)
-    axes[0].legend(fontsize=7, frameon=False, loc="lower left")
-    fig.suptitle("By fifth of areas, ranked by deprivation (adults 16+)", fontsize=10)
+        ax.tick_params(labelsize=8)
+    axes[2].set_xlabel("months since the start", fontsize=8)
+    legend = axes[3]
+    legend.set_axis_off()
+    legend.legend(*axes[0].get_legend_handles_labels(), loc="center", fontsize=8, frameon=False,
+                  title="fifth of areas by deprivation\n(adults 16+)", title_fontsize=8)
     return fig
 
 
@@ -90,7 +101,7 @@ def network_figure(model: ClassroomModel) -> Figure:
     fig = Figure(figsize=(6.4, 3.6), layout="constrained")
     ax = fig.add_subplot()
     i, j = sample.edges(model.pathways)
-    ax.add_collection(LineCollection(np.stack([sample.xy[i], sample.xy[j]], axis=1), colors="#bbbbbb",
+    ax.add_collection(LineCollection(list(np.stack([sample.xy[i], sample.xy[j]], axis=1)), colors="#bbbbbb",
                                      linewidths=0.5, zorder=1))
     shown = np.flatnonzero(sample.tracked)
     stress = pop.stress[sample.slots[shown]]

@@ -59,6 +59,10 @@ class TieSample:
                 continue
             placed = nx.spring_layout(graph, seed=seed, k=1.5 / np.sqrt(max(members.size, 1)), iterations=60)
             points = np.array([placed[m] for m in members.tolist()])
+            # People with few ties inside the area drift far out in a spring layout; keep them at the rim of
+            # the cluster so the cluster stays readable.
+            low, high = np.percentile(points, [3, 97], axis=0)
+            points = (np.clip(points, low, high) - (low + high) / 2) / np.maximum(high - low, 1e-9) * 2
             xy[members] = points + np.array([group * GAP_BETWEEN_AREAS, 0.0])
         return xy
 
