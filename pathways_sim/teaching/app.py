@@ -26,13 +26,13 @@ from pathways_sim.mechanisms.registry import LOOPS
 from pathways_sim.teaching.classroom import ClassroomModel, ClassroomSettings, strength_sliders
 from pathways_sim.teaching.lessons import LESSONS, lookup
 from pathways_sim.teaching.live_plots import gap_figure, gap_unit, loop_label, network_figure, quintile_figure
-from pathways_sim.teaching.loop_diagram import LOOP_STORIES, draw_loop_diagram
+from pathways_sim.teaching.loop_diagram import draw_loop_diagram
 
 FIRST_LESSON = "loneliness_trap"
 WHEN_CHANGES_APPLY = ("Loop switches act from the next step (one step is one month). The strength and coverage "
                       "sliders act when you press Reset, which builds the lesson again from the same seed, so it "
                       "starts from the same people. Choosing a lesson starts it afresh.")
-SHORT_WHEN = "Switches act from the next step (a month); the sliders in the side bar act at Reset."
+SHORT_WHEN = "Switches act from the next step (a month); the sliders further down act at Reset."
 TITLE = "Pathways: switch a feedback loop off and watch the gap"
 
 
@@ -83,6 +83,10 @@ def _small(text: str, **style: str) -> None:
     solara.Div(children=[text], style={"font-size": "0.85em", "color": "#444", **style})
 
 
+# SolaraViz's main area, on one page: two rows of two
+PANELS = ((gap_panel, 0), (quintile_panel, 0), (diagram_panel, 0), (network_panel, 0))
+
+
 @solara.component
 def LessonControls(settings: solara.Reactive[ClassroomSettings], model: solara.Reactive[ClassroomModel]) -> None:
     """The lesson chooser, what to look for, and a switch per loop (the lesson's loops first)."""
@@ -104,25 +108,15 @@ def LessonControls(settings: solara.Reactive[ClassroomSettings], model: solara.R
     _small(SHORT_WHEN, font_style="italic")
     ordered = [*lesson.loops, *(n for n in LOOPS if n not in lesson.loops)]
     _small("Feedback loops (on = running; * = this lesson's):", font_weight="bold", margin_top="4px")
-    with solara.GridFixed(columns=2, row_gap="0px", column_gap="8px"):
-        for name in ordered:
-            LoopSwitch(name, name not in settings.value.loops_off, switch, name in lesson.loops)
+    for name in ordered:
+        LoopSwitch(name, name not in settings.value.loops_off, switch, name in lesson.loops)
 
 
 @solara.component
 def LoopSwitch(name: str, on: bool, switch: Callable[[str, bool], None], in_lesson: bool) -> None:
-    """A compact switch for one loop; hovering shows what the loop is."""
-    with solara.Tooltip(LOOP_STORIES.get(name, LOOPS[name].description)):
-        solara.v.Switch(label=loop_label(name) + (" *" if in_lesson else ""), v_model=on, dense=True, hide_details=True,
-                        class_=f"mt-1 loop-switch loop-{name}", on_v_model=lambda value: switch(name, bool(value)))
-
-
-def lesson_panel(settings: solara.Reactive[ClassroomSettings],
-                 model: solara.Reactive[ClassroomModel]) -> Callable[[ClassroomModel], None]:
-    """The lesson panel as a SolaraViz component (a function of the model) bound to this session's state."""
-    def panel(_: ClassroomModel) -> None:
-        LessonControls(settings, model)
-    return panel
+    """A compact switch for one loop (the loop diagram tells each loop's story)."""
+    solara.v.Switch(label=loop_label(name) + (" *" if in_lesson else ""), v_model=on, dense=True, hide_details=True,
+                    class_=f"mt-1 loop-switch loop-{name}", on_v_model=lambda value: switch(name, bool(value)))
 
 
 def _slider_step(high: float) -> float:
@@ -168,14 +162,14 @@ def Page() -> None:
     settings = solara.use_reactive(ClassroomSettings.for_lesson(FIRST_LESSON))
     first = solara.use_memo(lambda: ClassroomModel(settings.value), [])
     model: solara.Reactive[ClassroomModel] = solara.use_reactive(first)
-    components = solara.use_memo(lambda: [(lesson_panel(settings, model), 0), (gap_panel, 0), (quintile_panel, 0),
-                                          (diagram_panel, 0), (network_panel, 0)], [])
+    with solara.Sidebar(), solara.Card("Lesson", classes=["lesson-card"]):
+        LessonControls(settings, model)
 
     def current() -> ClassroomSettings:  # what Reset builds from: the controls as they are when it is pressed
         return settings.value
 
-    SolaraViz(model, components=components, model_params={"settings": current}, name=TITLE,
-              play_interval=50, render_interval=1)
+    SolaraViz(model, components=list(PANELS), model_params={"settings": current}, name=TITLE, play_interval=50,
+              render_interval=1)
     SideBarSliders(settings, model)
 
 
