@@ -133,5 +133,5 @@ def test_teach_refuses_a_bad_port(capsys):
 def test_teach_serves_the_app_module_on_loopback_without_telemetry():
     command = teach.server_command("127.0.0.1", 8123)
     assert command[1:5] == ["-m", "solara", "run", "pathways_sim.teaching.app"]
-    assert ["--host", "127.0.0.1", "--port", "8123"] == command[5:9] and "--no-check-version" in command
+    assert command[5:9] == ["--host", "127.0.0.1", "--port", "8123"] and "--no-check-version" in command
     assert teach.OFFLINE_ENV["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
