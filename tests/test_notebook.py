@@ -36,3 +36,12 @@ def test_sweep_and_sensitivity_notebook_runs_clean_at_its_small_size(tmp_path, m
     printed = "".join(out.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
                       for out in cell.get("outputs", []))
     assert "draws" in printed  # the PSA's statements
+
+
+@pytest.mark.slow
+def test_teaching_notebook_runs_clean_at_its_small_size(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATHWAYS_SIM_NOTEBOOK_SCALE", "small")
+    notebook = _execute("teaching_feedback_loops.ipynb", tmp_path)
+    images = [out for cell in notebook.cells if cell.cell_type == "code" for out in cell.get("outputs", [])
+              if "image/png" in out.get("data", {})]
+    assert len(images) == 11  # each of five lessons: its runs and its loops; then every loop of the model

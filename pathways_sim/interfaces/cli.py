@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import typer
 from rich.markup import escape
 
-from pathways_sim.interfaces.commands import experiments, info, model, sweeps, trials
+from pathways_sim.interfaces.commands import experiments, info, model, sweeps, teaching, trials
 from pathways_sim.interfaces.commands import teach as teach_command
 from pathways_sim.interfaces.console import BadInput, err
 
@@ -38,6 +38,7 @@ app.command(name="list")(info.list_)
 app.command(name="validate-model")(model.validate_model)
 app.command()(model.calibrate)
 app.command()(trials.trials)
+app.command()(teaching.lesson)
 app.command()(teach_command.teach)
 
 INTERRUPTED = ("interrupted: stopped before the results were complete; an output directory is complete only "

@@ -7,7 +7,9 @@ with common random numbers and ``lesson_model`` builds one model for the live pa
 """
 
 from pathways_sim.teaching.lessons import LESSONS, Lesson, LessonError, lookup
+from pathways_sim.teaching.loop_diagram import draw_loop_diagram
 from pathways_sim.teaching.runs import LessonRuns, by_quintile, gap_over_time, lesson_model, lesson_scenario, run_lesson
 
-__all__ = ["LESSONS", "Lesson", "LessonError", "LessonRuns", "by_quintile", "gap_over_time", "lesson_model",
+__all__ = ["LESSONS", "Lesson", "LessonError", "LessonRuns", "by_quintile", "draw_loop_diagram", "gap_over_time",
+           "lesson_model",
            "lesson_scenario", "lookup", "run_lesson"]

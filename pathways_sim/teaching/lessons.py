@@ -60,38 +60,43 @@ def _settings(years: int = 15, **parameters: float) -> Mapping[str, Any]:
 LESSONS: Mapping[str, Lesson] = MappingProxyType({lesson.name: lesson for lesson in [
     Lesson(
         "loneliness_trap", "The loneliness trap",
-        "Loneliness makes people withdraw, and withdrawal costs ties, which makes them lonelier: past a point "
-        "loneliness feeds itself. Switch the loneliness loop off and watch loneliness fall most in the most "
-        "deprived areas, where fewer ties put more people near that point.",
+        "Past a point, loneliness feeds itself: people who feel lonely withdraw, lose friends and grow lonelier. "
+        "More people in the most deprived areas are past that point. Switch the loneliness loop off (lonely "
+        "people no longer withdraw; friends still ease loneliness) and loneliness falls everywhere, most in the "
+        "most deprived areas, so the gap narrows.",
         ("loneliness_ties",), _settings(loneliness_withdrawal_strength=2.0), outcome="loneliness_prevalence"),
     Lesson(
         "stress_gradient", "Stress and the social gradient",
-        "Stress is highest in the most deprived areas and falls step by step to the least deprived: a gradient, "
-        "not a line between poor and everyone else. Stress wears down resilience and a sense of control, which "
-        "lets the same hardship cause more stress. Switch those loops off and stress falls most where it was "
-        "highest, so the gap narrows.",
+        "Stress falls step by step from the most to the least deprived fifth of areas: a gradient, not a line "
+        "between the poor and everyone else. Stress wears down resilience and the sense of control, which lets "
+        "the same hardship cause more stress. Switch those loops off and stress falls most where it was highest, "
+        "so the gap narrows but does not close: hardship itself still causes stress.",
         ("stress_resilience", "stress_control"), _settings(), outcome="mean_stress"),
     Lesson(
         "universal_widens", "Why universal offers can widen gaps",
-        "Peer support is offered to everyone alike, but people with more control and less stigma take it up more "
-        "often, and they live mostly in better-off areas. Switch the offer on and off: mental disorder falls, but "
-        "not least where it was lowest, so the gap between the areas need not narrow.",
+        "Peer support is offered to everyone who is lonely or has a mental disorder: about twice as many people "
+        "in the most deprived fifth of areas as in the least. But people there take it up less often (less sense "
+        "of control, more stigma, less trust in services), so the offer reaches only about half as many again. "
+        "Switch the offer on: mental disorder falls by about as much in the least deprived areas as in the most "
+        "deprived, so the gap does not narrow, and relative to their lower level the better-off gain more.",
         ("loneliness_ties",), _settings(),
-        intervention=MappingProxyType({"kind": "peer_support", "coverage": 0.5,
+        intervention=MappingProxyType({"kind": "peer_support", "coverage": 1.0,
                                        "targeting": {"strategy": "universal"}})),
     Lesson(
         "proportionate_universalism", "Proportionate universalism",
-        "The same peer support is offered to everyone, with more of it where deprivation is greater (Marmot's "
-        "proportionate universalism). Switch the offer on and off: mental disorder falls most in the most "
-        "deprived areas, so the gap narrows as well as the average falling.",
+        "The same peer support is offered to everyone who needs it, with more of it where deprivation is greater "
+        "(proportionate universalism, Marmot 2010). Switch the offer on: mental disorder falls most in the most "
+        "deprived areas, so the gap narrows a little as well as the average falling. At a few thousand people "
+        "chance moves these numbers by about a point, so compare the pattern across the fifths of areas.",
         ("loneliness_ties",), _settings(),
-        intervention=MappingProxyType({"kind": "peer_support", "coverage": 0.5,
+        intervention=MappingProxyType({"kind": "peer_support", "coverage": 1.0,
                                        "targeting": {"strategy": "proportionate", "gradient": 2}})),
     Lesson(
         "where_the_gap_comes_from", "Where the gap comes from",
-        "The gap in mental disorder between the most and least deprived areas is carried by several feedback "
-        "loops at once. Switch them off one at a time and see how much of the gap each one carries; no single "
-        "loop carries all of it, because hardship itself still raises stress.",
+        "Several feedback loops carry the gap in mental disorder between the most and least deprived areas. "
+        "Switch them off one at a time: stress wearing down resilience carries the most (about half), support "
+        "against stress and stress taking away control less, the loneliness loop little. With all four off a "
+        "gap remains, because hardship itself still raises stress.",
         ("stress_resilience", "stress_control", "loneliness_ties", "support_buffering"), _settings()),
 ]})
 
@@ -135,8 +140,9 @@ def combinations(lesson: Lesson) -> dict[str, tuple[frozenset[str], bool | None]
 
 
 def lesson_settings(lesson: Lesson, *, people: int | None = None, years: int | None = None,
-                    seed: int | None = None) -> dict[str, Any]:
-    """The lesson's settings in the scenario format, with the population, years or seed replaced if given.
+                    seed: int | None = None, burn_in_years: float | None = None) -> dict[str, Any]:
+    """The lesson's settings in the scenario format, with the population, years, seed or burn-in replaced if
+    given.
     A smaller population keeps about 20 areas (at least 50 people each) so its quintiles still mean something."""
     data: dict[str, Any] = {key: (dict(value) if isinstance(value, Mapping) else value)
                             for key, value in lesson.settings.items()}
@@ -146,4 +152,6 @@ def lesson_settings(lesson: Lesson, *, people: int | None = None, years: int | N
         data["time"] = {**data.get("time", {}), "years": int(years)}
     if seed is not None:
         data["seed"] = int(seed)
+    if burn_in_years is not None:
+        data["time"] = {**data.get("time", {}), "burn_in_years": burn_in_years}
     return data

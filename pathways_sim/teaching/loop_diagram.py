@@ -191,9 +191,10 @@ def _draw_panel(ax, loop: Loop, switched_off: bool) -> None:
 
 
 def draw_loop_diagram(loops_off: Iterable[str] = (), *, loops: Iterable[str] | None = None,
-                      columns: int = 3) -> Figure:
+                      columns: int = 3, legend: bool = True) -> Figure:
     """Every loop of ``LOOPS`` (or just ``loops``) as a closed cycle in its own panel; the loops in
-    ``loops_off`` grey, their cut link dashed.  Returns a matplotlib Figure (not shown; save it)."""
+    ``loops_off`` grey, their cut link dashed; ``legend`` puts the reading key on top.  Returns a matplotlib
+    Figure (not shown; save it)."""
     off = {loops_off} if isinstance(loops_off, str) else set(loops_off)
     names = list(LOOPS) if loops is None else list(loops)
     for name in (*off, *names):
@@ -201,17 +202,19 @@ def draw_loop_diagram(loops_off: Iterable[str] = (), *, loops: Iterable[str] | N
             raise ValueError(f"no loop named {name!r}; the loops are {', '.join(LOOPS)}")
     columns = max(1, min(columns, len(names)))
     rows = math.ceil(len(names) / columns)
-    fig = Figure(figsize=(4.4 * columns, 4.9 * rows + 0.7))
+    top = 0.7 if legend else 0.1
+    fig = Figure(figsize=(4.4 * columns, 4.9 * rows + top))
     axes = fig.subplots(rows, columns, squeeze=False).ravel()
     for ax, name in zip(axes, names, strict=False):
         _draw_panel(ax, LOOPS[name], name in off)
     for ax in axes[len(names):]:
         ax.axis("off")
-    fig.suptitle("Feedback loops.   + (blue): more leads to more.   \u2212 (red): more leads to less.   "
-                 "R: reinforcing (an even number of \u2212).   B: balancing (an odd number).", fontsize=12,
-                 y=0.995)
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=1 - 0.75 / fig.get_figheight(), wspace=0.05,
-                        hspace=0.22)
+    if legend:
+        fig.suptitle("Feedback loops.   + (blue): more leads to more.   \u2212 (red): more leads to less.   "
+                     "R: reinforcing (an even number of \u2212).   B: balancing (an odd number).", fontsize=12,
+                     y=0.995)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=1 - (top + 0.05) / fig.get_figheight(),
+                        wspace=0.05, hspace=0.22)
     return fig
 
 

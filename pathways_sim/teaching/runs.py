@@ -46,11 +46,12 @@ def _arm(lesson: Lesson, loops_off: Iterable[str], offer: bool | None, coverage:
 
 
 def lesson_scenario(lesson: str | Lesson, *, people: int | None = None, years: int | None = None,
-                    seed: int | None = None, coverage: float | None = None) -> Scenario:
+                    seed: int | None = None, coverage: float | None = None,
+                    burn_in_years: float | None = None) -> Scenario:
     """The lesson as a scenario whose arms are every on/off combination of its loops (and of its offer), named
     by ``lessons.arm_name``; the first arm has every loop on (and no offer).  ``coverage`` replaces the offer's."""
     chosen = lookup(lesson)
-    data = lesson_settings(chosen, people=people, years=years, seed=seed)
+    data = lesson_settings(chosen, people=people, years=years, seed=seed, burn_in_years=burn_in_years)
     data["name"] = chosen.name
     data["arms"] = {name: _arm(chosen, off, offer, coverage) for name, (off, offer) in combinations(chosen).items()}
     return scenario_from_dict(data, name=chosen.name)
@@ -98,10 +99,12 @@ class LessonRuns:
 
 
 def run_lesson(lesson: str | Lesson, *, people: int | None = None, years: int | None = None,
-               seed: int | None = None, workers: int = 1, quiet: bool = True) -> LessonRuns:
-    """Run every on/off combination of the lesson (one replicate each, the same seed: common random numbers)."""
+               seed: int | None = None, burn_in_years: float | None = None, workers: int = 1,
+               quiet: bool = True) -> LessonRuns:
+    """Run every on/off combination of the lesson (one replicate each, the same seed: common random numbers);
+    ``people``, ``years``, ``seed`` and ``burn_in_years`` replace the lesson's own."""
     chosen = lookup(lesson)
-    spec = lesson_scenario(chosen, people=people, years=years, seed=seed)
+    spec = lesson_scenario(chosen, people=people, years=years, seed=seed, burn_in_years=burn_in_years)
     result = run_arms({arm: spec.model_kwargs(arm) for arm in spec.arms}, years=spec.years, seed=spec.seed,
                       replicates=1, workers=workers, quiet=quiet, label=chosen.name)
     result.scenarios = [spec]

@@ -10,7 +10,7 @@ import typer
 from pathways_sim.interfaces.commands.options import SetOption
 from pathways_sim.interfaces.console import BadInput, emit_table, out
 
-TOPICS = ("scenarios", "interventions", "parameters", "pathways", "outcomes", "all")
+TOPICS = ("scenarios", "interventions", "parameters", "pathways", "outcomes", "loops", "lessons", "all")
 
 
 def check(scenario: Annotated[str, typer.Argument(help="scenario YAML file, or a shipped scenario's name")],
@@ -24,9 +24,10 @@ def check(scenario: Annotated[str, typer.Argument(help="scenario YAML file, or a
               soft_wrap=True, markup=False)
 
 
-def list_(what: Annotated[str, typer.Argument(help="scenarios, interventions, parameters, pathways, outcomes "
-                                                    "or all")] = "all") -> None:
-    """List shipped scenarios, intervention kinds, parameters (defaults and ranges), pathways and outcomes."""
+def list_(what: Annotated[str, typer.Argument(help="scenarios, interventions, parameters, pathways, outcomes, "
+                                                    "loops, lessons or all")] = "all") -> None:
+    """List shipped scenarios, intervention kinds, parameters (defaults and ranges), pathways, outcomes, feedback
+    loops and teaching lessons."""
     from pathways_sim import PARAMETERS, PATHWAYS
     from pathways_sim.declarations.outcomes import OUTCOMES
     from pathways_sim.interventions import INTERVENTIONS
@@ -57,6 +58,21 @@ def list_(what: Annotated[str, typer.Argument(help="scenarios, interventions, pa
                    ["name", "label", "unit", "who counts", "better", "gradient"],
                    [[o.name, o.label, o.unit, o.who, o.better or "-", "yes" if o.gradient else "no"]
                     for o in OUTCOMES.values()])
+    _list_teaching(what)
+
+
+def _list_teaching(what: str) -> None:
+    from pathways_sim.mechanisms.registry import LOOPS
+
+    if what in ("loops", "all"):
+        emit_table("feedback loops (switch off with --off-loop or a loop name in pathways_off)",
+                   ["name", "kind", "switching off cuts", "pathways"],
+                   [[name, loop.kind, ", ".join(loop.cut), ", ".join(loop.pathways)] for name, loop in LOOPS.items()])
+    if what in ("lessons", "all"):
+        from pathways_sim.teaching import LESSONS
+
+        emit_table("teaching lessons (pathways-sim lesson NAME -o lesson.html)", ["name", "title", "loops"],
+                   [[name, lesson.title, ", ".join(lesson.loops)] for name, lesson in LESSONS.items()])
 
 
 def _first_comment(path: Path) -> str:

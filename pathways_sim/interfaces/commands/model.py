@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pathways_sim.interfaces.commands.options import ForceOption, whole_years
+from pathways_sim.interfaces.commands.options import ForceOption, OffLoopOption, loop_names, output_file, whole_years
 from pathways_sim.interfaces.console import (
     BadInput,
     announce,
@@ -20,7 +18,7 @@ from pathways_sim.interfaces.console import (
 )
 
 GROUPINGS = ("area_deprivation_quintile", "area_deprivation_decile", "income_quintile")
-MAIN_JOB_OPTIONS = ("people", "years", "seed", "grouping", "off", "force")
+MAIN_JOB_OPTIONS = ("people", "years", "seed", "grouping", "off", "off_loop", "force")
 
 
 def main_job(ctx: typer.Context,
@@ -31,6 +29,7 @@ def main_job(ctx: typer.Context,
              off: Annotated[list[str] | None, typer.Option("--off", metavar="PATHWAY|LOOP",
                                                            help="switch a pathway off, or a feedback loop by "
                                                                 "name (cuts its feedback link); repeatable")] = None,
+             off_loop: OffLoopOption = None,
              force: ForceOption = False) -> None:
     """Simulate psychosocial pathways to health inequalities, and what interventions do to the gap.
 
@@ -39,7 +38,8 @@ def main_job(ctx: typer.Context,
     """
     if ctx.invoked_subcommand is not None:
         sources = {name: ctx.get_parameter_source(name) for name in MAIN_JOB_OPTIONS}
-        given = [f"--{name}" for name, source in sources.items() if source is not None and source.name != "DEFAULT"]
+        given = [f"--{name.replace('_', '-')}" for name, source in sources.items()
+                 if source is not None and source.name != "DEFAULT"]
         if given:
             raise BadInput(f"{', '.join(given)}: options of the main job; give them without a command, or after "
                            f"the command '{ctx.invoked_subcommand}' where it has them")
@@ -47,6 +47,7 @@ def main_job(ctx: typer.Context,
     from pathways_sim.experiments.runner import simulate
 
     n_years = whole_years(years)
+    switched_off = [*(off or []), *loop_names(off_loop)]
     if grouping not in GROUPINGS:
         raise BadInput(f"grouping: unknown grouping {grouping!r}; choose one of {', '.join(GROUPINGS)}")
     from pathways_sim import Parameters
@@ -54,7 +55,7 @@ def main_job(ctx: typer.Context,
 
     Parameters(population_size=people)  # a bad size is reported before anything is estimated or built
     announce(check_resources(people, n_years, 1, 1, force=force))
-    model = with_progress("simulating", lambda progress: simulate(people, n_years, seed, off or [],
+    model = with_progress("simulating", lambda progress: simulate(people, n_years, seed, switched_off,
                                                                   progress=progress, force=True))
     table = model.health_gap_table(grouping=grouping)
     out.print(f"pathways_sim: {people:,} people, {n_years} years, seed {seed}; "
@@ -114,23 +115,12 @@ def calibrate(targets: Annotated[str | None, typer.Argument(metavar="TARGETS.csv
     """
     from pathways_sim import Parameters
     from pathways_sim.analysis import calibration
-    from pathways_sim.results.outputs import PACKAGE_DIR, inside_package
-
     if replicates < 1:
         raise BadInput(f"replicates: must be at least 1, got {replicates}")
     if seed < 0:
         raise BadInput(f"seed: must be a non-negative integer, got {seed}")
-    if not output.strip():
-        raise BadInput("output: the path is empty; name a file, e.g. --output calibrated.json")
-    path = Path(output)
-    if inside_package(path):
-        raise BadInput(f"output: {path} is inside the installed package ({PACKAGE_DIR}); write the calibration "
-                       "elsewhere (default ./calibrated.json) and copy it into a source checkout deliberately")
-    if not path.absolute().parent.is_dir():
-        raise BadInput(f"output: folder {path.parent} does not exist")
-    if path.is_dir():
-        raise BadInput(f"output: {path} is a directory; name a file")
-    _probe_folder(path)
+    path = output_file(output, "calibrated.json", "write the calibration elsewhere (default ./calibrated.json) and "
+                       "copy it into a source checkout deliberately")
     Parameters(population_size=people)  # a bad size is reported before any work
     n_years = calibration.MIN_YEARS if years is None else years
     result = calibration.calibrate(
@@ -157,17 +147,3 @@ def calibrate(targets: Annotated[str | None, typer.Argument(metavar="TARGETS.csv
     out.file.write("\n".join(lines) + "\n")
 
 
-def _probe_folder(path: Path) -> None:
-    """Fail now, not after the calibration, if the output's folder cannot be written."""
-    import tempfile
-
-    try:
-        fd, probe = tempfile.mkstemp(dir=path.absolute().parent, prefix=f".{path.name}.probe.", suffix=".tmp")
-        try:
-            os.write(fd, b"\0" * 4096)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-            Path(probe).unlink(missing_ok=True)
-    except OSError as error:
-        raise BadInput(f"output: cannot write to {path.absolute().parent}: {error.strerror or error}") from None
