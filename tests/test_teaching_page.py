@@ -135,3 +135,11 @@ def test_teach_serves_the_app_module_on_loopback_without_telemetry():
     assert command[1:5] == ["-m", "solara", "run", "pathways_sim.teaching.app"]
     assert command[5:9] == ["--host", "127.0.0.1", "--port", "8123"] and "--no-check-version" in command
     assert teach.OFFLINE_ENV["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+
+
+def test_the_coverage_slider_sets_the_offer_and_zero_means_none():
+    lesson = "proportionate_universalism"
+    offered = ClassroomModel(small(lesson, coverage=0.3))
+    (intervention,) = offered.pathways.world.interventions
+    assert intervention.config.coverage == 0.3
+    assert ClassroomModel(small(lesson, coverage=0.0)).pathways.world.interventions == ()

@@ -153,7 +153,7 @@ def SliderControls(settings: solara.Reactive[ClassroomSettings], model: solara.R
             solara.SliderFloat(f"{lesson.intervention['kind'].replace('_', ' ')} coverage", thumb_label="always",
                                value=settings.value.coverage or 0.0, min=0.0, max=1.0, step=0.05,
                                on_value=lambda v: settings.set(replace(settings.value, coverage=float(v))))
-            _small("share of those eligible offered it; 0 = no offer")
+            _small("share of those offered whom the offer reaches; 0 = no offer")
 
 
 @solara.component

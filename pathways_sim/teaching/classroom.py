@@ -65,7 +65,7 @@ def strength_sliders() -> tuple[StrengthSlider, ...]:
 class ClassroomSettings:
     """What a run of the page is built from: a lesson (a name in ``LESSONS``), the loops switched off, the
     strengths of the loops' feedback links (parameter name -> value; those not given keep the lesson's), the
-    coverage of the lesson's offer (share of those eligible offered it, 0-1; 0 = no offer; None when the
+    coverage of the lesson's offer (share of those offered whom it reaches, 0-1; 0 = no offer; None when the
     lesson has none), and optionally the number of people and the seed (else the lesson's)."""
 
     lesson: str
