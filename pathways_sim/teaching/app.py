@@ -25,7 +25,7 @@ from pathways_sim.declarations.outcomes import OUTCOMES
 from pathways_sim.mechanisms.registry import LOOPS
 from pathways_sim.teaching.classroom import ClassroomModel, ClassroomSettings, strength_sliders
 from pathways_sim.teaching.lessons import LESSONS, lookup
-from pathways_sim.teaching.live_plots import gap_figure, gap_unit, loop_label, network_figure, quintile_figure
+from pathways_sim.teaching.live_plots import YEAR, gap_figure, gap_unit, loop_label, network_figure, quintile_figure
 from pathways_sim.teaching.loop_diagram import draw_loop_diagram
 
 FIRST_LESSON = "loneliness_trap"
@@ -42,8 +42,12 @@ def gap_readout(model: ClassroomModel) -> str:
     now = model.history[-1]
     q1, q5 = now.by_quintile[outcome.name][0], now.by_quintile[outcome.name][-1]
     unit = "%" if outcome.unit == "%" else ""
-    return (f"Month {now.month}: {outcome.label.lower()} gap Q1-Q5: {now.gap(outcome.name):.2f} "
+    text = (f"Month {now.month}: {outcome.label.lower()} gap Q1-Q5: {now.gap(outcome.name):.2f} "
             f"{gap_unit(outcome.name)} (most deprived fifth {q1:.2f}{unit}, least deprived {q5:.2f}{unit})")
+    if len(model.history) >= YEAR:  # a month's gap moves by chance; a year's mean less so
+        mean = sum(m.gap(outcome.name) for m in model.history[-YEAR:]) / YEAR
+        text += f"; mean of the last 12 months {mean:.2f}"
+    return text
 
 
 def loops_readout(model: ClassroomModel) -> str:
