@@ -154,6 +154,20 @@ def test_switching_a_loop_off_moves_the_gap_and_each_session_has_its_own_model(s
     assert second.month() == 1 and first.month() == 3
     second.page.screenshot(path=str(ARTIFACTS / "teach_page_second_session.png"), full_page=True)
 
+    # Reset builds the lesson again from the same seed with the switches as set: the same people at month 0
+    first.page.get_by_role("button", name="Reset").click()
+    first.page.wait_for_function("document.querySelector('.gap-readout').innerText.startsWith('Month 0:')",
+                                 timeout=STEP_TIMEOUT)
+    assert first.readout() == start_text
+    assert "The loneliness trap (R)" in first.page.inner_text(".loops-readout")
+
+    # choosing another lesson starts it afresh, following that lesson's outcome
+    second.page.locator(".lesson-card .v-select").click()
+    second.page.get_by_role("option", name="Stress and the social gradient").click()
+    second.page.wait_for_function("document.querySelector('.gap-readout').innerText.includes('chronic stress gap')",
+                                  timeout=STEP_TIMEOUT)
+    assert second.month() == 0
+
     for session in (first, second):
         assert session.outside == [], f"the page asked the network for {session.outside}"
         assert session.failed == [], f"requests failed: {session.failed}"

@@ -42,12 +42,13 @@ def gap_readout(model: ClassroomModel) -> str:
     now = model.history[-1]
     q1, q5 = now.by_quintile[outcome.name][0], now.by_quintile[outcome.name][-1]
     unit = "%" if outcome.unit == "%" else ""
+    words = gap_unit(outcome.name) if unit else f"on the {outcome.unit}"
     text = (f"Month {now.month}: {outcome.label.lower()} gap Q1-Q5: {now.gap(outcome.name):.2f} "
-            f"{gap_unit(outcome.name)} (most deprived fifth {q1:.2f}{unit}, least deprived {q5:.2f}{unit})")
+            f"{words} (Q1 most deprived {q1:.2f}{unit}, Q5 {q5:.2f}{unit}")
     if len(model.history) >= YEAR:  # a month's gap moves by chance; a year's mean less so
         mean = sum(m.gap(outcome.name) for m in model.history[-YEAR:]) / YEAR
-        text += f"; mean of the last 12 months {mean:.2f}"
-    return text
+        text += f"; 12-month mean {mean:.2f}"
+    return text + ")"
 
 
 def loops_readout(model: ClassroomModel) -> str:

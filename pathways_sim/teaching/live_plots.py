@@ -52,7 +52,7 @@ def gap_figure(model: ClassroomModel) -> Figure:
     outcome = model.lesson.outcome
     months = [m.month for m in model.history]
     gaps = [m.gap(outcome) for m in model.history]
-    fig = Figure(figsize=(6.4, 3.2), layout="constrained")
+    fig = Figure(figsize=(6.4, 3.0), layout="constrained")
     ax = fig.add_subplot()
     ax.plot(months, gaps, color="#b2182b", lw=0.8, alpha=0.6, label="each month")
     if len(gaps) >= YEAR:
