@@ -79,11 +79,13 @@ def test_the_lesson_command_refuses_bad_input(tmp_path, capsys):
     assert (tmp_path / "taken.html").read_text() == "old"
     assert main(["lesson", "loneliness_trap", "-o", str(tmp_path / "x.txt")]) == 2
     assert main(["lesson", "loneliness_trap", "-o", str(tmp_path / "x.html"), "--people", "0"]) == 2
+    assert main(["lesson", "loneliness_trap", "-o", str(tmp_path / "x.html"), "--people", "300"]) == 2
+    assert "at least 500 people" in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
 
 
 def test_a_failed_write_leaves_no_page(tmp_path, monkeypatch):
-    runs = run_lesson("loneliness_trap", people=400, years=1)
+    runs = run_lesson("loneliness_trap", people=500, years=1)
     assert "<html" in lesson_html(runs)
 
     def fail(src, dst):
@@ -93,7 +95,7 @@ def test_a_failed_write_leaves_no_page(tmp_path, monkeypatch):
     from pathways_sim.teaching.offline import write_lesson
 
     with pytest.raises(OSError, match="disk full"):
-        write_lesson("loneliness_trap", tmp_path / "lesson.html", people=400, years=1)
+        write_lesson("loneliness_trap", tmp_path / "lesson.html", people=500, years=1)
     assert list(tmp_path.iterdir()) == []
 
 

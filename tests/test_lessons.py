@@ -38,10 +38,10 @@ def test_lessons_are_well_formed():
 
 
 def test_lesson_model_switches_only_the_lessons_loops():
-    model = lesson_model("stress_gradient", ["stress_resilience"], people=400)
+    model = lesson_model("stress_gradient", ["stress_resilience"], people=500)
     assert model.switches.loops_off == {"stress_resilience"}
     with pytest.raises(LessonError, match="loop of this lesson"):
-        lesson_model("stress_gradient", ["loneliness_ties"], people=400)
+        lesson_model("stress_gradient", ["loneliness_ties"], people=500)
 
 
 @pytest.mark.slow

@@ -138,3 +138,13 @@ def test_off_loop_runs_with_the_loop_cut(monkeypatch):
     monkeypatch.setattr(runner, "simulate", fake_simulate)
     assert main(["--off-loop", "loneliness_ties", "--off", "peer_smoking", "--people", "300", "--years", "1"]) == 130
     assert seen["off"] == ["peer_smoking", "loneliness_ties"]
+
+
+def test_scenarios_take_loop_names_in_pathways_off():
+    from pathways_sim.scenarios import ScenarioError, scenario_from_dict
+
+    spec = scenario_from_dict({"extends": "baseline", "pathways_off": ["loneliness_ties"]}, name="loop_off")
+    assert PathwaysModel(rng=1, population_size=300, **spec.model_kwargs()).switches.off == {"loneliness_withdrawal"}
+    with pytest.raises(ScenarioError, match=r"pathways_off\[0\]: unknown pathway or loop 'lonelines_ties'\. "
+                                            r"Did you mean 'loneliness_ties'\?"):
+        scenario_from_dict({"extends": "baseline", "pathways_off": ["lonelines_ties"]}, name="typo")

@@ -25,6 +25,7 @@ __all__ = ["LESSONS", "Lesson", "LessonError", "arm_name", "combinations", "less
 
 # Deprivation quintiles of areas need enough areas: about 200 people an area gives 20 areas at 4,000 people.
 _SMALL_AREAS = {"size": 4000, "people_per_area": 200}
+MIN_PEOPLE = 500
 
 
 class LessonError(ValueError):
@@ -147,6 +148,9 @@ def lesson_settings(lesson: Lesson, *, people: int | None = None, years: int | N
     data: dict[str, Any] = {key: (dict(value) if isinstance(value, Mapping) else value)
                             for key, value in lesson.settings.items()}
     if people is not None:
+        if int(people) < MIN_PEOPLE:
+            raise LessonError(f"people: a lesson needs at least {MIN_PEOPLE} people (10 neighbourhoods of 50, two "
+                              f"in each fifth of areas), got {people}")
         data["population"] = {"size": int(people), "people_per_area": max(50, int(people) // 20)}
     if years is not None:
         data["time"] = {**data.get("time", {}), "years": int(years)}

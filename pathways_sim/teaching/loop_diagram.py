@@ -202,7 +202,7 @@ def draw_loop_diagram(loops_off: Iterable[str] = (), *, loops: Iterable[str] | N
             raise ValueError(f"no loop named {name!r}; the loops are {', '.join(LOOPS)}")
     columns = max(1, min(columns, len(names)))
     rows = math.ceil(len(names) / columns)
-    top = 0.7 if legend else 0.1
+    top = 0.7 if legend else 0.35
     fig = Figure(figsize=(4.4 * columns, 4.9 * rows + top))
     axes = fig.subplots(rows, columns, squeeze=False).ravel()
     for ax, name in zip(axes, names, strict=False):

@@ -21,15 +21,12 @@ from pathways_sim.declarations.outcomes import OUTCOMES
 from pathways_sim.results.atomic import atomic_write_text
 from pathways_sim.teaching.lessons import Lesson, lookup
 from pathways_sim.teaching.loop_diagram import LOOP_TITLES, draw_loop_diagram, loop_diagram_bytes
-from pathways_sim.teaching.runs import LessonRuns, by_quintile, gap_over_time, run_lesson
+from pathways_sim.teaching.runs import OUTCOME_WORDS, LessonRuns, by_quintile, gap_over_time, run_lesson
 
 __all__ = ["PANELS", "lesson_data", "lesson_html", "write_lesson"]
 
 #: The outcomes drawn by quintile, in order (metric, plain label).
 PANELS = (("mean_stress", "Stress"), ("loneliness_prevalence", "Loneliness"), ("cmd_prevalence", "Mental disorder"))
-#: What each lesson outcome is called on the page.
-OUTCOME_WORDS = {"cmd_prevalence": "Mental disorder", "loneliness_prevalence": "Loneliness (often or always lonely)",
-                 "mean_stress": "Stress"}
 LAST_YEARS = 3  # bars show the mean of the last three years (one year of a few thousand people is noisy)
 
 

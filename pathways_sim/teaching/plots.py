@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from pathways_sim.declarations.outcomes import OUTCOMES
-from pathways_sim.teaching.runs import LessonRuns, by_quintile, gap_over_time
+from pathways_sim.teaching.runs import OUTCOME_WORDS, LessonRuns, by_quintile, gap_over_time
 
 __all__ = ["plot_lesson", "shown_arms"]
 
@@ -47,7 +47,8 @@ def plot_lesson(runs: LessonRuns) -> Figure:
         gap = gap_over_time(results, arm, lesson.outcome) * 100
         axes[0].plot(gap.index, gap.to_numpy(), lw=3 if i == 0 else 1.8, color="black" if i == 0 else f"C{i}",
                      ls="--" if i == 0 else "-", label=_label(runs, arm))
-    axes[0].set_title(f"Gap in {outcome.short}: quintile 1 minus quintile 5", fontsize=11)
+    words = OUTCOME_WORDS.get(lesson.outcome, outcome.label).lower()
+    axes[0].set_title(f"Gap in {words}:\nquintile 1 minus quintile 5", fontsize=11)
     axes[0].set_xlabel("year")
     axes[0].set_ylabel(unit)
     axes[0].axhline(0, color="grey", lw=0.8)

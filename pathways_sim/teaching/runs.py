@@ -28,10 +28,13 @@ from pathways_sim.teaching.lessons import (
     lookup,
 )
 
-__all__ = ["GROUP_TYPE", "LessonRuns", "by_quintile", "gap_over_time", "lesson_model", "lesson_scenario",
-           "run_lesson"]
+__all__ = ["GROUP_TYPE", "OUTCOME_WORDS", "LessonRuns", "by_quintile", "gap_over_time", "lesson_model",
+           "lesson_scenario", "run_lesson"]
 
 GROUP_TYPE = "area_deprivation_quintile"  # quintile 1 the most deprived fifth of areas, 5 the least
+#: What each lesson outcome is called for a class.
+OUTCOME_WORDS = {"cmd_prevalence": "Mental disorder", "loneliness_prevalence": "Loneliness (often or always lonely)",
+                 "mean_stress": "Stress"}
 
 
 def _arm(lesson: Lesson, loops_off: Iterable[str], offer: bool | None, coverage: float | None) -> dict[str, Any]:

@@ -28,6 +28,7 @@ def lesson(name: Annotated[str, typer.Argument(metavar="NAME", help="a lesson (p
     external file; copy it to a USB stick and open it in any browser.
     """
     from pathways_sim.teaching import LESSONS, LessonError, lookup
+    from pathways_sim.teaching.lessons import lesson_settings
     from pathways_sim.teaching.offline import write_lesson
 
     try:
@@ -47,6 +48,10 @@ def lesson(name: Annotated[str, typer.Argument(metavar="NAME", help="a lesson (p
     if err.is_terminal:
         err.print(f"running {runs} combinations of {LESSONS[chosen.name].title!r} ...", soft_wrap=True,
                   markup=False, style="dim")
+    try:
+        lesson_settings(chosen, people=people, years=years, seed=seed)  # a bad size is refused before any run
+    except LessonError as problem:
+        raise BadInput(str(problem)) from None
     written = write_lesson(chosen, path, people=people, years=years, seed=seed, workers=workers)
     out.print(f"wrote {written} ({written.stat().st_size / 1e6:.2f} MB): open it in a browser, no network needed",
               soft_wrap=True, markup=False)
