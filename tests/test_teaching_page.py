@@ -143,3 +143,24 @@ def test_the_coverage_slider_sets_the_offer_and_zero_means_none():
     (intervention,) = offered.pathways.world.interventions
     assert intervention.config.coverage == 0.3
     assert ClassroomModel(small(lesson, coverage=0.0)).pathways.world.interventions == ()
+
+
+def test_views_taken_while_the_model_plays_are_whole_months():
+    import threading
+
+    from pathways_sim.teaching.live_plots import gap_figure, network_figure, quintile_figure
+
+    page = ClassroomModel(small())
+    playing = threading.Thread(target=lambda: [page.step() for _ in range(24)])  # Mesa's Play thread
+    playing.start()
+    views = []
+    while playing.is_alive() or not views:
+        view = page.view()
+        assert [m.month for m in view.history] == list(range(len(view.history)))
+        assert view.ties.stress.size == view.ties.xy.shape[0]
+        assert view.ties.tie_from.max(initial=-1) < view.ties.stress.size
+        for draw in (gap_figure, quintile_figure, network_figure):
+            draw(view)
+        views.append(view.now.month)
+    playing.join()
+    assert page.view().now.month == 24

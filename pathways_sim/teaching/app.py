@@ -23,7 +23,7 @@ from mesa.visualization.utils import force_update
 
 from pathways_sim.declarations.outcomes import OUTCOMES
 from pathways_sim.mechanisms.registry import LOOPS
-from pathways_sim.teaching.classroom import ClassroomModel, ClassroomSettings, strength_sliders
+from pathways_sim.teaching.classroom import ClassroomModel, ClassroomSettings, ClassroomView, strength_sliders
 from pathways_sim.teaching.lessons import LESSONS, lookup
 from pathways_sim.teaching.live_plots import YEAR, gap_figure, gap_unit, loop_label, network_figure, quintile_figure
 from pathways_sim.teaching.loop_diagram import draw_loop_diagram
@@ -36,41 +36,39 @@ SHORT_WHEN = "Switches act from the next step (a month); the sliders further dow
 TITLE = "Pathways: switch a feedback loop off and watch the gap"
 
 
-def gap_readout(model: ClassroomModel) -> str:
+def gap_readout(view: ClassroomView) -> str:
     """The sentence the page shows (and the browser test reads): the lesson's gap now."""
-    outcome = OUTCOMES[model.lesson.outcome]
-    now = model.history[-1]
+    outcome, now = OUTCOMES[view.outcome], view.now
     q1, q5 = now.by_quintile[outcome.name][0], now.by_quintile[outcome.name][-1]
     unit = "%" if outcome.unit == "%" else ""
     words = gap_unit(outcome.name) if unit else f"on the {outcome.unit}"
     text = (f"Month {now.month}: {outcome.label.lower()} gap Q1-Q5: {now.gap(outcome.name):.2f} "
             f"{words} (Q1 most deprived {q1:.2f}{unit}, Q5 {q5:.2f}{unit}")
-    if len(model.history) >= YEAR:  # a month's gap moves by chance; a year's mean less so
-        mean = sum(m.gap(outcome.name) for m in model.history[-YEAR:]) / YEAR
+    if len(view.history) >= YEAR:  # a month's gap moves by chance; a year's mean less so
+        mean = sum(m.gap(outcome.name) for m in view.history[-YEAR:]) / YEAR
         text += f"; 12-month mean {mean:.2f}"
     return text + ")"
 
 
-def loops_readout(model: ClassroomModel) -> str:
-    off = model.loops_off
-    running = model.pathways.switches.loops_off
-    words = ", ".join(loop_label(n) for n in sorted(off)) if off else "none"
-    pending = "" if off == running else " (from the next step)"
+def loops_readout(view: ClassroomView) -> str:
+    words = ", ".join(loop_label(n) for n in sorted(view.loops_off)) if view.loops_off else "none"
+    pending = "" if view.loops_off == view.running_loops_off else " (from the next step)"
     return f"Loops switched off: {words}{pending}"
 
 
 def gap_panel(model: ClassroomModel) -> None:
-    solara.Text(gap_readout(model), classes=["gap-readout"], style={"font-size": "1.1em", "font-weight": "bold"})
-    solara.Text(loops_readout(model), classes=["loops-readout"])
-    solara.FigureMatplotlib(gap_figure(model), format="png", bbox_inches="tight")
+    view = model.view()
+    solara.Text(gap_readout(view), classes=["gap-readout"], style={"font-size": "1.1em", "font-weight": "bold"})
+    solara.Text(loops_readout(view), classes=["loops-readout"])
+    solara.FigureMatplotlib(gap_figure(view), format="png", bbox_inches="tight")
 
 
 def quintile_panel(model: ClassroomModel) -> None:
-    solara.FigureMatplotlib(quintile_figure(model), format="png", bbox_inches="tight")
+    solara.FigureMatplotlib(quintile_figure(model.view()), format="png", bbox_inches="tight")
 
 
 def network_panel(model: ClassroomModel) -> None:
-    solara.FigureMatplotlib(network_figure(model), format="png", bbox_inches="tight")
+    solara.FigureMatplotlib(network_figure(model.view()), format="png", bbox_inches="tight")
 
 
 @solara.component

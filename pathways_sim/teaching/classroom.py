@@ -27,7 +27,7 @@ from pathways_sim.mechanisms.registry import LOOPS, PATHWAYS
 from pathways_sim.model import PathwaysModel
 from pathways_sim.teaching.lessons import LessonError, lesson_settings, lookup
 from pathways_sim.teaching.runs import lesson_model
-from pathways_sim.teaching.ties_sample import TieSample
+from pathways_sim.teaching.ties_sample import TieSample, TieView
 
 # The states the page plots by fifth of areas (and the outcomes a lesson's gap may follow), each with who
 # counts (declared in OUTCOMES) and the value each person contributes.
@@ -109,6 +109,22 @@ class Month:
         return values[0] - values[-1]
 
 
+@dataclass(frozen=True)
+class ClassroomView:
+    """The run as the page draws it: the lesson's outcome, every month so far, the loops off as switched and as
+    the last step ran, and the tie sample now."""
+
+    outcome: str
+    history: tuple[Month, ...]
+    loops_off: frozenset[str]
+    running_loops_off: frozenset[str]
+    ties: TieView
+
+    @property
+    def now(self) -> Month:
+        return self.history[-1]
+
+
 def quintile_values(model: PathwaysModel) -> dict[str, tuple[float, ...]]:
     """Each live outcome's mean among those it counts, in each fifth of areas by deprivation (1 = most)."""
     pop, world = model.population, model.world
@@ -147,7 +163,9 @@ class ClassroomModel(mesa.Model):
                                      people=chosen.people, seed=chosen.seed, parameters=dict(chosen.strengths))
         self.pathways.set_pathways_off(chosen.loops_off)
         self._pending: frozenset[str] | None = None
-        self._lock = threading.Lock()
+        # A step (which may run in Mesa's play thread) and a view the page draws never overlap: a view is the
+        # state between two steps, never half of one.
+        self._lock = threading.RLock()
         self.ties = TieSample.draw(self.pathways, seed=self.pathways.seed)
         self.history: list[Month] = [self._measure(0)]
 
@@ -169,9 +187,15 @@ class ClassroomModel(mesa.Model):
             if self._pending is not None:
                 self.pathways.set_pathways_off(self._pending)
                 self._pending = None
-        self.pathways.step()
-        self.ties.forget(self.pathways.last_step.died)
-        self.history.append(self._measure(len(self.history)))
+            self.pathways.step()
+            self.ties.forget(self.pathways.last_step.died)
+            self.history.append(self._measure(len(self.history)))
+
+    def view(self) -> ClassroomView:
+        """What the page draws, taken between two steps."""
+        with self._lock:
+            return ClassroomView(self.lesson.outcome, tuple(self.history), self.loops_off,
+                                 self.pathways.switches.loops_off, self.ties.view(self.pathways))
 
     def _measure(self, month: int) -> Month:
         return Month(month, self.pathways.year, self.pathways.switches.loops_off,

@@ -18,6 +18,18 @@ PER_AREA = 150  # adults drawn from each of the two areas (fewer if the area has
 GAP_BETWEEN_AREAS = 2.6  # layout units between the centres of the two areas' clusters (each about 2 wide)
 
 
+@dataclass(frozen=True)
+class TieView:
+    """The people drawn now (alive): positions, area group (0 most deprived area, 1 least) and stress, and the
+    ties between them as index pairs into these arrays."""
+
+    xy: np.ndarray
+    area_group: np.ndarray
+    stress: np.ndarray
+    tie_from: np.ndarray
+    tie_to: np.ndarray
+
+
 @dataclass
 class TieSample:
     """``slots``: the people drawn; ``area_group``: 0 for the most deprived area, 1 for the least; ``xy``: their
@@ -74,6 +86,14 @@ class TieSample:
         i, j = index[u], index[v]
         keep = (i >= 0) & (j >= 0)
         return i[keep], j[keep]
+
+    def view(self, model: PathwaysModel) -> TieView:
+        shown = np.flatnonzero(self.tracked)
+        position = np.full(self.slots.size, -1, dtype=np.int64)
+        position[shown] = np.arange(shown.size)
+        i, j = self.edges(model)
+        return TieView(self.xy[shown].copy(), self.area_group[shown].copy(),
+                       model.population.stress[self.slots[shown]].astype(np.float64), position[i], position[j])
 
     def forget(self, died: np.ndarray) -> None:
         """Stop drawing the people who died this step (``died``: a mask over slots)."""
