@@ -22,7 +22,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update
 
 from pathways_sim.declarations.outcomes import OUTCOMES
-from pathways_sim.mechanisms.registry import LOOPS
+from pathways_sim.mechanisms.registry import LOOPS, PATHWAYS
 from pathways_sim.teaching.classroom import ClassroomModel, ClassroomSettings, ClassroomView, strength_sliders
 from pathways_sim.teaching.lessons import LESSONS, lookup
 from pathways_sim.teaching.live_plots import YEAR, gap_figure, gap_unit, loop_label, network_figure, quintile_figure
@@ -145,18 +145,21 @@ def SliderControls(settings: solara.Reactive[ClassroomSettings], model: solara.R
             solara.Warning("Changed: press Reset to run with these values.", dense=True)
         for slider in strength_sliders():
             high = max(slider.plausible[1], settings.value.strengths[slider.parameter])
-            solara.SliderFloat(slider.pathway.replace("_", " "), value=settings.value.strengths[slider.parameter],
-                               min=0.0, max=high, step=_slider_step(high), thumb_label="always",
-                               on_value=partial(set_strength, slider.parameter))
-            _small(f"{slider.unit}; plausible {slider.plausible[0]:g}-{slider.plausible[1]:g}", margin_top="-18px")
+            value = settings.value.strengths[slider.parameter]
+            solara.SliderFloat(slider.pathway.replace("_", " "), value=value, min=0.0, max=high,
+                               step=_slider_step(high), on_value=partial(set_strength, slider.parameter))
+            _small(f"{value:g} {slider.unit} (plausible {slider.plausible[0]:g}-{slider.plausible[1]:g}): "
+                   f"{PATHWAYS[slider.pathway].description}", margin_top="-18px", margin_bottom="6px")
         _small("0 cuts a link, as switching its loop off does.", margin_bottom="8px")
         if lesson.intervention is None:
             _small("This lesson has no offer, so no coverage to set.")
         else:
-            solara.SliderFloat(f"{lesson.intervention['kind'].replace('_', ' ')} coverage", thumb_label="always",
-                               value=settings.value.coverage or 0.0, min=0.0, max=1.0, step=0.05,
+            coverage = settings.value.coverage or 0.0
+            solara.SliderFloat(f"{lesson.intervention['kind'].replace('_', ' ')} coverage", value=coverage, min=0.0,
+                               max=1.0, step=0.05,
                                on_value=lambda v: settings.set(replace(settings.value, coverage=float(v))))
-            _small("share of those offered whom the offer reaches; 0 = no offer")
+            _small(f"{coverage:g}: the share of those offered whom the offer reaches; 0 = no offer",
+                   margin_top="-18px")
 
 
 @solara.component
