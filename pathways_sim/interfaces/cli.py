@@ -22,6 +22,7 @@ import typer
 from rich.markup import escape
 
 from pathways_sim.interfaces.commands import experiments, info, model, sweeps, teaching, trials
+from pathways_sim.interfaces.commands import teach as teach_command
 from pathways_sim.interfaces.console import BadInput, err
 
 app = typer.Typer(add_completion=False, no_args_is_help=False, pretty_exceptions_enable=False,
@@ -38,6 +39,7 @@ app.command(name="validate-model")(model.validate_model)
 app.command()(model.calibrate)
 app.command()(trials.trials)
 app.command()(teaching.lesson)
+app.command()(teach_command.teach)
 
 INTERRUPTED = ("interrupted: stopped before the results were complete; an output directory is complete only "
                "when it has its manifest.json, and a previous result in it is unchanged")

@@ -74,7 +74,7 @@ class PathwaysModel(mesa.Model):
             self.params = params.replace(**overrides) if overrides else params
         else:
             self.params = Parameters({**dict(params or {}), **overrides})
-        self.switches = Switches(pathways_off)
+        switches = Switches(pathways_off)  # checked before the (slower) build
         if agents not in ("auto", "all", "lazy"):
             raise ParameterError([("agents", f"must be 'auto', 'all' or 'lazy', got {agents!r}")])
         if not isinstance(window_years, int) or window_years < 1:
@@ -86,8 +86,7 @@ class PathwaysModel(mesa.Model):
         # reported step.
         self.world = build_world(self.params, Switches(), seed)
         burn_in(self.world)
-        self.world.switches = self.switches
-        self.world.strength = effective_strengths(self.params, self.switches)
+        self.set_pathways_off(switches)
         self.world.interventions = built
         for intervention in built:
             intervention.bind(self.world)
@@ -146,6 +145,13 @@ class PathwaysModel(mesa.Model):
             self.datacollector.collect(self)
         if self.end_step is not None and self.world.step_index >= self.end_step:
             self.running = False
+
+    def set_pathways_off(self, pathways_off: Iterable[str] | Switches) -> None:
+        """Switch these pathways or loops off, and every other one on, from the next step (a teaching page's
+        live switches; the constructor applies its ``pathways_off`` this way after the burn-in)."""
+        self.switches = pathways_off if isinstance(pathways_off, Switches) else Switches(pathways_off)
+        self.world.switches = self.switches
+        self.world.strength = effective_strengths(self.params, self.switches)
 
     def run(self, years: float) -> None:
         """Advance by ``years`` (a whole number of steps)."""
