@@ -171,22 +171,30 @@ def table(data: dict) -> str:
     rows = {(r["kind"], r["people"]): r for r in data["runs"] if "error" not in r}
     sizes = sorted({p for _, p in rows})
     floor = data["floor"]["ns_per_person_step"]
-    lines = ["| people | Mesa twin (ns/person-step) | engine, same subset | engine, full model | twin / full engine "
-             "| full engine build + burn-in (CPU s) | full engine peak RSS above baseline (B/person) |",
-             "|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| people | Mesa twin (ns/person-step) | engine, same subset | engine, full model | twin / engine "
+             "same subset | twin / full engine | full engine build + burn-in (CPU s) "
+             "| full engine peak RSS above baseline (B/person) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
 
     def cell(kind: str, people: int, key: str, fmt: str = "{:,.0f}") -> str:
         row = rows.get((kind, people))
         return fmt.format(row[key]) if row and key in row else "-"
 
+    def ratio(people: int, fast: str) -> str:
+        twin, other = rows.get(("mesa", people)), rows.get((fast, people))
+        return f"{twin['ns_per_person_step'] / other['ns_per_person_step']:.0f}x" if twin and other else "-"
+
+    def over_floor(row: dict | None) -> str:
+        return f" ({row['ns_per_person_step'] / floor:.0f}x the floor)" if row else ""
+
     for people in sizes:
-        twin, engine = rows.get(("mesa", people)), rows.get(("engine", people))
-        ratio = f"{twin['ns_per_person_step'] / engine['ns_per_person_step']:.0f}x" if twin and engine else "-"
+        engine = rows.get(("engine", people))
         build = (f"{engine['build_cpu_s']:.1f} + {engine['burn_in_cpu_s']:.1f}" if engine else "-")
         lines.append(f"| {people:,} | {cell('mesa', people, 'ns_per_person_step')} "
                      f"| {cell('engine_subset', people, 'ns_per_person_step')} "
-                     f"| {cell('engine', people, 'ns_per_person_step')} | {ratio} | {build} "
-                     f"| {cell('engine', people, 'rss_bytes_per_person')} |")
+                     f"| {cell('engine', people, 'ns_per_person_step')}{over_floor(engine)} "
+                     f"| {ratio(people, 'engine_subset')} "
+                     f"| {ratio(people, 'engine')} | {build} | {cell('engine', people, 'rss_bytes_per_person')} |")
     m = data["machine"]
     lines.append("")
     lines.append(f"Floor estimate on this machine: **{floor:,.0f} ns per person-step** ({data['floor']['assumes']}; "
@@ -194,7 +202,7 @@ def table(data: dict) -> str:
                  f"{data['floor']['bytes_per_ns']:.1f} B/ns). Measured {data['date']} on {m['cpu']} "
                  f"({m['logical_cores']} cores, shared: CPU time of one pinned thread), Python {m['python']}, "
                  f"numpy {m['numpy']}, Mesa {m['mesa']}; {data['years']} simulated year(s) of monthly steps per "
-                 f"size; JSON in `benchmarks/results/compare.json`.")
+                 f"size; peak RSS is a high-water mark, so 0 means the run never rose above what the imports reached.")
     return "\n".join(lines)
 
 
@@ -217,6 +225,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--readme-only", action="store_true", help="rewrite README's table from the JSON")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where the JSON goes")
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite README's table")
+    parser.add_argument("--kinds", default="mesa,engine_subset,engine", help="which to measure (comma-separated)")
+    parser.add_argument("--merge", nargs="+", type=Path, metavar="JSON",
+                        help="combine the runs of earlier JSON files (e.g. measured in parallel) into --output")
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(measure(args.child[0], int(args.child[1]), args.years, args.seed)))
@@ -224,12 +235,19 @@ def main(argv: list[str] | None = None) -> None:
     if args.readme_only:
         write_readme(json.loads(args.output.read_text()))
         return
+    if args.merge:
+        parts = [json.loads(path.read_text()) for path in args.merge]
+        data = {**parts[0], "runs": [run for part in parts for run in part["runs"]]}
+        save(data, args.output, readme=not args.no_readme)
+        return
     data = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "years": args.years, "machine": machine(),
             "floor": floor_estimate(), "runs": []}
     mesa_sizes = [int(s) for s in args.mesa_sizes.split(",") if s]
     engine_sizes = [int(s) for s in args.engine_sizes.split(",") if s]
+    kinds = args.kinds.split(",")
     plan = ([("mesa", n) for n in mesa_sizes] + [("engine_subset", n) for n in mesa_sizes]
             + [("engine", n) for n in engine_sizes])
+    plan = [(kind, n) for kind, n in plan if kind in kinds]
     print(f"floor estimate: {data['floor']['ns_per_person_step']:.0f} ns per person-step", flush=True)
     for kind, people in plan:
         started = time.perf_counter()
@@ -237,12 +255,16 @@ def main(argv: list[str] | None = None) -> None:
         data["runs"].append(row)
         shown = row.get("error") or f"{row['ns_per_person_step']:,.0f} ns/person-step"
         print(f"{kind:>14} {people:>10,}: {shown}  ({time.perf_counter() - started:.0f} s wall)", flush=True)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    partial = args.output.with_suffix(".json.partial")
+    save(data, args.output, readme=not args.no_readme)
+
+
+def save(data: dict, output: Path, readme: bool) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_suffix(".json.partial")
     partial.write_text(json.dumps(data, indent=2))
-    partial.replace(args.output)  # atomically: a half-written file never looks complete
+    partial.replace(output)  # atomically: a half-written file never looks complete
     print(table(data))
-    if not args.no_readme:
+    if readme:
         write_readme(data)
 
 
