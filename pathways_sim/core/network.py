@@ -1,7 +1,8 @@
 """Social ties as a sorted array of edge keys, updated without per-edge Python work.
 
 An undirected tie (u, v), u < v, is stored as the int64 key ``u << 31 | v``; the keys are kept sorted, so a
-batch of new ties is checked against existing ones with one ``searchsorted`` and merged with one ``insert``.
+batch of new ties is checked against existing ones with one ``searchsorted`` and merged in one pass.  The
+endpoints are split from the keys once per change of the ties, not once per use.
 Per-person sums over ties (degree, support, share of smoking ties) are two ``bincount`` calls.  The same
 ties are available as a scipy sparse matrix (``adjacency``) and, for small populations, as a networkx
 graph (``to_networkx``).
@@ -28,13 +29,18 @@ class Network:
 
     def __init__(self) -> None:
         self.keys = np.zeros(0, dtype=np.int64)
+        self._ends: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (keys they were split from, u, v)
 
     @property
     def n_ties(self) -> int:
         return int(self.keys.size)
 
     def endpoints(self) -> tuple[np.ndarray, np.ndarray]:
-        return (self.keys >> _SHIFT), (self.keys & _MASK)
+        """(u, v) of every tie, in key order.  Kept until the ties change (``keys`` is only ever replaced,
+        never written in place, so its identity says whether they did); callers must not write into them."""
+        if self._ends is None or self._ends[0] is not self.keys:
+            self._ends = (self.keys, self.keys >> _SHIFT, self.keys & _MASK)
+        return self._ends[1], self._ends[2]
 
     def add(self, u: np.ndarray, v: np.ndarray) -> int:
         """Add ties (u[i], v[i]); self-ties and ties that exist already are ignored. Returns the number added."""
@@ -47,7 +53,7 @@ class Network:
             pos = np.searchsorted(self.keys, new)
             exists = (pos < self.keys.size) & (self.keys[np.minimum(pos, self.keys.size - 1)] == new)
             new, pos = new[~exists], pos[~exists]
-            self.keys = np.insert(self.keys, pos, new)
+            self.keys = _merge(self.keys, new, pos)
         else:
             self.keys = new
         return int(new.size)
@@ -104,6 +110,18 @@ class Network:
         return int(self.keys.nbytes)
 
 
+def _merge(keys: np.ndarray, new: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """``keys`` with the sorted ``new`` placed before positions ``pos`` (their ``searchsorted`` places): one
+    output array and two scatters, where ``np.insert`` would sort the positions again."""
+    merged = np.empty(keys.size + new.size, dtype=keys.dtype)
+    new_at = pos + np.arange(new.size)
+    is_old = np.ones(merged.size, dtype=bool)
+    is_old[new_at] = False
+    merged[new_at] = new
+    merged[is_old] = keys
+    return merged
+
+
 @dataclass(frozen=True, slots=True)
 class AreaIndex:
     """Living people grouped by area, for drawing a random neighbour in O(1)."""
@@ -115,7 +133,10 @@ class AreaIndex:
     @classmethod
     def build(cls, area: np.ndarray, alive: np.ndarray, n_areas: int) -> AreaIndex:
         living = np.flatnonzero(alive)
-        order = living[np.argsort(area[living], kind="stable")]
+        # Area numbers fit 16 bits in any realistic run; numpy's stable sort of 16-bit integers is a radix sort
+        # (one pass), of 32-bit ones a merge sort.  Same order either way.
+        by = area[living].astype(np.int16) if n_areas <= np.iinfo(np.int16).max else area[living]
+        order = living[np.argsort(by, kind="stable")]
         count = np.bincount(area[living], minlength=n_areas)
         start = np.concatenate([[0], np.cumsum(count)[:-1]])
         return cls(order, start, count)

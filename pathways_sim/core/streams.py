@@ -31,16 +31,29 @@ def _name_key(name: str) -> int:
 
 
 def mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64's finaliser: a bijection of uint64 that scatters nearby inputs across the whole range."""
-    x = np.asarray(x, dtype=np.uint64)
+    """SplitMix64's finaliser: a bijection of uint64 that scatters nearby inputs across the whole range.
+    Returns a new array (``x`` is not changed); worked in place on one copy and one scratch array."""
+    out = np.array(x, dtype=np.uint64)  # a copy
+    return _mix_in_place(out, np.empty_like(out))
+
+
+def _mix_in_place(x: np.ndarray, scratch: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
-        x = (x ^ (x >> np.uint64(30))) * _M1
-        x = (x ^ (x >> np.uint64(27))) * _M2
-    return x ^ (x >> np.uint64(31))
+        for shift, multiplier in ((30, _M1), (27, _M2)):
+            np.right_shift(x, np.uint64(shift), out=scratch)
+            x ^= scratch
+            x *= multiplier
+        np.right_shift(x, np.uint64(31), out=scratch)
+        x ^= scratch
+    return x
 
 
 def _mix_int(value: int) -> int:
-    return int(mix(np.array([value & _MASK64], dtype=np.uint64))[0])
+    """``mix`` of one integer, in Python's integers (a numpy array of one costs more than the arithmetic)."""
+    x = value & _MASK64
+    x = ((x ^ (x >> 30)) * int(_M1)) & _MASK64
+    x = ((x ^ (x >> 27)) * int(_M2)) & _MASK64
+    return x ^ (x >> 31)
 
 
 def child_keys(mother_keys: np.ndarray, birth_order: np.ndarray) -> np.ndarray:
@@ -79,9 +92,16 @@ class Streams:
 
     def uniform(self, name: str, step: int, keys: np.ndarray) -> np.ndarray:
         """One uniform in [0, 1) for each key, from stream ``name`` at ``step`` (float64, 53 random bits)."""
+        x = np.bitwise_xor(np.asarray(keys, dtype=np.uint64), self._offset(name, step))  # a new array
+        scratch = np.empty_like(x)
         with np.errstate(over="ignore"):
-            x = mix(mix(np.asarray(keys, dtype=np.uint64) ^ self._offset(name, step)) + _GOLDEN)
-        return (x >> np.uint64(11)).astype(np.float64) * _TO_UNIT
+            x = _mix_in_place(x, scratch)
+            x += _GOLDEN
+            x = _mix_in_place(x, scratch)
+        x >>= np.uint64(11)
+        out = x.astype(np.float64)
+        out *= _TO_UNIT
+        return out
 
     def normal(self, name: str, step: int, keys: np.ndarray) -> np.ndarray:
         """One standard normal for each key (inverse CDF of ``uniform``)."""

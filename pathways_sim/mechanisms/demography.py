@@ -139,7 +139,9 @@ def births(world: World, step: int) -> np.ndarray:
     pop, p = world.population, world.params
     rate = np.where(pop.alive & pop.female, fertility_rates(pop.age, p), 0.0)
     chance = -np.expm1(-rate * world.dt)
-    mothers = np.flatnonzero(world.streams.uniform("births", step, pop.key) < chance)
+    # Draws only for women who can have a birth: each person's draw is keyed, so the others' never mattered.
+    fertile = np.flatnonzero(chance > 0)
+    mothers = fertile[world.streams.uniform("births", step, pop.key[fertile]) < chance[fertile]]
     babies = pop.claim_slots(child_keys(pop.key[mothers], pop.children_born[mothers]))
     pop.children_born[mothers] += 1
     # ONS: 105 boys per 100 girls at birth

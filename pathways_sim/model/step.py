@@ -77,12 +77,21 @@ def resolve(ctx: StepContext, state: str, change: Any) -> Any:
         return relax(current, _f32(change.target), _f32(change.rate), ctx.dt)
     if isinstance(change, Switch):
         onset_at = ~current if change.eligible is None else change.eligible & ~current
-        onset = np.where(onset_at, change.onset, 0).astype(F32)
-        recovery = np.where(current, change.recovery, 0).astype(F32)
-        enter = event(onset, ctx.dt, ctx.uniform(change.onset_stream))
-        leave = event(recovery, ctx.dt, ctx.uniform(change.recovery_stream))
+        enter = _draw_among(ctx, onset_at, change.onset, change.onset_stream)
+        leave = _draw_among(ctx, current, change.recovery, change.recovery_stream)
         return (current & ~leave) | enter
     return change
+
+
+def _draw_among(ctx: StepContext, at_risk: np.ndarray, hazard: Any, stream: str) -> np.ndarray:
+    """Who among ``at_risk`` has the event (hazard per year).  A person's draw is keyed by (stream, step,
+    person), so drawing only for the people at risk gives each of them the number a draw for everyone would."""
+    who = np.flatnonzero(at_risk)
+    happens = np.zeros(at_risk.shape, dtype=bool)
+    if who.size:
+        rate = np.broadcast_to(np.asarray(hazard), at_risk.shape)[who].astype(F32)
+        happens[who] = event(rate, ctx.dt, ctx.world.streams.uniform(stream, ctx.step, ctx.pop.key[who]))
+    return happens
 
 
 def apply_changes(ctx: StepContext, changes: Mapping[str, Any]) -> None:

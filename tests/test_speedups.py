@@ -1,0 +1,79 @@
+"""The speed-ups that must not change results: each gives exactly what the plainer code it replaced gave."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+from pathways_sim import metrics
+from pathways_sim.core.network import Network
+from pathways_sim.core.streams import Streams, _mix_int, first_keys, mix
+from pathways_sim.results.collector import age_band
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_merging_new_ties_keeps_the_keys_sorted_and_unique_as_insert_did():
+    rng = np.random.default_rng(3)
+    net, plain = Network(), np.zeros(0, dtype=np.int64)
+    for _ in range(30):
+        u, v = rng.integers(0, 400, 300), rng.integers(0, 400, 300)
+        net.add(u, v)
+        keep = u != v
+        lo, hi = np.minimum(u[keep], v[keep]), np.maximum(u[keep], v[keep])
+        plain = np.union1d(plain, (lo << 31) | hi)
+        assert np.array_equal(net.keys, plain)
+        net.keep(rng.random(net.n_ties) < 0.9)
+        plain = net.keys.copy()
+
+
+def test_endpoints_follow_every_change_of_the_ties():
+    net = Network()
+    net.add(np.array([0, 1, 2]), np.array([1, 2, 3]))
+    u, _v = net.endpoints()
+    assert net.endpoints()[0] is u  # kept while the ties are unchanged
+    net.add(np.array([5]), np.array([4]))
+    assert list(zip(*net.endpoints(), strict=True)) == [(0, 1), (1, 2), (2, 3), (4, 5)]
+    net.keep(np.array([True, False, True, True]))
+    assert list(zip(*net.endpoints(), strict=True)) == [(0, 1), (2, 3), (4, 5)]
+    gone = np.zeros(6, dtype=bool)
+    gone[3] = True
+    net.drop_slots(gone)
+    assert list(zip(*net.endpoints(), strict=True)) == [(0, 1), (4, 5)]
+
+
+def test_age_band_lookup_matches_a_search_of_the_band_starts():
+    ages = np.random.default_rng(1).uniform(0, 130, 200_000).astype(np.float32)
+    edges = np.array([0, 1, 5, 89.99999, 90, 94.99999, 95, 105, 129.99], dtype=np.float32)
+    ages = np.concatenate([ages, edges, np.nextafter(edges, np.float32(0))])
+    assert np.array_equal(age_band(ages), np.searchsorted(metrics.AGE_BANDS, ages, side="right") - 1)
+
+
+def test_in_place_mixing_gives_the_same_numbers_as_the_formula():
+    x = first_keys(1000) ^ np.uint64(12345)
+    with np.errstate(over="ignore"):
+        y = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        y = (y ^ (y >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        y = y ^ (y >> np.uint64(31))
+    before = x.copy()
+    assert np.array_equal(mix(x), y) and np.array_equal(x, before)  # mix leaves its input alone
+    assert [_mix_int(int(v)) for v in x[:50]] == [int(v) for v in y[:50]]  # the scalar one, in Python integers
+    keys = first_keys(500)
+    streams = Streams(9)
+    subset = np.array([3, 77, 499])
+    assert np.array_equal(streams.uniform("s", 4, keys)[subset], streams.uniform("s", 4, keys[subset]))
+
+
+def test_compare_benchmark_measures_each_kind_and_renders_its_table():
+    spec = importlib.util.spec_from_file_location("compare", ROOT / "benchmarks" / "compare.py")
+    compare = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(compare)
+    runs = [compare.measure(kind, 300, 1 / 12, 1, burn_in_years=1) for kind in ("mesa", "engine_subset", "engine")]
+    assert all(r["ns_per_person_step"] > 0 and r["steps"] == 1 for r in runs)
+    data = {"date": "today", "years": 1 / 12, "machine": compare.machine(), "runs": runs,
+            "floor": {"ns_per_person_step": 100.0, "assumes": "x", "ns_per_exp": 1.0, "ns_per_draw": 1.0,
+                      "bytes_per_ns": 10.0}}
+    text = compare.table(data)
+    assert "| 300 |" in text and "x |" in text and "Floor estimate" in text
