@@ -88,9 +88,10 @@ class Calibration:
     def central_values(self) -> dict[str, float]:
         """The weighted median of each free parameter, to 3 significant figures inside its plausible range:
         the defaults a shipped calibration sets."""
-        return {row.parameter: _round_sig(row.median, PARAMETERS[row.parameter].plausible,
-                                          PARAMETERS[row.parameter].integer)
-                for row in self.intervals().itertuples() if math.isfinite(row.median)}
+        table = self.intervals()
+        return {str(name): _round_sig(float(median), PARAMETERS[str(name)].plausible, PARAMETERS[str(name)].integer)
+                for name, median in zip(table["parameter"], table["median"], strict=True)
+                if math.isfinite(float(median))}
 
     def predictive(self, level: float = 0.95) -> pd.DataFrame:
         """Each target: published value and tolerance, the posterior predictive median and central interval

@@ -160,8 +160,9 @@ def simulated_implausibility(means: np.ndarray, variances: np.ndarray, observed:
     return np.where(np.isfinite(i), i, np.inf)
 
 
-def _nroy_candidates(waves_emulators: list, prior: Prior, rng: np.random.Generator, observed: np.ndarray,
-                     tolerance: np.ndarray, cutoff: float, known: np.ndarray, count: int, need: int
+def _nroy_candidates(waves_emulators: list, prior: Prior,  # noqa: PLR0913 - the screen's state
+                     rng: np.random.Generator, observed: np.ndarray,
+                     tolerance: np.ndarray, cutoff: float, known: np.ndarray, *, count: int, need: int
                      ) -> tuple[np.ndarray, float]:
     """Candidates not ruled out by any wave's emulators, and the share of uniform candidates that survive.
 
@@ -207,8 +208,9 @@ def _spread(candidates: np.ndarray, n: int, rng: np.random.Generator) -> np.ndar
     return pool[chosen]
 
 
-def history_match(simulate: Simulator, prior: Prior, targets: Sequence[str], observed: Sequence[float],  # noqa: PLR0913
-                  tolerance: Sequence[float], *, weights: Sequence[float] | None = None,
+def history_match(simulate: Simulator, prior: Prior, targets: Sequence[str],  # noqa: PLR0913 - settings
+                  observed: Sequence[float] | np.ndarray, tolerance: Sequence[float] | np.ndarray, *,
+                  weights: Sequence[float] | np.ndarray | None = None,
                   hold_out: Sequence[str] = (), waves: int = 3,
                   runs_per_wave: int = 40, cutoff: float = CUTOFF, seed: int = 2025, candidates: int = CANDIDATES,
                   progress: Callable[[str], None] | None = None) -> HistoryMatch:
@@ -243,8 +245,8 @@ def history_match(simulate: Simulator, prior: Prior, targets: Sequence[str], obs
         emulators_by_wave.append((emulators, fit_idx))
         sim_imp = simulated_implausibility(means[:, fit_idx], variances[:, fit_idx], z[fit_idx], tol[fit_idx])
         passing = prior.unit(points[sim_imp.max(axis=1) <= cutoff]) if len(fit_idx) else prior.unit(points)
-        found, share = _nroy_candidates(emulators_by_wave, prior, rng, z, tol, cutoff, passing, candidates,
-                                         5 * runs_per_wave)
+        found, share = _nroy_candidates(emulators_by_wave, prior, rng, z, tol, cutoff, passing, count=candidates,
+                                         need=5 * runs_per_wave)
         result.waves.append(Wave(number, points, means, variances, share, list(result.fitted)))
         if progress:
             progress(f"wave {number}: {len(points)} points run, {int((sim_imp.max(axis=1) <= cutoff).sum())} "

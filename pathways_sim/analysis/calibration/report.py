@@ -39,8 +39,10 @@ def tradeoffs(result: Calibration) -> pd.DataFrame:
                         columns=match.fitted)
     miss = miss.loc[:, miss.notna().mean() >= 0.5]
     corr = miss.rank().corr()
-    rows = [{"target_a": a, "target_b": b, "correlation": corr.loc[a, b]}
-            for i, a in enumerate(corr.columns) for b in corr.columns[i + 1:] if np.isfinite(corr.loc[a, b])]
+    values = corr.to_numpy(float)
+    names = list(corr.columns)
+    rows = [{"target_a": a, "target_b": names[j], "correlation": values[i, j]}
+            for i, a in enumerate(names) for j in range(i + 1, len(names)) if np.isfinite(values[i, j])]
     table = pd.DataFrame(rows, columns=["target_a", "target_b", "correlation"])
     table = table.sort_values("correlation").reset_index(drop=True)
     table.attrs["matrix"] = corr
