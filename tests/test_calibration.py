@@ -327,3 +327,20 @@ def test_a_calibrated_value_out_of_bounds_is_rejected_naming_file_and_parameter(
         params_module._with_calibrated_defaults(declared, path)
     names = {name for name, _ in err.value.problems}
     assert names == {"mortality_rate_at_50", "no_such_thing"} and str(path) in str(err.value)
+
+
+def test_the_shipped_defaults_are_the_central_values_of_the_shipped_posterior():
+    from pathways_sim.analysis.calibration.fit import _round_sig
+    from pathways_sim.analysis.calibration.history_matching import weighted_quantiles
+    from pathways_sim.experiments.posterior import SHIPPED_POSTERIOR, load_posterior
+
+    record = json.loads(DEFAULT_OUTPUT.read_text())
+    posterior = load_posterior(SHIPPED_POSTERIOR)
+    assert set(record["from_posterior"]) == set(posterior.columns) - {"weight"}
+    for name in record["from_posterior"]:
+        median = weighted_quantiles(posterior[name].to_numpy(float), posterior["weight"].to_numpy(float), [0.5])[0]
+        expected = _round_sig(median, PARAMETERS[name].plausible, PARAMETERS[name].integer)
+        assert record["parameters"][name] == expected == Parameters()[name], name
+    manifest = json.loads(SHIPPED_POSTERIOR.with_suffix(".json").read_text())
+    assert set(record["kept_from_earlier_fit"]) == set(manifest["fixed"])  # the small run froze the life block
+    assert record["provisional"] == manifest["provisional"]
