@@ -126,6 +126,12 @@ def _pairs_figure(result: Calibration, title: str) -> Any:
                 ax.scatter(accepted[names[j]], accepted[names[i]], s=size, alpha=0.6, color="#1b6ca8", lw=0)
             ax.set_xlim(prior.lower[j], prior.upper[j])
             ax.set_ylim(prior.lower[i], prior.upper[i])
+            if i == n - 1:  # the outer axes carry each range's ends
+                ax.set_xticks([prior.lower[j], prior.upper[j]], [f"{prior.lower[j]:g}", f"{prior.upper[j]:g}"],
+                              fontsize=6)
+            if j == 0:
+                ax.set_yticks([prior.lower[i], prior.upper[i]], [f"{prior.lower[i]:g}", f"{prior.upper[i]:g}"],
+                              fontsize=6)
     fig.suptitle(f"{title}\naccepted sets two parameters at a time (axes: plausible ranges; size: weight)",
                  fontsize=9)
     return fig
@@ -138,8 +144,8 @@ def _tradeoff_figure(matrix: pd.DataFrame, title: str) -> Any:
     image = ax.imshow(matrix.to_numpy(float), cmap="RdBu", vmin=-1, vmax=1)
     ax.set_xticks(range(len(matrix)), matrix.columns, rotation=90, fontsize=6)
     ax.set_yticks(range(len(matrix)), matrix.index, fontsize=6)
-    fig.colorbar(image, ax=ax, label="rank correlation of absolute misses (red < 0: the two pull against each other)")
-    ax.set_title(title, fontsize=9)
+    fig.colorbar(image, ax=ax, label="rank correlation of absolute misses\n(red, < 0: the two pull against each other)")
+    ax.set_title(title, fontsize=8, wrap=True)
     return fig
 
 
@@ -154,7 +160,8 @@ def write_fit_report(result: Calibration, directory: str | os.PathLike[str], lab
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     label = label or f"calibration of {result.population_size:,} people"
-    title = f"{label}: {len(result.accepted)} accepted sets, {result.match.runs} points x {len(result.seeds)} seeds"
+    seeds = f"{len(result.seeds)} seed{'s' if len(result.seeds) != 1 else ''}"
+    title = f"{label}: {len(result.accepted)} accepted sets, {result.match.runs} points x {seeds}"
     fit = result.predictive()
     params = result.intervals()
     pairs = tradeoffs(result)
@@ -174,6 +181,9 @@ def _readme(result: Calibration, fit: pd.DataFrame, params: pd.DataFrame, pairs:
     match = result.match
     fitted = fit[fit["role"] == "fitted"]
     held = fit[fit["role"] == "held out"]
+    missing = fit[fit["role"] == "not estimable at this size"]
+    shown = fit[fit["role"] != "not estimable at this size"].assign(
+        within=lambda t: t["within"].map({True: "yes", False: "no"}))
     lines = [f"# Fit report: {label}", ""]
     if result.provisional:
         lines += [f"**Provisional.** {result.provisional}", ""]
@@ -191,7 +201,9 @@ def _readme(result: Calibration, fit: pd.DataFrame, params: pd.DataFrame, pairs:
         "weighted. *within*: the median within the tolerance of the published value.", "",
         f"Fitted: {int(fitted['within'].sum())} of {len(fitted)} medians within tolerance.",
         f"Held out: {int(held['within'].sum())} of {len(held)}." if len(held) else "No target held out.", "",
-        _markdown(fit[["label", "role", "published", "tolerance", "low", "median", "high", "within"]]), "",
+        _markdown(shown[["label", "role", "published", "tolerance", "low", "median", "high", "within"]]), "",
+        (f"Not estimable at {result.population_size:,} people (a run this size has too few deaths or people "
+         f"for them), so not fitted: {', '.join(missing['label'])}." if len(missing) else ""), "",
         "![predictive](predictive.png)", "",
         "## Parameters", "", _markdown(params), "",
         "![marginals](marginals.png)", "", "![pairs](pairs.png)", "",
