@@ -215,6 +215,7 @@ def _counting_job(monkeypatch, stop_after: int | None = None) -> list[int]:
     return calls
 
 
+@pytest.mark.slow  # 8 model runs of 600 people and three calibrations (~30 s)
 def test_calibrate_writes_the_posterior_and_manifest_and_resumes_after_an_interruption(tmp_path, capsys,
                                                                                       monkeypatch):
     shipped = DEFAULT_OUTPUT.read_bytes()
