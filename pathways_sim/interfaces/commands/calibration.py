@@ -103,7 +103,7 @@ def _print(result, written: Path, report_dir: Path) -> None:  # result: a Calibr
     shown = fit[fit["role"] != "not estimable at this size"].copy()
     shown["within"] = shown["within"].map({True: "yes", False: "NO"})
     lines = [f"pathways_sim calibration (history matching): {result.population_size:,} people, {result.years} "
-             f"years, seeds {result.seeds}, {result.match.runs} points in {len(result.match.waves)} waves; "
+             f"years, seeds {result.seeds}, {result.match.runs} points in {len(result.match.waves)} wave(s); "
              f"{result.runs_ran} runs made, {result.runs_reused} from the store; {len(result.accepted)} accepted "
              f"sets (effective sample size {result.effective_sample_size:.1f})",
              *[f"note: {note}" for note in result.notes],
