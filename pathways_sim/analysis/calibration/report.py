@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,7 @@ def _predictive_figure(fit: pd.DataFrame, title: str) -> Any:
     ax.invert_yaxis()
     ax.set_xlabel("model minus published, in tolerances (line: 95% posterior predictive interval; dot: median)")
     ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
@@ -119,8 +120,8 @@ def _pairs_figure(result: Calibration, title: str) -> Any:
             ax.set_xticks([])
             ax.set_yticks([])
             if j >= i:
-                ax.axis("off") if j > i else ax.text(0.5, 0.5, names[i], ha="center", va="center", fontsize=6,
-                                                     wrap=True, transform=ax.transAxes)
+                ax.axis("off") if j > i else ax.text(0.5, 0.5, textwrap.fill(names[i].replace("_", " "), 14),
+                                                     ha="center", va="center", fontsize=6, transform=ax.transAxes)
                 continue
             if len(accepted):
                 ax.scatter(accepted[names[j]], accepted[names[i]], s=size, alpha=0.6, color="#1b6ca8", lw=0)
