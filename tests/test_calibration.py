@@ -20,7 +20,7 @@ from pathways_sim.analysis.calibration import (
     load_targets,
     model_statistics,
     with_consistency_targets,
-    write_calibration,
+    write_posterior,
 )
 from pathways_sim.analysis.calibration.statistics import _statistic
 from pathways_sim.interfaces.entry import main
@@ -194,50 +194,110 @@ def test_every_life_table_statistic_names_rows_a_run_writes():
     assert _statistic(ratio, lookup, None, Parameters(), np.array([])) == pytest.approx(80 / 60)
 
 
-def test_the_calibrate_command_runs_end_to_end_without_touching_the_shipped_file(tmp_path, capsys):
-    shipped = DEFAULT_OUTPUT.read_bytes() if DEFAULT_OUTPUT.exists() else None
-    out = tmp_path / "calibrated.json"
-    code = main(["calibrate", "--people", "1500", "--years", "10", "--replicates", "1", "--budget", "2",
-                 "--seed", "5", "--output", str(out), "--free", "mortality_rate_at_50", "lonely_threshold"])
-    printed = capsys.readouterr()
-    assert code == 0, printed.err
-    assert "fit, target by target" in printed.out
-    for target in ("life_expectancy_at_birth", "healthy_life_expectancy_sii", "income_gini",
-                   "current_smoking", "life_expectancy_sii", "not_good_health_share_of_life",
-                   "common_mental_disorder_prevalence_ratio", "employment_rate_ratio"):
-        assert target in printed.out
-    record = json.loads(out.read_text())
-    assert set(record["parameters"]) == {"mortality_rate_at_50", "lonely_threshold"}
-    assert record["targets_sha256"] == hashlib.sha256(DEFAULT_TARGETS.read_bytes()).hexdigest()
-    assert record["seeds"] == [5] and record["budget"] == 2 and record["evaluations"] == 2
-    assert record["date"] and len(record["fit"]) == len(with_consistency_targets(load_targets(DEFAULT_TARGETS)))
-    assert {"target", "group", "published", "model", "tolerance", "within"} <= set(record["fit"][0])
-    answers = record["free_parameters"]["mortality_rate_at_50"]["answers_to"]
-    assert {"life_expectancy_sii", "not_good_health_share_of_life"} <= set(answers)
-    ratios = [row for row in record["fit"] if row["target"].endswith("_ratio")]
-    assert len(ratios) == 3 and all(row["model"] is not None for row in ratios)  # estimable even at 1,500
-    for name, value in record["parameters"].items():
+TINY = ["--people", "600", "--years", "10", "--replicates", "1", "--waves", "2", "--runs-per-wave", "4",
+        "--seed", "5", "--free", "lonely_threshold", "smoking_initiation_rate"]
+
+
+def _counting_job(monkeypatch, stop_after: int | None = None) -> list[int]:
+    """Count the model runs the calibration makes (in this process); with ``stop_after``, interrupt it then, as
+    Ctrl-C or a crash would."""
+    from pathways_sim.analysis.calibration import runs
+
+    real, calls = runs._job, []
+
+    def job(*args):
+        if stop_after is not None and len(calls) == stop_after:
+            raise KeyboardInterrupt
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(runs, "_job", job)
+    return calls
+
+
+@pytest.mark.slow  # 8 model runs of 600 people and three calibrations (~30 s)
+def test_calibrate_writes_the_posterior_and_manifest_and_resumes_after_an_interruption(tmp_path, capsys,
+                                                                                      monkeypatch):
+    shipped = DEFAULT_OUTPUT.read_bytes()
+    out = tmp_path / "posterior.parquet"
+    calls = _counting_job(monkeypatch, stop_after=3)
+    assert main(["calibrate", *TINY, "-o", str(out), "--hold-out", "current_smoking"]) == 130
+    assert len(calls) == 3 and not out.exists() and not out.with_suffix(".json").exists()  # nothing looks complete
+    assert len(list((tmp_path / "posterior_runs" / "runs").glob("*.parquet"))) == 3
+    capsys.readouterr()
+    monkeypatch.undo()
+    calls = _counting_job(monkeypatch)
+    assert main(["calibrate", *TINY, "-o", str(out), "--hold-out", "current_smoking"]) == 0
+    printed = capsys.readouterr().out
+    assert len(calls) == 8 - 3  # only the missing runs ran
+    manifest = json.loads(out.with_suffix(".json").read_text())
+    assert manifest["runs"] == {"total": 8, "ran_now": 5, "from_store": 3, "failed": 0}
+    assert manifest["seeds"] == [5] and manifest["population_size"] == 600
+    assert manifest["library"]["scikit-learn"] and manifest["targets_sha256"] == hashlib.sha256(
+        DEFAULT_TARGETS.read_bytes()).hexdigest()
+    assert set(manifest["prior"]) == {"lonely_threshold", "smoking_initiation_rate"}
+    roles = {t["label"].split(":")[0]: t["role"] for t in manifest["targets"]}
+    assert roles["current_smoking"] == "held out" and roles["loneliness_often_always"] == "fitted"
+    assert roles["life_expectancy_sii"] == "not estimable at this size"  # 600 people: no life table by decile
+    posterior = pd.read_parquet(out)
+    assert {"lonely_threshold", "smoking_initiation_rate", "weight"} <= set(posterior.columns)
+    assert len(posterior) == manifest["accepted"] and (len(posterior) == 0 or np.isclose(posterior["weight"].sum(), 1))
+    for name in ("lonely_threshold", "smoking_initiation_rate"):
         lo, hi = PARAMETERS[name].plausible
-        assert lo <= value <= hi
-    assert [p.name for p in tmp_path.iterdir()] == ["calibrated.json"]  # no temporary file left behind
-    assert (DEFAULT_OUTPUT.read_bytes() if DEFAULT_OUTPUT.exists() else None) == shipped
+        assert posterior[name].between(lo, hi).all()
+    assert "held out (not fitted)" in printed and "current_smoking: adults 18+" in printed
+    fit = pd.read_csv(tmp_path / "posterior_report" / "fit.csv")
+    assert fit.loc[fit["target"] == "current_smoking", "role"].item() == "held out"
+    assert {"predictive.png", "marginals.png", "pairs.png", "README.md"} <= {
+        p.name for p in (tmp_path / "posterior_report").iterdir()}
+    # Run again: everything comes from the store, and the same accepted sets come out (a deterministic design).
+    monkeypatch.undo()
+    calls = _counting_job(monkeypatch)
+    assert main(["calibrate", *TINY, "-o", str(tmp_path / "again.parquet"), "--store",
+                 str(tmp_path / "posterior_runs"), "--hold-out", "current_smoking"]) == 0
+    assert calls == [] and pd.read_parquet(tmp_path / "again.parquet").equals(posterior)
+    assert DEFAULT_OUTPUT.read_bytes() == shipped
 
 
 @pytest.mark.parametrize("args, message", [
     (["nowhere.csv"], "no such targets file"),
     (["--years", "5"], "years: must be a whole number of years >= 10"),
-    (["--budget", "0"], "budget: must be a whole number of evaluations >= 1"),
+    (["--waves", "0"], "waves: must be a whole number >= 1"),
     (["--free", "mortality_rate_at50"], "unknown parameter 'mortality_rate_at50'"),
+    (["--hold-out", "current_smokin"], "unknown target in the targets file 'current_smokin'. Did you mean "
+                                       "'current_smoking'"),
     (["--people", "10"], "population_size: must be between 50"),
     (["--replicates", "0"], "replicates: must be at least 1"),
-    (["--output", "/no/such/folder/c.json"], "output: folder /no/such/folder does not exist"),
+    (["--output", "/no/such/folder/c.parquet"], "output: folder /no/such/folder does not exist"),
+    (["--output", "c.json"], "must end in .parquet or .csv"),
 ])
 def test_bad_calibrate_input_exits_2_naming_the_problem(tmp_path, capsys, args, message):
-    base = ["calibrate", "--people", "1500", "--budget", "1", "--output", str(tmp_path / "c.json")]
+    base = ["calibrate", "--people", "1500", "--output", str(tmp_path / "c.parquet")]
     assert main(base + args) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
-    assert not (tmp_path / "c.json").exists()
+    assert not (tmp_path / "c.parquet").exists()
+
+
+def test_writers_have_no_default_destination_and_refuse_the_package():
+    from pathways_sim.analysis.calibration import SHIPPED_POSTERIOR, write_defaults
+    from pathways_sim.results.outputs import OutputError
+
+    for writer in (write_posterior, write_defaults):
+        assert inspect.signature(writer).parameters["path"].default is inspect.Parameter.empty
+        with pytest.raises(OutputError, match="inside the installed package"):
+            writer(None, SHIPPED_POSTERIOR)
+
+
+def test_a_mediator_gradient_no_free_parameter_answers_to_is_reported_not_fitted():
+    from pathways_sim.analysis.calibration import FREE_PARAMETERS, KNOWN_TARGETS, reported_only
+
+    answered = {t for targets, _ in FREE_PARAMETERS.values() for t in targets}
+    assert answered <= set(KNOWN_TARGETS) | {"ace_prevalence_any_cohort"}
+    targets = list(with_consistency_targets(load_targets(DEFAULT_TARGETS))["target"])
+    assert reported_only(targets, list(FREE_PARAMETERS)) == ["common_mental_disorder_prevalence_ratio"]
+    assert "income_gini" in reported_only(targets, ["lonely_threshold"])
+    assert reported_only(targets, ["mean_degree"]) == []  # a parameter of no declared target answers to all
 
 
 def test_shipped_calibrated_values_are_the_defaults():
@@ -270,36 +330,18 @@ def test_a_calibrated_value_out_of_bounds_is_rejected_naming_file_and_parameter(
     assert names == {"mortality_rate_at_50", "no_such_thing"} and str(path) in str(err.value)
 
 
-def test_write_calibration_has_no_default_destination():
-    # The package's own data file must never be the place a calibration lands by accident.
-    path = inspect.signature(write_calibration).parameters["path"]
-    assert path.default is inspect.Parameter.empty
+def test_the_shipped_defaults_are_the_central_values_of_the_shipped_posterior():
+    from pathways_sim.analysis.calibration.fit import _round_sig
+    from pathways_sim.analysis.calibration.history_matching import weighted_quantiles
+    from pathways_sim.experiments.posterior import SHIPPED_POSTERIOR, load_posterior
 
-
-def test_each_free_parameter_answers_only_to_targets_that_exist_and_the_mediator_gradients_to_none():
-    """Mechanism gradients (mental disorder) are reported, never fitted; the labour-market ratios are exposure
-    gradients, each answered by its own gradient parameter and nothing else."""
-    from pathways_sim.analysis.calibration import FREE_PARAMETERS, KNOWN_TARGETS
-    from pathways_sim.analysis.calibration.search import _blocks
-
-    answered = {t for targets, _ in FREE_PARAMETERS.values() for t in targets}
-    assert answered <= set(KNOWN_TARGETS) | {"ace_prevalence_any_cohort"}
-    assert {"life_expectancy_sii", "not_good_health_share_of_life"} <= answered
-    frame = with_consistency_targets(load_targets(DEFAULT_TARGETS))
-    names = list(FREE_PARAMETERS)
-    blocks = _blocks(names, frame)
-    fitted_rows = {int(r) for block in blocks for r in block.rows}
-    gradient_rows = set(np.flatnonzero(frame["target"] == "common_mental_disorder_prevalence_ratio"))
-    assert gradient_rows and not gradient_rows & fitted_rows  # reported, never fitted
-    for parameter, target in (("inactivity_deprivation_gradient", "employment_rate_ratio"),
-                              ("reemployment_deprivation_gradient", "unemployment_rate_ratio")):
-        assert FREE_PARAMETERS[parameter][0] == (target,)
-        assert not any(target in targets for name, (targets, _) in FREE_PARAMETERS.items() if name != parameter)
-    life = next(b for b in blocks if b.label == "life expectancy")
-    share_rows = set(np.flatnonzero(frame["target"] == "not_good_health_share_of_life"))
-    assert share_rows <= {int(r) for r in life.rows}
-    cmd = names.index("cmd_onset_rate")
-    own = blocks[0]
-    column = list(own.params).index(cmd)
-    assert {frame["target"].iloc[r] for r, hit in zip(own.rows, own.mask[:, column], strict=True) if hit} == {
-        "common_mental_disorder_prevalence"}
+    record = json.loads(DEFAULT_OUTPUT.read_text())
+    posterior = load_posterior(SHIPPED_POSTERIOR)
+    assert set(record["from_posterior"]) == set(posterior.columns) - {"weight"}
+    for name in record["from_posterior"]:
+        median = weighted_quantiles(posterior[name].to_numpy(float), posterior["weight"].to_numpy(float), [0.5])[0]
+        expected = _round_sig(median, PARAMETERS[name].plausible, PARAMETERS[name].integer)
+        assert record["parameters"][name] == expected == Parameters()[name], name
+    manifest = json.loads(SHIPPED_POSTERIOR.with_suffix(".json").read_text())
+    assert set(record["kept_from_earlier_fit"]) == set(manifest["fixed"])  # the small run froze the life block
+    assert record["provisional"] == manifest["provisional"]

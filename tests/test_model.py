@@ -117,9 +117,10 @@ def test_health_gap_table(model):
 
 def test_switching_a_pathway_off_leaves_other_mechanisms_draws_unchanged():
     """Common random numbers: with peer smoking off, only smoking differs after a step; every other
-    mechanism (stress events, disorder, deaths, births, ties) drew exactly the same numbers."""
-    base = PathwaysModel(population_size=3_000, rng=21, agents="lazy")
-    off = PathwaysModel(population_size=3_000, rng=21, agents="lazy", pathways_off=["peer_smoking"])
+    mechanism (stress events, disorder, deaths, births, ties) drew exactly the same numbers.  10,000 people: with
+    3,000, one month can pass with no uptake that peer smoking decides (as it did at the calibrated defaults)."""
+    base = PathwaysModel(population_size=10_000, rng=21, agents="lazy")
+    off = PathwaysModel(population_size=10_000, rng=21, agents="lazy", pathways_off=["peer_smoking"])
     base.step()
     off.step()
     assert not np.array_equal(base.population.smoker, off.population.smoker)

@@ -30,22 +30,26 @@ def test_no_command_writes_into_the_package_directory(tmp_path, monkeypatch, cap
         ["check", "peer_support"],
         ["list"],
         ["validate-model", "--people", "300", "--years", "1", "--replicates", "1"],
-        ["calibrate", "--people", "600", "--years", "10", "--replicates", "1", "--budget", "1",
-         "--free", "lonely_threshold"],
+        ["calibrate", "--people", "600", "--years", "10", "--replicates", "1", "--waves", "1",
+         "--runs-per-wave", "4", "--free", "lonely_threshold"],
+        ["compare", "baseline", "peer_support", *SMALL, "--psa", "2", "-o", "psa_compare"],
     ]
     for command in commands:
         assert main(command) == 0, (command, capsys.readouterr().err)
-    assert Path("calibrated.json").exists(), "calibrate writes to ./calibrated.json by default"
+    assert Path("posterior.parquet").exists() and Path("posterior.json").exists(), "calibrate writes to ./ by default"
+    assert Path("posterior_report/README.md").exists() and Path("posterior_runs/runs").is_dir()
+    assert Path("psa_compare/psa.csv").exists()
     assert Path("results/baseline/manifest.json").exists()
     assert Path("results/compare_baseline_vs_peer_support/manifest.json").exists()
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("target", ["data/calibrated.json", "calibrated.json"])
-def test_calibrate_refuses_a_path_inside_the_installed_package(tmp_path, monkeypatch, capsys, target):
+@pytest.mark.parametrize("option, target", [("--output", "data/posterior.parquet"), ("--output", "posterior.csv"),
+                                            ("--store", "data/runs"), ("--report", "data/report")])
+def test_calibrate_refuses_a_path_inside_the_installed_package(tmp_path, monkeypatch, capsys, option, target):
     monkeypatch.chdir(tmp_path)
     before = snapshot()
-    assert main(["calibrate", "--people", "600", "--budget", "1", "--output", str(PACKAGE / target)]) == 2
+    assert main(["calibrate", "--people", "600", "--waves", "1", option, str(PACKAGE / target)]) == 2
     err = capsys.readouterr().err
     assert "inside the installed package" in err and "Traceback" not in err
     assert snapshot() == before

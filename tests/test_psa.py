@@ -232,7 +232,9 @@ def test_compare_psa_writes_the_psa_tables_the_ceac_and_a_manifest_entry(here, c
     assert np.allclose(curve.groupby("threshold")["probability"].sum(), 1)
     assert (out / "psa_probabilities.csv").exists() and (out / "comparison.csv").exists()
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["psa"]["draws"] == 2 and manifest["psa"]["method"] == "latin_hypercube"
+    assert manifest["psa"]["draws"] == 2  # by default resampled from the shipped calibration posterior
+    assert manifest["psa"]["method"].startswith("resampled by weight from the posterior")
+    assert "resampled by weight from the posterior" in printed.out
     assert manifest["psa"]["replicate_seeds"] == manifest["replicate_seeds"]  # the comparison's seeds
     assert {"psa.csv", "ceac.csv", "ceac.png", "psa_probabilities.csv"} <= set(manifest["files"])
     assert "Probabilistic sensitivity analysis" in (out / "report.html").read_text()

@@ -77,14 +77,17 @@ def compare_scenarios(base: Any, alternatives: Sequence[Any],  # noqa: PLR0913 -
                       workers: int = 1, progress: Progress = True, quiet: bool = False,
                       force: bool = False, allow_differences: bool = False, psa: int | None = None,
                       psa_replicates: int | None = None, psa_parameters: Sequence[str] | None = None,
-                      economics: Mapping[str, float] | None = None, follow_up: int = 0) -> ComparisonResult:
+                      economics: Mapping[str, float] | None = None, follow_up: int = 0,
+                      psa_source: str | None = None) -> ComparisonResult:
     """Run ``base`` and each of ``alternatives`` (``Scenario`` objects, YAML paths or shipped names) with the
     first one's seed and replicates, so replicate r of every arm sees the same random numbers, and compare each
     arm with the base's first arm.  ``overrides``, ``replicates`` and ``seed`` apply to every scenario.
 
     ``psa``: also run a probabilistic sensitivity analysis with this many parameter draws (``psa_replicates``
-    each, default the comparison's replicates; ``psa_parameters`` default ``psa.default_parameters()``), with
-    the same seed; its result is the comparison's ``psa``.
+    each, default the comparison's replicates), with the same seed; its result is the comparison's ``psa``.
+    ``psa_source``: where the draws come from, as ``psa``'s ``source`` (default: resampled by weight from the
+    shipped calibration posterior; ``"ranges"``, or naming ``psa_parameters``, for a Latin hypercube over the
+    plausible ranges).
 
     ``economics``: settings laid over ``results.economics.DEFAULTS`` (``discount_rate``, ``threshold``,
     ``inequality_aversion``, the utilities), checked before anything runs.  ``follow_up``: years every arm runs
@@ -102,10 +105,11 @@ def compare_scenarios(base: Any, alternatives: Sequence[Any],  # noqa: PLR0913 -
     first = specs[0]
     psa_replicates = first.replicates if psa_replicates is None else psa_replicates
     if psa is not None:  # bad PSA settings are reported before anything runs
-        from pathways_sim.experiments.psa import check_draws
+        from pathways_sim.experiments.psa import check_draws, draw_source
 
         check_draws(psa)
         replicate_seeds(first.seed, psa_replicates)
+        draw_source(psa_source, psa_parameters)
     # One count of simulated years over the comparison and the PSA, so a progress bar runs once to the end.
     compared = len(arms) * first.replicates * (first.years + follow_up)
     total = compared + (len(arms) * psa * psa_replicates * first.years if psa is not None else 0)
@@ -119,7 +123,7 @@ def compare_scenarios(base: Any, alternatives: Sequence[Any],  # noqa: PLR0913 -
 
         result.psa = psa_arms(arms, draws=psa, replicates=psa_replicates, parameters=psa_parameters,
                              seed=first.seed, years=first.years, executor=workers if workers > 1 else None,
-                             progress=_counted(progress, compared, total), quiet=quiet)
+                             progress=_counted(progress, compared, total), quiet=quiet, source=psa_source)
     return result
 
 

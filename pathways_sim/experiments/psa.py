@@ -9,13 +9,16 @@
     result.ceac()               # P(highest net monetary benefit) at each willingness to pay per healthy life year
     result.save("psa_out")      # psa.csv, psa_probabilities.csv, ceac.csv, ceac.png, manifest.json
 
-The draws are a Latin hypercube over the declared *plausible* ranges of the parameters named (default:
-``default_parameters()``), or a ``DataFrame`` of parameter sets given as ``draws=`` (one row per set, e.g. a
-calibration's accepted sets).  Every arm is a ``sweep`` over the same design with the same seed, so draw d,
+By default the draws are resampled by weight from the shipped calibration posterior
+(``experiments.posterior.SHIPPED_POSTERIOR``: the accepted parameter sets of the calibration the defaults come
+from), so the PSA carries calibration uncertainty; ``source="ranges"`` (or naming ``parameters=``) draws a Latin
+hypercube over the declared *plausible* ranges instead (default ``default_parameters()``: every value in a range
+counts alike), ``source=PATH`` resamples another posterior file, and ``draws=`` a ``DataFrame`` gives the
+parameter sets outright (one row per set).  Every arm is a ``sweep`` over the same design with the same seed, so draw d,
 replicate r of every arm has the same parameter values and the same random numbers (common random numbers):
 a difference between arms is the arms' doing, within that draw.  A probability here is the share of
-(draw, replicate) pairs in which something happens; it covers parameter uncertainty over the plausible ranges
-(a range, not a calibrated posterior: every value in it counts alike) and the model's own randomness.
+(draw, replicate) pairs in which something happens; it covers the uncertainty of the parameters drawn and the
+model's own randomness.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from pathways_sim.experiments.progress import Progress
 from pathways_sim.experiments.psa_result import DEFAULT_THRESHOLDS, PSAResult, ceac, probabilities
 
 __all__ = ["DEFAULT_GROUPS", "DEFAULT_THRESHOLDS", "OUTCOMES", "SMALL_DRAWS", "PSAResult", "ceac", "check_comparable",
-           "check_draws", "default_parameters", "labelled_arms", "probabilities", "psa", "psa_arms"]
+           "check_draws", "default_parameters", "draw_source", "labelled_arms", "probabilities", "psa", "psa_arms"]
 
 # column in the PSA table: (metric, group_type, how); "final" = final reported year, "total" = summed over years.
 OUTCOMES: dict[str, tuple[str, str, str]] = {
@@ -46,7 +49,7 @@ CHANGES = {name: f"{name}_change" for name in OUTCOMES}  # arm minus base, same 
 # interventions rests on.  Left out: "structure" (run design, not uncertainty), and the "population", "network"
 # and "health" groups, whose values set the synthetic England (incomes, baseline hazards, demography) that the
 # calibration fits to ONS figures; drawing them independently over their ranges would make populations unlike
-# England.  Draw those from a calibration's accepted sets (``draws=`` a DataFrame) once there are such sets.
+# England.  Those are drawn from the calibration's posterior instead (the default source).
 DEFAULT_GROUPS = ("pathway", "psychosocial")
 SMALL_DRAWS = 20  # fewer draws than this and a probability moves in steps of 5% or more
 STRUCTURAL = ("population_size", "people_per_area", "step_months", "start_year", "burn_in_years")
@@ -113,14 +116,62 @@ def check_comparable(arms: Mapping[str, Mapping[str, Any]]) -> None:
             + "; make them equal so that draws and replicates pair")
 
 
-def _design(draws: Any, parameters: Sequence[str] | None, seed: int, arms: Mapping[str, Mapping[str, Any]]
-            ) -> tuple[pd.DataFrame, list[str]]:
+SOURCES = ("posterior", "ranges")
+
+
+def draw_source(source: str | os.PathLike[str] | None, parameters: Sequence[str] | None) -> str | os.PathLike[str]:
+    """Where a number of draws comes from: "ranges" (a Latin hypercube), or a posterior file (the shipped one for
+    "posterior", which must exist).  Naming ``parameters`` means ranges; asking for a posterior as well is a
+    contradiction.  ``ExperimentError`` for anything else."""
+    from pathways_sim.experiments.posterior import SHIPPED_POSTERIOR
+
+    if source is None:
+        source = "ranges" if parameters is not None else "posterior"
+    if source == "ranges":
+        return source
+    if parameters is not None:
+        raise ExperimentError("psa: parameters= draws over plausible ranges; a posterior's draws are its own "
+                              "parameters: give one or the other (source='ranges' with parameters=)")
+    if source == "posterior":
+        if not SHIPPED_POSTERIOR.is_file():
+            raise ExperimentError(f"psa: no shipped posterior ({SHIPPED_POSTERIOR}); draw over the plausible ranges "
+                                  "(source='ranges', --psa-source ranges) or name a posterior file")
+        return SHIPPED_POSTERIOR
+    if isinstance(source, str) and not source.lower().endswith((".parquet", ".csv")):
+        raise ExperimentError(f"psa source: must be one of {', '.join(SOURCES)} or a posterior file (.parquet or "
+                              f".csv), got {source!r}")
+    return source
+
+
+def _posterior_draws(path: str | os.PathLike[str], n: int, seed: int, set_by_arms: set[str]
+                     ) -> tuple[pd.DataFrame, list[str]]:
+    """``n`` sets resampled by weight from a posterior, less any parameter the arms set differently."""
+    from pathways_sim.experiments.posterior import load_posterior, resample
+
+    posterior = load_posterior(path)
+    design = resample(posterior, int(n), seed)
+    notes = [f"parameter draws {design.attrs['method']}; every parameter not in it keeps its default"]
+    if design.attrs.get("provisional"):
+        notes.append(f"that posterior is provisional: {design.attrs['provisional']}")
+    clash = sorted(set_by_arms & set(design.columns))
+    if clash:
+        design = design.drop(columns=clash)
+        notes.append("not drawn because the arms set them differently (a draw would erase the difference "
+                     "between arms): " + ", ".join(clash))
+    return design, notes
+
+
+def _design(draws: Any, parameters: Sequence[str] | None, seed: int, arms: Mapping[str, Mapping[str, Any]],
+            source: str | os.PathLike[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """The parameter draws (one row each) and notes on what was left out of them."""
     from pathways_sim.experiments.designs import latin_hypercube
 
     values = [_params(kwargs) for kwargs in arms.values()]
     set_by_arms = {name for name in values[0] if len({p[name] for p in values}) > 1}
     notes: list[str] = []
+    where = None if isinstance(draws, pd.DataFrame) else draw_source(source, parameters)
+    if where is not None and where != "ranges":
+        return _posterior_draws(where, draws, seed, set_by_arms)
     if isinstance(draws, pd.DataFrame):
         names = [str(c) for c in draws.columns]
         design = draws.reset_index(drop=True)
@@ -165,7 +216,8 @@ def _outcomes(frame: pd.DataFrame) -> pd.DataFrame:
 def psa(base: Any, alternatives: Any = (), *, draws: int | pd.DataFrame,  # noqa: PLR0913 - keyword-only settings
         replicates: int = 1, parameters: Sequence[str] | None = None, seed: int | None = None,
         years: int | None = None, executor: Any = None, store: str | os.PathLike[str] | None = None,
-        progress: Progress = True, quiet: bool = False) -> PSAResult:
+        progress: Progress = True, quiet: bool = False, source: str | os.PathLike[str] | None = None
+        ) -> PSAResult:
     """Run ``base`` and each of ``alternatives`` at the same parameter draws and seeds; a ``PSAResult``.
 
     ``base``, ``alternatives``: scenarios (``Scenario`` objects, YAML paths or shipped names; every arm of a
@@ -182,7 +234,7 @@ def psa(base: Any, alternatives: Any = (), *, draws: int | pd.DataFrame,  # noqa
         raise ExperimentError("years: give the number of years to simulate (years=...)")
     return psa_arms(arms, draws=draws, replicates=replicates, parameters=parameters,
                     seed=base_seed if seed is None else seed, years=years,
-                    executor=executor, store=store, progress=progress, quiet=quiet)
+                    executor=executor, store=store, progress=progress, quiet=quiet, source=source)
 
 
 def check_draws(draws: Any) -> None:
@@ -200,7 +252,7 @@ def check_draws(draws: Any) -> None:
 def psa_arms(arms: Mapping[str, Mapping[str, Any]], *, draws: int | pd.DataFrame,  # noqa: PLR0913
              years: int, replicates: int = 1, parameters: Sequence[str] | None = None, seed: int | None = None,
              executor: Any = None, store: str | os.PathLike[str] | None = None, progress: Progress = True,
-             quiet: bool = False) -> PSAResult:
+             quiet: bool = False, source: str | os.PathLike[str] | None = None) -> PSAResult:
     """``psa`` of arms given as ``{label: model keyword arguments}`` (the first is the base), as ``run_arms``
     takes them; ``compare_scenarios(psa=N)`` calls this."""
     from pathways_sim.experiments.runner import check_years, replicate_seeds
@@ -217,7 +269,7 @@ def psa_arms(arms: Mapping[str, Mapping[str, Any]], *, draws: int | pd.DataFrame
     seed = int(seed)
     years = check_years(years)
     seeds = replicate_seeds(seed, replicates)
-    design, notes = _design(draws, parameters, seed, arms)
+    design, notes = _design(draws, parameters, seed, arms, source)
     names = [str(c) for c in design.columns]
     metrics = sorted({metric for metric, _, _ in OUTCOMES.values()})
     runs_per_arm = len(design) * replicates * years

@@ -147,9 +147,9 @@ class PSAResult:
         return ceac(self.table, self.arms, thresholds)
 
     def caveat(self) -> str:
-        sampled = self.design.attrs.get("method") == "latin_hypercube"
-        where = ("from their declared plausible ranges, not a calibrated posterior" if sampled else
-                 f"taken as given: {self.design.attrs.get('method', 'parameter sets')}")
+        method = str(self.design.attrs.get("method", "parameter sets"))
+        where = ("from their declared plausible ranges, not a calibrated posterior" if method == "latin_hypercube"
+                 else method if method.startswith("resampled") else f"taken as given: {method}")
         return (f"Probabilities cover parameter uncertainty ({self.draws} draws of {len(self.parameters)} "
                 f"parameters {where}) and the model's randomness ({self.replicates} replicate(s) per draw). "
                 "Net monetary benefit = willingness to pay "
@@ -166,7 +166,8 @@ class PSAResult:
         """The PSA design, for a manifest."""
         return {"draws": self.draws, "replicates": self.replicates, "seed": self.seed,
                 "replicate_seeds": self.seeds, "years": self.years, "arms": self.arms, "base": self.base,
-                "method": self.design.attrs.get("method"), "parameters": self.parameters,
+                "method": self.design.attrs.get("method"), "posterior": self.design.attrs.get("posterior"),
+                "parameters": self.parameters,
                 "plausible_ranges": self.design.attrs.get("problem", {}).get("bounds"),
                 "failed_runs": len(self.failures), "notes": self.notes}
 

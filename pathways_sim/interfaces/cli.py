@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import typer
 from rich.markup import escape
 
-from pathways_sim.interfaces.commands import experiments, info, model, sweeps, teaching, trials
+from pathways_sim.interfaces.commands import calibration, experiments, info, model, sweeps, teaching, trials
 from pathways_sim.interfaces.commands import teach as teach_command
 from pathways_sim.interfaces.console import BadInput, err
 
@@ -36,7 +36,7 @@ app.command()(experiments.decompose)
 app.command()(info.check)
 app.command(name="list")(info.list_)
 app.command(name="validate-model")(model.validate_model)
-app.command()(model.calibrate)
+app.command()(calibration.calibrate)
 app.command()(trials.trials)
 app.command()(teaching.lesson)
 app.command()(teach_command.teach)
@@ -57,18 +57,19 @@ def _bad_input_types() -> tuple[type[BaseException], ...]:
 
 def _expand_free(argv: list[str]) -> list[str]:
     """``calibrate --free a b c`` (several names after one option, as the command has always taken them) as
-    ``--free a --free b --free c``."""
+    ``--free a --free b --free c``; ``--hold-out`` likewise."""
     if "calibrate" not in argv:
         return argv
-    expanded, taking = [], False
+    expanded: list[str] = []
+    taking = ""
     for arg in argv:
-        if arg == "--free":
-            taking = True
+        if arg in ("--free", "--hold-out"):
+            taking = arg
             continue
         if taking and not arg.startswith("-"):
-            expanded += ["--free", arg]
+            expanded += [taking, arg]
             continue
-        taking = False
+        taking = ""
         expanded.append(arg)
     return expanded
 

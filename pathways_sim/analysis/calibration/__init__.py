@@ -1,48 +1,33 @@
-"""Calibration to England's published inequalities (``data/england_targets.csv``).
+"""Calibration to England's published inequalities (``data/england_targets.csv``) by history matching.
 
 The model's value for each published figure is read from a run exactly as a user would read it
-(``PathwaysModel(agents="lazy")``, its results table and its population arrays at the end), averaged over
-replicate seeds.  Every candidate parameter set is run with the *same* seeds (common random numbers), so
-the difference between two candidates is their effect, not their luck.
+(``PathwaysModel(agents="lazy")``, its results table and its population arrays at the end).  Every candidate
+parameter set runs with the *same* seeds (common random numbers), so the difference between two candidates is
+their effect, not their luck.
 
-``calibrate`` fits a chosen set of free parameters, each inside the plausible range it is declared with in
-``PARAMETERS``, minimising a soft-L1 loss of the tolerance-scaled residuals ``(model - published) /
-tolerance`` (``objective``: quadratic within about a tolerance, linear beyond, so a target out of reach does
-not drag the others).  Each free parameter answers only to the targets it stands for (``FREE_PARAMETERS``):
-the parameters with a target of their own (ACEs, mental disorder, loneliness, smoking, Gini) are fitted as
-one block, the mortality and ill-health parameters as a second block against life and healthy life
-expectancy, and the first block is polished again at the end.  A model run costs tens of seconds and its
-decile life expectancies carry run-to-run noise that common random numbers cannot remove (one death more
-moves a decile's LE by ~0.5 years), so each block is searched by a trust-region Gauss-Newton whose Jacobian
-is a local linear regression on every run so far (noise averages out instead of being differenced) and whose
-steps minimise that linear model's loss with ``scipy.optimize.least_squares``; ``budget`` caps the number
-of model evaluations.  A target that cannot be met inside the plausible ranges is reported as a miss, never
-met by stretching a mechanism.
+``calibrate`` history-matches the free parameters (``FREE_PARAMETERS``, uniform priors on their declared
+plausible ranges) to the targets (each tolerance one standard deviation of observation error plus model
+discrepancy) in waves of runs on the sweep executors, kept in a run store so a stopped calibration resumes; it
+returns the accepted, likelihood-weighted parameter sets (``Calibration``).  ``write_posterior`` stores them with
+a manifest; ``write_fit_report`` renders the fit (every target's posterior predictive interval against its
+published value, the marginal and pairwise posteriors, which targets pull against each other);
+``write_defaults`` turns the central values into the defaults ``params.py`` reads.  None writes into the
+installed package.
 
-``write_calibration`` stores the fitted values, with the targets file's hash, the seeds, the budget, the
-date and the fit table, in the JSON file it is given; the shipped one, ``data/calibrated.json``
-(``DEFAULT_OUTPUT``), is what ``params.py`` reads as the declared defaults.  ``python -m pathways_sim
-calibrate`` runs both.
-
-The code is split by stage: ``targets`` (reading the targets file), ``statistics`` (the model's value of each
-target, residuals and objective), ``search`` (the block-wise regression trust-region search), ``fit``
-(``calibrate``) and ``io`` (``write_calibration``).  Every public name is importable from here.
+The code is split by stage: ``targets`` (the targets file), ``statistics`` (the model's value of each target),
+``history_matching`` (the method, for any noisy simulator), ``runs`` (the model as that simulator, on executors
+and a run store), ``fit`` (``calibrate``), ``io`` and ``report``.  Every public name is importable from here.
 """
 
 from __future__ import annotations
 
 # PARAMETERS is re-exported because callers (the calibrate command) read plausible ranges through this module.
-from pathways_sim.analysis.calibration.fit import Calibration, calibrate
-from pathways_sim.analysis.calibration.io import DEFAULT_OUTPUT, write_calibration
-from pathways_sim.analysis.calibration.search import FREE_PARAMETERS, LIFE_TARGETS
-from pathways_sim.analysis.calibration.statistics import (
-    MIN_YEARS,
-    MISSING_PENALTY,
-    fit_table,
-    model_statistics,
-    objective,
-    residuals,
-)
+from pathways_sim.analysis.calibration.fit import Calibration, calibrate, target_label
+from pathways_sim.analysis.calibration.free_parameters import FREE_PARAMETERS, LIFE_TARGETS, reported_only
+from pathways_sim.analysis.calibration.history_matching import CUTOFF, HistoryMatch, Prior, history_match
+from pathways_sim.analysis.calibration.io import DEFAULT_OUTPUT, SHIPPED_POSTERIOR, write_defaults, write_posterior
+from pathways_sim.analysis.calibration.report import write_fit_report
+from pathways_sim.analysis.calibration.statistics import MIN_YEARS, model_statistics
 from pathways_sim.analysis.calibration.targets import (
     DATA,
     DEFAULT_TARGETS,
@@ -56,6 +41,7 @@ from pathways_sim.analysis.calibration.targets import (
 from pathways_sim.mechanisms.parameters import PARAMETERS
 
 __all__ = [
+    "CUTOFF",
     "DATA",
     "DEFAULT_OUTPUT",
     "DEFAULT_TARGETS",
@@ -63,18 +49,22 @@ __all__ = [
     "KNOWN_TARGETS",
     "LIFE_TARGETS",
     "MIN_YEARS",
-    "MISSING_PENALTY",
     "PARAMETERS",
+    "SHIPPED_POSTERIOR",
     "TARGET_COLUMNS",
     "Calibration",
+    "HistoryMatch",
+    "Prior",
     "TargetsError",
     "calibrate",
-    "fit_table",
+    "history_match",
     "load_targets",
     "model_statistics",
-    "objective",
-    "residuals",
+    "reported_only",
+    "target_label",
     "targets_digest",
     "with_consistency_targets",
-    "write_calibration",
+    "write_defaults",
+    "write_fit_report",
+    "write_posterior",
 ]

@@ -1,10 +1,9 @@
-"""The model's value of each target, read from runs exactly as a user would read them, and the fit measures.
+"""The model's value of each target, read from runs exactly as a user would read them.
 
 ``model_statistics`` runs ``PathwaysModel(agents="lazy")`` once per replicate seed and reads each target's
 statistic from its results table or its population arrays at the end; every candidate parameter set is
 run with the *same* seeds (common random numbers), so the difference between two candidates is their
-effect, not their luck.  ``residuals`` scales the misses by each target's tolerance and ``objective`` sums
-their soft-L1 loss.
+effect, not their luck.  ``_run_once`` is one replicate: the calibration's runs (``runs``) call it.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from pathways_sim.mechanisms.parameters import Parameters
 # At least 10 reported years (after the model's own burn_in_years): the 3-year life-table window and the ACE cohort
 # statistic need them.
 MIN_YEARS = 10
-MISSING_PENALTY = 10.0  # residual, in tolerances, of a statistic the run could not estimate (e.g. no deaths)
 
 
 def _as_parameters(params: Parameters | Mapping[str, Any] | None, population_size: int) -> Parameters:
@@ -189,27 +187,4 @@ def _check_run_settings(seeds: Iterable[int], population_size: int, years: int) 
     if problems:
         raise ParameterError(problems)
     return [int(s) for s in seeds]
-
-
-def fit_table(stats: pd.DataFrame) -> pd.DataFrame:
-    """target, group, unit, published, model, model_sd, tolerance, within (|model - published| <= tolerance),
-    kind."""
-    table = stats[["target", "group", "unit", "value", "model", "model_sd", "tolerance", "kind"]].rename(
-        columns={"value": "published"})
-    table.insert(7, "within", (table["model"] - table["published"]).abs() <= table["tolerance"])
-    return table.reset_index(drop=True)
-
-
-def residuals(stats: pd.DataFrame) -> np.ndarray:
-    """sqrt(weight) x (model - published) / tolerance; a statistic the run could not estimate counts
-    ``MISSING_PENALTY`` tolerances."""
-    r = (stats["model"] - stats["value"]).to_numpy(float) / stats["tolerance"].to_numpy(float)
-    return np.sqrt(stats["weight"].to_numpy(float)) * np.where(np.isfinite(r), r, MISSING_PENALTY)
-
-
-def objective(r: np.ndarray) -> float:
-    """Sum of the soft-L1 loss 2 (sqrt(1 + r^2) - 1) of the residuals: quadratic within about a tolerance,
-    linear beyond.  A target the model cannot reach then pulls with bounded force, so the fit does not
-    spoil the targets it can meet to gain a little on one it cannot (plain least squares would)."""
-    return float(np.sum(2.0 * (np.sqrt(1.0 + r * r) - 1.0)))
 

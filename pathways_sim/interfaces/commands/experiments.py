@@ -131,9 +131,13 @@ def compare(base: Annotated[str, typer.Argument(help="baseline scenario (YAML fi
                 "(the base's seed and replicates are used)")] = False,
             psa: Annotated[int | None, typer.Option(
                 "--psa", metavar="N", show_default=False,
-                help="also run a probabilistic sensitivity analysis: every arm at N parameter draws from the "
-                "declared plausible ranges (same seeds), writing psa.csv, psa_probabilities.csv, ceac.csv and "
-                "ceac.png")] = None,
+                help="also run a probabilistic sensitivity analysis: every arm at N parameter draws (same seeds), "
+                "from the shipped calibration posterior unless --psa-source says otherwise, writing psa.csv, "
+                "psa_probabilities.csv, ceac.csv and ceac.png")] = None,
+            psa_source: Annotated[str, typer.Option(
+                "--psa-source", metavar="posterior|ranges|FILE",
+                help="where PSA draws come from: the shipped calibration posterior (resampled by weight), a Latin "
+                "hypercube over the declared plausible ranges, or another posterior file")] = "posterior",
             psa_replicates: Annotated[int | None, typer.Option(
                 "--psa-replicates", show_default=False,
                 help="replicates per parameter draw (default: the comparison's replicates)")] = None,
@@ -166,7 +170,7 @@ def compare(base: Annotated[str, typer.Argument(help="baseline scenario (YAML fi
                len(arms) * first.replicates + psa_runs, workers, force)
     result = with_progress("compare", lambda progress: compare_scenarios(
         specs[0], specs[1:], workers=workers, progress=progress, force=True, allow_differences=allow_differences,
-        psa=psa, psa_replicates=psa_replicates, economics=settings, follow_up=follow_up))
+        psa=psa, psa_replicates=psa_replicates, economics=settings, follow_up=follow_up, psa_source=psa_source))
     _print_comparison(result)
     _print_resolution_notes(result.intervention_years())
     if result.psa is not None:

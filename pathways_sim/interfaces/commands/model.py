@@ -1,4 +1,4 @@
-"""The main job (``pathways-sim`` with no command), ``validate-model`` and ``calibrate``."""
+"""The main job (``pathways-sim`` with no command) and ``validate-model``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from pathways_sim.interfaces.commands.options import ForceOption, OffLoopOption, loop_names, output_file, whole_years
+from pathways_sim.interfaces.commands.options import ForceOption, OffLoopOption, loop_names, whole_years
 from pathways_sim.interfaces.console import (
     BadInput,
     announce,
@@ -88,62 +88,3 @@ def validate_model(people: Annotated[int, typer.Option(help="population size")] 
                [[row.figure, f"{row.published:g} {row.unit}", estimate_text(row.model, row.low, row.high),
                  f"±{row.tolerance:g}", "yes" if row.inside else "NO", row.source]
                 for row in table.itertuples()])
-
-
-def calibrate(targets: Annotated[str | None, typer.Argument(metavar="TARGETS.csv", show_default=False,
-                                                            help="targets file (default: the shipped England "
-                                                                 "targets)")] = None,
-              people: Annotated[int, typer.Option(help="population of each run")] = 100_000,
-              years: Annotated[int | None, typer.Option(help="years simulated per run (default and minimum: "
-                                                             "the calibration's minimum, 10)",
-                                                        show_default=False)] = None,
-              replicates: Annotated[int, typer.Option(help="seeds per candidate")] = 2,
-              budget: Annotated[int, typer.Option(help="model evaluations allowed")] = 50,
-              seed: Annotated[int, typer.Option(help="first seed; replicates use seed, seed+1, ...")] = 2025,
-              output: Annotated[str, typer.Option("--output", "-o", metavar="PATH",
-                                                  help="where to write the calibrated values (never inside the "
-                                                       "installed package)")] = "calibrated.json",
-              free: Annotated[list[str] | None, typer.Option(
-                  "--free", metavar="PARAMETER",
-                  help="a parameter to fit (repeatable, or several after one --free; default: the twelve "
-                       "calibrated parameters)")] = None) -> None:
-    """Fit the calibrated parameters to published targets.
-
-    The values are written to --output (default ./calibrated.json in the current directory), never into the
-    installed package.  To make them the package's defaults, copy the file over
-    pathways_sim/data/calibrated.json in a source checkout, deliberately.
-    """
-    from pathways_sim import Parameters
-    from pathways_sim.analysis import calibration
-    if replicates < 1:
-        raise BadInput(f"replicates: must be at least 1, got {replicates}")
-    if seed < 0:
-        raise BadInput(f"seed: must be a non-negative integer, got {seed}")
-    path = output_file(output, "calibrated.json", "write the calibration elsewhere (default ./calibrated.json) and "
-                       "copy it into a source checkout deliberately")
-    Parameters(population_size=people)  # a bad size is reported before any work
-    n_years = calibration.MIN_YEARS if years is None else years
-    result = calibration.calibrate(
-        targets or calibration.DEFAULT_TARGETS, list(free or calibration.FREE_PARAMETERS), budget=budget,
-        seeds=[seed + i for i in range(replicates)], population_size=people, years=n_years,
-        progress=lambda line: err.print(f"  {line}", soft_wrap=True, markup=False))
-    try:
-        written = calibration.write_calibration(result, path)
-    except OSError as error:
-        raise BadInput(f"output: cannot write {path}: {error.strerror or error}") from None
-    fit = result.fit.copy()
-    fit["within"] = fit["within"].map({True: "yes", False: "NO"})
-    out.print(f"pathways_sim calibration: {people:,} people, {n_years} years, "
-              f"seeds {result.seeds}, {result.evaluations} evaluations, objective "
-              f"{result.start_objective:.2f} -> {result.objective:.2f}", soft_wrap=True, markup=False)
-    lines = ["", "fitted parameters (start -> calibrated, plausible range):"]
-    for name, value in result.values.items():
-        lo, hi = calibration.PARAMETERS[name].plausible
-        lines.append(f"  {name:40s} {result.start_values[name]:<10.4g} -> {value:<10.4g} [{lo:g}, {hi:g}]")
-    lines += ["", "fit, target by target (model = mean over replicates, sd = their spread):",
-              fit.drop(columns=["unit"]).round({"published": 3, "model": 3, "model_sd": 3, "tolerance": 3})
-              .to_string(index=False),
-              "", f"{int((result.fit['within']).sum())} of {len(fit)} within tolerance; written to {written}"]
-    out.file.write("\n".join(lines) + "\n")
-
-
