@@ -21,8 +21,8 @@ from types import ModuleType
 ENV_VAR = "PATHWAYS_SIM_KERNELS"
 CHOICES = ("numba", "numpy")
 
-_UNCHOSEN = object()
-_compiled: ModuleType | None | object = _UNCHOSEN
+# The choice of this process: absent until first use, then the numba kernels module or None (numpy).
+_chosen: dict[str, ModuleType | None] = {}
 
 
 def _load(choice: str) -> ModuleType | None:
@@ -43,10 +43,9 @@ def _load(choice: str) -> ModuleType | None:
 
 def compiled() -> ModuleType | None:
     """The numba kernels module when numba is the active choice, else None (use numpy)."""
-    global _compiled
-    if _compiled is _UNCHOSEN:
-        _compiled = _load(os.environ.get(ENV_VAR, "").strip().lower())
-    return _compiled  # type: ignore[return-value]
+    if "compiled" not in _chosen:
+        _chosen["compiled"] = _load(os.environ.get(ENV_VAR, "").strip().lower())
+    return _chosen["compiled"]
 
 
 def active() -> str:
@@ -56,11 +55,10 @@ def active() -> str:
 
 def use(choice: str) -> str:
     """Switch this process to ``choice`` ('numba' or 'numpy'); returns the previous choice."""
-    global _compiled
     previous = active()
     if choice not in CHOICES:
         raise ValueError(f"kernel choice {choice!r}: allowed are 'numba' and 'numpy'")
-    _compiled = _load(choice)
+    _chosen["compiled"] = _load(choice)
     return previous
 
 
