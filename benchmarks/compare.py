@@ -58,13 +58,14 @@ def measure(kind: str, people: int, years: float, seed: int, burn_in_years: floa
 
     from benchmarks.mesa_reference import ReferenceModel, advance_subset
     from pathways_sim import PathwaysModel
+    from pathways_sim.core import kernels
     from pathways_sim.mechanisms.parameters import Parameters
     from pathways_sim.mechanisms.registry import Switches
     from pathways_sim.model.step import advance, burn_in
     from pathways_sim.model.synthesis import build_world
 
     baseline = peak_rss_bytes()
-    out: dict = {"kind": kind, "people": people, "years": years}
+    out: dict = {"kind": kind, "people": people, "years": years, "kernels": kernels.active()}
     t0 = cpu_seconds()
     if kind == "engine":
         model = PathwaysModel(population_size=people, rng=seed, agents="lazy", burn_in_years=0)

@@ -18,6 +18,8 @@ import zlib
 import numpy as np
 from scipy.special import ndtri
 
+from pathways_sim.core import kernels
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -32,7 +34,11 @@ def _name_key(name: str) -> int:
 
 def mix(x: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser: a bijection of uint64 that scatters nearby inputs across the whole range.
-    Returns a new array (``x`` is not changed); worked in place on one copy and one scratch array."""
+    Returns a new array (``x`` is not changed); worked in place on one copy and one scratch array, or by the numba
+    kernel in one pass (``core/kernels.py``)."""
+    compiled = kernels.compiled()
+    if compiled is not None:
+        return compiled.mix(x)
     out = np.array(x, dtype=np.uint64)  # a copy
     return _mix_in_place(out, np.empty_like(out))
 
@@ -92,7 +98,11 @@ class Streams:
 
     def uniform(self, name: str, step: int, keys: np.ndarray) -> np.ndarray:
         """One uniform in [0, 1) for each key, from stream ``name`` at ``step`` (float64, 53 random bits)."""
-        x = np.bitwise_xor(np.asarray(keys, dtype=np.uint64), self._offset(name, step))  # a new array
+        keys = np.asarray(keys, dtype=np.uint64)
+        compiled = kernels.compiled()
+        if compiled is not None:  # the same numbers in one pass (core/numba_kernels.py)
+            return compiled.uniform(keys, self._offset(name, step))
+        x = np.bitwise_xor(keys, self._offset(name, step))  # a new array
         scratch = np.empty_like(x)
         with np.errstate(over="ignore"):
             x = _mix_in_place(x, scratch)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pathways_sim.core import kernels
 from pathways_sim.core.network import AreaIndex, homophily_acceptance, propose_partners
 from pathways_sim.core.streams import mix
 from pathways_sim.core.world import World
@@ -163,6 +164,9 @@ def ties(ctx: StepContext) -> Changes:
 
 def pair_keys(keys: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """A key for each tie (u[i], v[i]) that depends on the two people, not on their slots or order."""
+    compiled = kernels.compiled()
+    if compiled is not None:  # the same keys in one pass (core/numba_kernels.py)
+        return compiled.pair_keys(keys, u, v)
     a, b = keys[u], keys[v]
     with np.errstate(over="ignore"):
         return mix(a ^ b) ^ (a + b)

@@ -1,0 +1,72 @@
+"""Which implementation runs the hot loops: numba's compiled kernels or plain numpy.
+
+Both give bit-identical numbers (``tests/test_kernels.py`` compares them exactly); numba only does in one pass
+over the arrays what numpy does in several.  Chosen by the environment variable ``PATHWAYS_SIM_KERNELS``:
+
+- ``numba`` — the compiled kernels (``core/numba_kernels.py``); an error if numba cannot be imported;
+- ``numpy`` — plain numpy only (numba is not imported at all);
+- unset or empty — numba when it imports, numpy otherwise.
+
+The choice is made on first use (so importing pathways_sim does not import numba) and can be changed in a
+process with ``use`` (tests run both paths side by side).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import ModuleType
+
+ENV_VAR = "PATHWAYS_SIM_KERNELS"
+CHOICES = ("numba", "numpy")
+
+# The choice of this process: absent until first use, then the numba kernels module or None (numpy).
+_chosen: dict[str, ModuleType | None] = {}
+
+
+def _load(choice: str) -> ModuleType | None:
+    if choice not in ("", *CHOICES):
+        raise ValueError(f"{ENV_VAR}={choice!r} is not a kernel choice: allowed are 'numba', 'numpy' or unset "
+                         "(numba when it is installed)")
+    if choice == "numpy":
+        return None
+    try:
+        from pathways_sim.core import numba_kernels
+    except ImportError as error:
+        if choice == "numba":
+            raise ImportError(f"{ENV_VAR}=numba but numba cannot be imported ({error}); install numba or set "
+                              f"{ENV_VAR}=numpy") from error
+        return None
+    return numba_kernels
+
+
+def compiled() -> ModuleType | None:
+    """The numba kernels module when numba is the active choice, else None (use numpy)."""
+    if "compiled" not in _chosen:
+        _chosen["compiled"] = _load(os.environ.get(ENV_VAR, "").strip().lower())
+    return _chosen["compiled"]
+
+
+def active() -> str:
+    """The name of the implementation in use: 'numba' or 'numpy'."""
+    return "numpy" if compiled() is None else "numba"
+
+
+def use(choice: str) -> str:
+    """Switch this process to ``choice`` ('numba' or 'numpy'); returns the previous choice."""
+    previous = active()
+    if choice not in CHOICES:
+        raise ValueError(f"kernel choice {choice!r}: allowed are 'numba' and 'numpy'")
+    _chosen["compiled"] = _load(choice)
+    return previous
+
+
+@contextmanager
+def using(choice: str) -> Iterator[None]:
+    """``use(choice)`` for the duration of a ``with`` block."""
+    previous = use(choice)
+    try:
+        yield
+    finally:
+        use(previous)
