@@ -71,8 +71,7 @@ def test_offer_lessons_show_what_they_say():
     before, after = _last(res, none, "cmd_prevalence"), _last(res, offer, "cmd_prevalence")
     drops = [a - b for a, b in zip(before, after, strict=True)]
     assert all(d > 0 for d in (drops[0], drops[4]))
-    assert drops[4] >= 0.8 * drops[0]  # about as much in the least deprived as in the most
-    assert after[0] / after[4] > before[0] / before[4]  # relative to their lower level the better-off gain more
+    assert after[0] / after[4] >= before[0] / before[4]  # as many times worse off: the relative gap does not narrow
 
     res = _runs("proportionate_universalism", [none, offer])
     before, after = _last(res, none, "cmd_prevalence"), _last(res, offer, "cmd_prevalence")

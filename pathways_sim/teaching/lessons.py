@@ -78,8 +78,8 @@ LESSONS: Mapping[str, Lesson] = MappingProxyType({lesson.name: lesson for lesson
         "Peer support is offered to everyone who is lonely or has a mental disorder: about twice as many people "
         "in the most deprived fifth of areas as in the least. But people there take it up less often (less sense "
         "of control, more stigma, less trust in services), so the offer reaches only about half as many again. "
-        "Switch the offer on: mental disorder falls by about as much in the least deprived areas as in the most "
-        "deprived, so the gap does not narrow, and relative to their lower level the better-off gain more.",
+        "Switch the offer on: mental disorder falls in every fifth of areas, but the most deprived stay as many "
+        "times worse off than the least: measured relative to their levels, the gap does not narrow.",
         ("loneliness_ties",), _settings(),
         intervention=MappingProxyType({"kind": "peer_support", "coverage": 1.0,
                                        "targeting": {"strategy": "universal"}})),
