@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from pathways_sim import PARAMETERS, ParameterError, Parameters
@@ -232,6 +233,13 @@ def test_calibrate_writes_the_posterior_and_manifest_and_resumes_after_an_interr
     assert len(calls) == 8 - 3  # only the missing runs ran
     manifest = json.loads(out.with_suffix(".json").read_text())
     assert manifest["runs"] == {"total": 8, "ran_now": 5, "from_store": 3, "failed": 0}
+    # The time counts every run, the 3 the interrupted process made too (kept in the store), not only this process's.
+    stored = [pq.read_schema(p).metadata[b"pathways_sim.run"] for p in
+              (tmp_path / "posterior_runs" / "runs").glob("*.parquet")]
+    run_times = [json.loads(m)["run_seconds"] for m in stored]
+    assert len(run_times) == 8 and all(t > 0 for t in run_times)
+    assert manifest["run_seconds"]["total"] == pytest.approx(sum(run_times), abs=0.1)
+    assert manifest["run_seconds"]["runs_without_a_time"] == 0
     assert manifest["seeds"] == [5] and manifest["population_size"] == 600
     assert manifest["library"]["scikit-learn"] and manifest["targets_sha256"] == hashlib.sha256(
         DEFAULT_TARGETS.read_bytes()).hexdigest()
@@ -256,6 +264,8 @@ def test_calibrate_writes_the_posterior_and_manifest_and_resumes_after_an_interr
     assert main(["calibrate", *TINY, "-o", str(tmp_path / "again.parquet"), "--store",
                  str(tmp_path / "posterior_runs"), "--hold-out", "current_smoking"]) == 0
     assert calls == [] and pd.read_parquet(tmp_path / "again.parquet").equals(posterior)
+    again = json.loads((tmp_path / "again.json").read_text())
+    assert again["run_seconds"]["total"] == manifest["run_seconds"]["total"]  # read from the store, not remade
     assert DEFAULT_OUTPUT.read_bytes() == shipped
 
 

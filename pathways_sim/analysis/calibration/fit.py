@@ -64,6 +64,8 @@ class Calibration:
     runs_ran: int
     runs_reused: int
     runs_failed: int
+    run_seconds: float = 0.0  # the runs' own wall times summed, whichever process made them (the store keeps it)
+    runs_untimed: int = 0  # runs read from a store written without their time
     provisional: str = ""  # what makes this calibration provisional (e.g. its size), said in its manifest
     notes: list[str] = field(default_factory=list)
 
@@ -207,4 +209,4 @@ def calibrate(targets: pd.DataFrame | str | os.PathLike[str] = DEFAULT_TARGETS, 
                        hold_out=hold_out, seeds=seeds, population_size=population_size, years=years,
                        targets_file=name, targets_sha256=digest, seconds=time.perf_counter() - started,
                        runs_ran=simulator.ran, runs_reused=simulator.reused, runs_failed=simulator.failed,
-                       provisional=provisional, notes=notes)
+                       run_seconds=simulator.run_seconds, runs_untimed=simulator.untimed, provisional=provisional, notes=notes)

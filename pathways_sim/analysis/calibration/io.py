@@ -86,6 +86,10 @@ def manifest(result: Calibration, label: str = "") -> dict[str, Any]:
         "runs": {"total": match.runs * len(result.seeds), "ran_now": result.runs_ran,
                  "from_store": result.runs_reused, "failed": result.runs_failed},
         "seconds": round(result.seconds, 1),
+        "run_seconds": {"total": round(result.run_seconds, 1), "runs_without_a_time": result.runs_untimed,
+                        "meaning": "each run's own wall time in its worker, summed over every run of this "
+                                   "calibration whichever process made it (a resumed calibration reads the "
+                                   "earlier ones' from the run store); 'seconds' is this process's wall time"},
         "accepted": len(result.accepted), "effective_sample_size": round(result.effective_sample_size, 1),
         "central_values": result.central_values(),
         "intervals_95": result.intervals().to_dict("records"),

@@ -178,6 +178,20 @@ def write_fit_report(result: Calibration, directory: str | os.PathLike[str], lab
     return out
 
 
+def _time_taken(result: Calibration) -> str:
+    """This process's wall time and, across every process that made the runs, the runs' own time."""
+    runs = len(result.seeds) * result.match.runs - result.runs_failed
+    text = f"{result.seconds / 60:.1f} minutes in this process"
+    if result.runs_reused:
+        text += (f"; the runs themselves took {result.run_seconds / 60:.1f} minutes of worker time in all "
+                 f"({result.run_seconds / max(1, runs - result.runs_untimed):.0f} s a run)")
+        if result.runs_untimed:
+            text += f", not counting {result.runs_untimed} stored without a time by an older version"
+    else:
+        text += f" ({result.run_seconds / 60:.1f} minutes of worker time, {result.run_seconds / max(1, runs):.0f} s a run)"
+    return text
+
+
 def _readme(result: Calibration, fit: pd.DataFrame, params: pd.DataFrame, pairs: pd.DataFrame, label: str) -> str:
     match = result.match
     fitted = fit[fit["role"] == "fitted"]
@@ -195,7 +209,7 @@ def _readme(result: Calibration, fit: pd.DataFrame, params: pd.DataFrame, pairs:
         f"after each wave: {', '.join(f'{100 * w.nroy_share:.2g}%' for w in match.waves)}. "
         f"{len(result.accepted)} accepted sets (effective sample size {result.effective_sample_size:.1f}); "
         f"{result.runs_ran} runs made, {result.runs_reused} read from the run store, {result.runs_failed} failed; "
-        f"{result.seconds / 60:.1f} minutes.", "",
+        f"{_time_taken(result)}.", "",
         *[f"- note: {note}" for note in result.notes],
         "## Targets: posterior predictive against published", "",
         "Interval: the central 95% of the accepted sets' simulated values (each the mean over the seeds), "

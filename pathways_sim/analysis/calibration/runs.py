@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import time
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
@@ -26,14 +27,17 @@ from pathways_sim.experiments.store import RunStore, run_key
 from pathways_sim.mechanisms.parameters import Parameters
 
 
-def _job(params: Parameters, seed: int, years: int, specs: list[tuple]) -> tuple[str, Any]:
-    """``("ok", values)`` or ``("failed", what happened)`` (as text: it need not survive pickling)."""
+def _job(params: Parameters, seed: int, years: int, specs: list[tuple]) -> tuple[str, Any, float]:
+    """``("ok", values, seconds)`` or ``("failed", what happened, seconds)`` (as text: it need not survive
+    pickling); ``seconds`` is the run's own wall time in the worker."""
     from pathways_sim.analysis.calibration.statistics import _run_once
 
+    started = time.perf_counter()
     try:
-        return "ok", _run_once(params, seed, years, specs)
+        return "ok", _run_once(params, seed, years, specs), time.perf_counter() - started
     except Exception as error:  # recorded as this run's failure; its statistics count as not estimable
-        return "failed", {"error": type(error).__name__, "message": str(error), "traceback": traceback.format_exc()}
+        return "failed", {"error": type(error).__name__, "message": str(error),
+                          "traceback": traceback.format_exc()}, time.perf_counter() - started
 
 
 @dataclass
@@ -43,7 +47,9 @@ class ModelSimulator:
     ``names``: the parameters the points' columns set (in parameter units); every other parameter keeps its
     value in ``base``.  ``executor`` is ``sweep``'s (None, a number of local processes, ``"dask"``, a
     ``distributed.Client`` or an executor); ``store`` a directory (or None: nothing kept).  ``ran`` and
-    ``reused`` count the runs made now and the runs read from the store."""
+    ``reused`` count the runs made now and the runs read from the store; ``run_seconds`` sums the runs' own wall
+    times (in the worker that made each, now or in an earlier process: the store keeps it), ``untimed`` counts
+    stored runs written without one (by an older version)."""
 
     base: Parameters
     names: Sequence[str]
@@ -56,6 +62,8 @@ class ModelSimulator:
     ran: int = 0
     reused: int = 0
     failed: int = 0
+    run_seconds: float = 0.0
+    untimed: int = 0
     _digest: str = field(init=False, default="")
 
     def __post_init__(self) -> None:
@@ -81,6 +89,7 @@ class ModelSimulator:
                 if self._store is not None and self._store.has(key):
                     values[i, r] = self._store.read(key)["value"].to_numpy(float)
                     self.reused += 1
+                    self._count_stored_time(key)
                 else:
                     todo.append((i, r, key, description, params, seed))
         self._run(todo, values)
@@ -122,17 +131,29 @@ class ModelSimulator:
         if owned:
             pool.shutdown()
 
+    def _count_stored_time(self, key: str) -> None:
+        assert self._store is not None
+        seconds = self._store.description(key).get("run_seconds")
+        if isinstance(seconds, int | float):
+            self.run_seconds += float(seconds)
+        else:
+            self.untimed += 1
+
     def _collect(self, future: Any, i: int, r: int, key: str, description: dict[str, Any],
                  values: np.ndarray) -> None:
         try:
-            status, value = future.result()
+            status, value, seconds = future.result()
         except Exception as error:  # the worker itself was lost
-            status, value = "failed", {"error": type(error).__name__, "message": str(error)}
+            status, value, seconds = "failed", {"error": type(error).__name__, "message": str(error)}, 0.0
         if status == "ok":
             values[i, r] = value
             self.ran += 1
+            self.run_seconds += seconds
             if self._store is not None:
-                self._store.write(key, pd.DataFrame({"value": np.asarray(value, float)}), description)
+                # The run's time rides in the stored file's metadata, not in its key: the same run made
+                # twice is the same run.
+                self._store.write(key, pd.DataFrame({"value": np.asarray(value, float)}),
+                                  {**description, "run_seconds": round(seconds, 3)})
         else:
             self.failed += 1
             if self._store is not None:
