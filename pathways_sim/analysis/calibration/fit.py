@@ -209,4 +209,5 @@ def calibrate(targets: pd.DataFrame | str | os.PathLike[str] = DEFAULT_TARGETS, 
                        hold_out=hold_out, seeds=seeds, population_size=population_size, years=years,
                        targets_file=name, targets_sha256=digest, seconds=time.perf_counter() - started,
                        runs_ran=simulator.ran, runs_reused=simulator.reused, runs_failed=simulator.failed,
-                       run_seconds=simulator.run_seconds, runs_untimed=simulator.untimed, provisional=provisional, notes=notes)
+                       run_seconds=simulator.run_seconds, runs_untimed=simulator.untimed, provisional=provisional,
+                       notes=notes)

@@ -188,7 +188,8 @@ def _time_taken(result: Calibration) -> str:
         if result.runs_untimed:
             text += f", not counting {result.runs_untimed} stored without a time by an older version"
     else:
-        text += f" ({result.run_seconds / 60:.1f} minutes of worker time, {result.run_seconds / max(1, runs):.0f} s a run)"
+        text += (f" ({result.run_seconds / 60:.1f} minutes of worker time, "
+                 f"{result.run_seconds / max(1, runs):.0f} s a run)")
     return text
 
 
