@@ -6,6 +6,9 @@ import importlib.util
 from pathlib import Path
 
 import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pathways_sim import metrics
 from pathways_sim.core.network import Network
@@ -77,3 +80,43 @@ def test_compare_benchmark_measures_each_kind_and_renders_its_table():
                       "bytes_per_ns": 10.0}}
     text = compare.table(data)
     assert "| 300 |" in text and "x |" in text and "Floor estimate" in text
+
+
+@given(st.integers(2, 400), st.integers(0, 2**32 - 1), st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_erreygers_indices_from_one_sort_are_bit_identical_to_one_sort_per_subset(n, seed, tied):
+    # The yearly collector ranks everyone by income once and reads each outcome's index among the people it
+    # counts; it must give exactly the numbers of erreygers_index on each subset (ties in the rank included).
+    rng = np.random.default_rng(seed)
+    rank_by = rng.integers(0, max(2, n // 4), n) / n if tied else rng.random(n)
+    outcomes = [rng.random(n) < p for p in (0.05, 0.3, 0.8)]
+    subsets = [rng.random(n) < q for q in (0.1, 0.6, 1.0)]
+    subsets = [s if s.sum() > 1 else np.ones(n, dtype=bool) for s in subsets]
+    together = metrics.erreygers_indices_within(outcomes, rank_by, subsets, 0.0, 1.0)
+    one_by_one = [metrics.erreygers_index(o[s].astype(float), rank_by[s], 0.0, 1.0)
+                  for o, s in zip(outcomes, subsets, strict=True)]
+    assert together == one_by_one
+
+
+def test_erreygers_indices_within_names_what_is_wrong():
+    with pytest.raises(ValueError, match="one subset per outcome"):
+        metrics.erreygers_indices_within([np.zeros(3)], np.arange(3.0), [], 0.0, 1.0)
+    with pytest.raises(ValueError, match="no members"):
+        metrics.erreygers_indices_within([np.zeros(3)], np.arange(3.0), [np.zeros(3, dtype=bool)], 0.0, 1.0)
+    with pytest.raises(ValueError, match="within \\[lower, upper\\]"):
+        metrics.erreygers_indices_within([np.full(3, 2.0)], np.arange(3.0), [np.ones(3, dtype=bool)], 0.0, 1.0)
+
+
+def test_concentration_indices_do_not_depend_on_the_number_of_blas_threads():
+    # A seed must give the same results on any executor: BLAS splits long dot products between its threads, so
+    # an index summed by np.dot differed in its last bits between 1 and 2 threads (it did, before this test).
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(3)
+    h, rank_by = (rng.random(200_000) < 0.3).astype(float), rng.random(200_000)
+    values = []
+    for threads in (1, 2, 4):
+        with threadpool_limits(threads):
+            values.append((metrics.concentration_index(h, rank_by), metrics.erreygers_index(h, rank_by, 0, 1),
+                           metrics.erreygers_indices_within([h], rank_by, [np.ones(h.size, dtype=bool)], 0, 1)[0]))
+    assert values[0] == values[1] == values[2]

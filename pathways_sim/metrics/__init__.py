@@ -31,7 +31,7 @@ package is a leaf: it imports nothing else of pathways_sim.
 
 from __future__ import annotations
 
-from pathways_sim.metrics.concentration import concentration_index, erreygers_index
+from pathways_sim.metrics.concentration import concentration_index, erreygers_index, erreygers_indices_within
 from pathways_sim.metrics.groups import quantile_groups, weighted_group_means
 from pathways_sim.metrics.inequality import (
     gap,
@@ -53,6 +53,7 @@ __all__ = [
     "AGE_BANDS",
     "concentration_index",
     "erreygers_index",
+    "erreygers_indices_within",
     "expectancies_at_birth",
     "gap",
     "inequality_regression",

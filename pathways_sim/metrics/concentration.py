@@ -6,7 +6,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from pathways_sim.metrics._checks import _as_1d_float, _check_same_length, _optional_weights
-from pathways_sim.metrics._ranks import _fractional_rank
+from pathways_sim.metrics._ranks import _fractional_rank, fractional_ranks_within
 
 
 def _outcome_rank_weights(
@@ -21,11 +21,17 @@ def _outcome_rank_weights(
 
 def _weighted_cov_with_rank(h: np.ndarray, r: np.ndarray, w: np.ndarray) -> tuple[float, float]:
     """Weighted mean of h and weighted covariance of h with its fractional rank."""
+    return _weighted_cov(h, _fractional_rank(r, w), w)
+
+
+def _weighted_cov(h: np.ndarray, rank: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+    """Weighted mean of h and weighted covariance of h with the fractional ranks ``rank``."""
+    # numpy's own (pairwise) sums, not np.dot: BLAS splits a long dot product between its threads, so its last
+    # bits would depend on how many threads the machine (or an executor's worker) gives BLAS.
     total = w.sum()
-    rank = _fractional_rank(r, w)
-    mu = float(np.dot(w, h) / total)
-    rank_bar = np.dot(w, rank) / total  # 1/2 in exact arithmetic
-    cov = float(np.dot(w, (h - mu) * (rank - rank_bar)) / total)
+    mu = float((w * h).sum() / total)
+    rank_bar = (w * rank).sum() / total  # 1/2 in exact arithmetic
+    cov = float((w * ((h - mu) * (rank - rank_bar))).sum() / total)
     return mu, cov
 
 
@@ -112,6 +118,36 @@ def erreygers_index(
         outside them, or on the input errors of :func:`concentration_index`.
     """
     h, r, w = _outcome_rank_weights(outcome, rank_by, weights)
+    lo, hi = _bounds(h, lower, upper)
+    _, cov = _weighted_cov_with_rank(h, r, w)
+    # 4 * mu * C = 4 * mu * 2 cov / mu = 8 cov.
+    return 8.0 * cov / (hi - lo)
+
+
+def erreygers_indices_within(outcomes: list[ArrayLike], rank_by: ArrayLike, subsets: list[ArrayLike],
+                             lower: float, upper: float) -> list[float]:
+    """``erreygers_index(outcome[subset], rank_by[subset], lower, upper)`` for each (outcome, subset) pair, with
+    equal weights, sorting ``rank_by`` once for all of them (the same numbers, bit for bit).  Each outcome and
+    subset (boolean) spans every row of ``rank_by``; a subset needs at least one member."""
+    r = _as_1d_float(rank_by, "rank_by")
+    masks = [np.asarray(s, dtype=bool) for s in subsets]
+    values = [_as_1d_float(o, "outcome") for o in outcomes]
+    if len(values) != len(masks):
+        raise ValueError(f"one subset per outcome: {len(values)} outcomes, {len(masks)} subsets")
+    for h, mask in zip(values, masks, strict=True):
+        _check_same_length(outcome=h, subset=mask, rank_by=r)
+        if not mask.any():
+            raise ValueError("a subset has no members: its index is undefined")
+    out = []
+    for h, mask, rank in zip(values, masks, fractional_ranks_within(r, masks), strict=True):
+        lo, hi = _bounds(h[mask], lower, upper)
+        _, cov = _weighted_cov(h[mask], rank, np.ones(rank.size))
+        out.append(8.0 * cov / (hi - lo))
+    return out
+
+
+def _bounds(h: np.ndarray, lower: float, upper: float) -> tuple[float, float]:
+    """Erreygers' bounds as floats, checked finite, ordered and holding every outcome."""
     try:
         lo, hi = float(lower), float(upper)
     except (TypeError, ValueError) as exc:
@@ -122,6 +158,4 @@ def erreygers_index(
         raise ValueError(f"lower must be less than upper, got lower={lo}, upper={hi}")
     if np.any(h < lo) or np.any(h > hi):
         raise ValueError(f"outcome values must lie within [lower, upper] = [{lo}, {hi}]")
-    _, cov = _weighted_cov_with_rank(h, r, w)
-    # 4 * mu * C = 4 * mu * 2 cov / mu = 8 cov.
-    return 8.0 * cov / (hi - lo)
+    return lo, hi

@@ -261,12 +261,12 @@ class Collector:
             for metric in measures:
                 rows.extend((year, group_type, g + first, metric, float(v))
                             for g, v in enumerate(results[group_type, metric]))
-        # Individual-level concentration of 0/1 outcomes by income rank (Erreygers-corrected).
-        for metric in BINARY_OUTCOMES:
-            values, who = measures[metric]
-            if np.count_nonzero(who) > 1:
-                e = metrics.erreygers_index(np.asarray(values[who], dtype=float), pop.income_rank[who], 0.0, 1.0)
-                rows.append((year, "income_rank", 0, f"{metric}_erreygers_index", e))
+        # Individual-level concentration of 0/1 outcomes by income rank (Erreygers-corrected), each among the
+        # people its outcome counts: one sort by income for all of them.
+        indexed = [m for m in BINARY_OUTCOMES if np.count_nonzero(measures[m][1]) > 1]
+        indices = metrics.erreygers_indices_within([measures[m][0] for m in indexed], pop.income_rank,
+                                                   [measures[m][1] for m in indexed], 0.0, 1.0) if indexed else []
+        rows.extend((year, "income_rank", 0, f"{m}_erreygers_index", e) for m, e in zip(indexed, indices, strict=True))
 
     def _expectancies(self, year: int) -> None:
         # A sum of arrays is an array: the history is never empty here, so sum's start (0) is never returned.
