@@ -262,9 +262,18 @@ def test_calibrate_writes_the_posterior_and_manifest_and_resumes_after_an_interr
     monkeypatch.undo()
     calls = _counting_job(monkeypatch)
     assert main(["calibrate", *TINY, "-o", str(tmp_path / "again.parquet"), "--store",
-                 str(tmp_path / "posterior_runs"), "--hold-out", "current_smoking"]) == 0
+                 str(tmp_path / "posterior_runs"), "--hold-out", "current_smoking",
+                 "--defaults", str(tmp_path / "defaults.json")]) == 0
     assert calls == [] and pd.read_parquet(tmp_path / "again.parquet").equals(posterior)
     again = json.loads((tmp_path / "again.json").read_text())
+    if again["accepted"]:  # --defaults: the central values, the other calibrated parameters kept as shipped
+        record = json.loads((tmp_path / "defaults.json").read_text())
+        assert set(record["from_posterior"]) == {"lonely_threshold", "smoking_initiation_rate"}
+        assert record["parameters"]["smoking_initiation_rate"] == again["central_values"]["smoking_initiation_rate"]
+        shipped_record = json.loads(DEFAULT_OUTPUT.read_text())
+        assert record["parameters"]["ace_mean"] == shipped_record["parameters"]["ace_mean"]
+    else:
+        assert not (tmp_path / "defaults.json").exists() and "no calibrated defaults" in capsys.readouterr().err
     assert again["run_seconds"]["total"] == manifest["run_seconds"]["total"]  # read from the store, not remade
     assert DEFAULT_OUTPUT.read_bytes() == shipped
 
@@ -280,6 +289,7 @@ def test_calibrate_writes_the_posterior_and_manifest_and_resumes_after_an_interr
     (["--replicates", "0"], "replicates: must be at least 1"),
     (["--output", "/no/such/folder/c.parquet"], "output: folder /no/such/folder does not exist"),
     (["--output", "c.json"], "must end in .parquet or .csv"),
+    (["--defaults", "d.csv"], "defaults: d.csv must end in .json"),
 ])
 def test_bad_calibrate_input_exits_2_naming_the_problem(tmp_path, capsys, args, message):
     base = ["calibrate", "--people", "1500", "--output", str(tmp_path / "c.parquet")]

@@ -35,6 +35,37 @@ def _paths(output: str, store: str | None, report: str | None) -> tuple[Path, Pa
     return path, store_dir, report_dir
 
 
+def _defaults_path(defaults: str | None) -> Path | None:
+    """Where ``--defaults`` goes; BadInput for an unusable place (before any run)."""
+    from pathways_sim.results.outputs import PACKAGE_DIR, inside_package
+
+    if defaults is None:
+        return None
+    path = Path(defaults)
+    if path.suffix.lower() != ".json":
+        raise BadInput(f"defaults: {path} must end in .json (calibrated defaults, as data/calibrated.json)")
+    if inside_package(path):
+        raise BadInput(f"defaults: {path} is inside the installed package ({PACKAGE_DIR}); write it elsewhere and "
+                       "copy it into a source checkout deliberately")
+    if not path.absolute().parent.is_dir():
+        raise BadInput(f"defaults: folder {path.parent} does not exist")
+    return path
+
+
+def _write_defaults(result, path: Path) -> bool:  # result: a Calibration
+    """Write the central values as calibrated defaults, unless nothing was accepted (then False)."""
+    import json
+
+    from pathways_sim.analysis import calibration
+
+    shipped = calibration.DEFAULT_OUTPUT
+    previous = json.loads(shipped.read_text(encoding="utf-8")) if shipped.exists() else None
+    if result.accepted.empty:
+        return False
+    calibration.write_defaults(result, path, previous)
+    return True
+
+
 def calibrate(targets: Annotated[str | None, typer.Argument(metavar="TARGETS.csv", show_default=False,
                                                             help="targets file (default: the shipped England "
                                                                  "targets)")] = None,
@@ -56,6 +87,11 @@ def calibrate(targets: Annotated[str | None, typer.Argument(metavar="TARGETS.csv
                                                         "OUTPUT's name + _runs)", show_default=False)] = None,
               report: Annotated[str | None, typer.Option(metavar="DIR", help="the fit report (default: OUTPUT's "
                                                          "name + _report)", show_default=False)] = None,
+              defaults: Annotated[str | None, typer.Option(
+                  metavar="FILE.json", show_default=False,
+                  help="also write the accepted sets' central values as calibrated defaults (the format of the "
+                       "package's data/calibrated.json, the parameters not freed kept at its values), to copy "
+                       "into a source checkout to ship")] = None,
               free: Annotated[list[str] | None, typer.Option(
                   "--free", metavar="PARAMETER",
                   help="a parameter to fit (repeatable, or several after one --free; default: the fourteen "
@@ -82,6 +118,7 @@ def calibrate(targets: Annotated[str | None, typer.Argument(metavar="TARGETS.csv
     if seed < 0:
         raise BadInput(f"seed: must be a non-negative integer, got {seed}")
     path, store_dir, report_dir = _paths(output, store, report)
+    defaults_path = _defaults_path(defaults)
     Parameters(population_size=people)  # a bad size is reported before any work
     executor = _executor(workers, scheduler)
     n_years = calibration.MIN_YEARS if years is None else years
@@ -93,9 +130,15 @@ def calibrate(targets: Annotated[str | None, typer.Argument(metavar="TARGETS.csv
     try:
         written = calibration.write_posterior(result, path)
         calibration.write_fit_report(result, report_dir)
+        wrote_defaults = defaults_path is not None and _write_defaults(result, defaults_path)
     except OSError as error:
         raise BadInput(f"output: cannot write {path}: {error.strerror or error}") from None
     _print(result, written, report_dir)
+    if wrote_defaults:
+        out.print(f"calibrated defaults (the central values): {defaults_path}", soft_wrap=True, markup=False)
+    elif defaults_path is not None:
+        err.print(f"defaults: nothing accepted, so no calibrated defaults were written to {defaults_path}",
+                  soft_wrap=True, markup=False)
 
 
 def _print(result, written: Path, report_dir: Path) -> None:  # result: a Calibration
