@@ -20,6 +20,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import ndtri
 
+from pathways_sim.core import kernels
+
 _SHIFT = np.int64(31)
 _MASK = np.int64((1 << 31) - 1)
 
@@ -132,6 +134,9 @@ class AreaIndex:
 
     @classmethod
     def build(cls, area: np.ndarray, alive: np.ndarray, n_areas: int) -> AreaIndex:
+        compiled = kernels.compiled()
+        if compiled is not None:  # the same order by a counting sort in one pass
+            return cls(*compiled.area_index(area, alive, n_areas))
         living = np.flatnonzero(alive)
         # Area numbers fit 16 bits in any realistic run; numpy's stable sort of 16-bit integers is a radix sort
         # (one pass), of 32-bit ones a merge sort.  Same order either way.
@@ -149,7 +154,14 @@ def propose_partners(people: np.ndarray, area: np.ndarray, index: AreaIndex, n_a
     Returns slots (-1 where the chosen area is empty)."""
     u_local, u_shift, u_pick = draws
     local = u_local < local_share
-    shift = np.rint(ndtri(np.clip(u_shift, 1e-12, 1 - 1e-12)) * area_spread * n_areas).astype(np.int64)
+    compiled = kernels.compiled()
+    if compiled is not None:  # the same partners: shifts only where they are used, then one pass
+        shift = np.zeros(people.size, dtype=np.int64)
+        far = np.flatnonzero(~local)
+        shift[far] = _area_shift(u_shift[far], area_spread, n_areas)
+        return compiled.propose_partners(people, area, index.order, index.start, index.count, local, shift, u_pick,
+                                         n_areas)
+    shift = _area_shift(u_shift, area_spread, n_areas)
     target_area = np.where(local, area[people], np.clip(area[people] + shift, 0, n_areas - 1))
     count = index.count[target_area]
     pick = np.floor(u_pick * count).astype(np.int64)
@@ -157,6 +169,11 @@ def propose_partners(people: np.ndarray, area: np.ndarray, index: AreaIndex, n_a
     ok = count > 0
     partner[ok] = index.order[index.start[target_area[ok]] + pick[ok]]
     return partner
+
+
+def _area_shift(u_shift: np.ndarray, area_spread: float, n_areas: int) -> np.ndarray:
+    """How many areas along the deprivation ranking a non-local partner lives (normal, sd ``area_spread``)."""
+    return np.rint(ndtri(np.clip(u_shift, 1e-12, 1 - 1e-12)) * area_spread * n_areas).astype(np.int64)
 
 
 def homophily_acceptance(u: np.ndarray, v: np.ndarray, age: np.ndarray, income_rank: np.ndarray,

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from pathways_sim.core import modifiers
+from pathways_sim.core import kernels, modifiers
 from pathways_sim.core.modifiers import Modifiers
 from pathways_sim.core.world import World
 from pathways_sim.declarations.declare import Param
@@ -164,4 +164,7 @@ def relax(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray | float, dt: float) 
 
 def event(hazard: np.ndarray, dt: float, uniforms: np.ndarray) -> np.ndarray:
     """Which people have the event this step, with probability 1 - exp(-hazard dt)."""
+    compiled = kernels.compiled()
+    if compiled is not None:  # the same decisions, numpy's expm1 only for the draws that could fall below it
+        return compiled.event(hazard, dt, uniforms)
     return uniforms < -np.expm1(-hazard * dt)
