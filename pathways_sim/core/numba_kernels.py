@@ -263,3 +263,69 @@ def accepted_ties(people: np.ndarray, partner: np.ndarray, room: np.ndarray, age
     a, b = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     taken = _accept(people, partner, met, closeness, keen, np.ascontiguousarray(u_accept), a, b)
     return a[:taken], b[:taken]
+
+
+# --- Applying changes (model/step.py, mechanisms/base.py), around numpy's exp and expm1 as above.
+
+@_jit
+def _switch_draws(current: np.ndarray, eligible: np.ndarray, onset: np.ndarray, recovery: np.ndarray,
+                  keys: np.ndarray, dt: np.float32, onset_offset: np.uint64, recovery_offset: np.uint64,
+                  neg_chance_bound: np.ndarray, uniforms: np.ndarray) -> None:
+    # Everyone's draw and bound without branches (so the loop vectorises); 0 for people at no risk, whose draw
+    # can then never fall below it.
+    for i in range(current.size):
+        now = current[i]
+        hazard = np.float32(recovery[i]) if now else np.float32(onset[i])
+        z = _mix(_mix(keys[i] ^ (recovery_offset if now else onset_offset)) + _GOLDEN)
+        uniforms[i] = np.float64(z >> _S11) * _TO_UNIT
+        neg_chance_bound[i] = -hazard * dt if (now or eligible[i]) else np.float32(0.0)
+
+
+def switch(current: np.ndarray, eligible: np.ndarray | None, onset: object, recovery: object, keys: np.ndarray,
+           dt: float, onset_offset: np.uint64, recovery_offset: np.uint64) -> np.ndarray:
+    """``step.resolve`` of a ``Switch``: one pass draws everyone at risk of entering or leaving the state (each
+    hazard cast to float32 as the numpy path does), numpy's float32 expm1 for the draws below the bound h dt,
+    and the state flips where the event happens."""
+    shape = current.shape
+    flat = np.ascontiguousarray(current, dtype=np.bool_).reshape(-1)
+    allowed = np.ones(flat.size, dtype=np.bool_) if eligible is None else np.broadcast_to(eligible, shape).reshape(-1)
+    bound = np.empty(flat.size, dtype=np.float32)
+    uniforms = np.empty(flat.size, dtype=np.float64)
+    _switch_draws(flat, allowed, np.broadcast_to(np.asarray(onset), shape).reshape(-1),
+                  np.broadcast_to(np.asarray(recovery), shape).reshape(-1), np.ascontiguousarray(keys),
+                  np.float32(dt), np.uint64(onset_offset), np.uint64(recovery_offset), bound, uniforms)
+    who = np.empty(flat.size, dtype=np.int64)
+    who = who[:_maybe(uniforms, bound, who)]
+    who = who[uniforms[who] < -np.expm1(bound[who])]
+    new = flat.copy()
+    new[who] = ~flat[who]
+    return new.reshape(shape)
+
+
+@_jit
+def _relax_array(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray, decay: np.ndarray, out: np.ndarray) -> None:
+    for i in range(x.size):
+        out[i] = x_eq[i] + (x[i] - x_eq[i]) * decay[i] if rate[i] > 0 else x[i]
+
+
+@_jit
+def _relax_scalar(x: np.ndarray, x_eq: np.ndarray, decay: float, out: np.ndarray) -> None:
+    for i in range(x.size):
+        out[i] = np.float32(np.float64(x_eq[i]) + np.float64(x[i] - x_eq[i]) * decay)
+
+
+def relax(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray | float, dt: float) -> np.ndarray | None:
+    """``base.relax`` for float32 states and targets and a finite step, one pass after numpy's exp: with a
+    float32 rate per person all in float32 (people with no rate stay), with one rate the decay is a float64
+    scalar and the sum float64 rounded once to float32, as numpy does them.  None for any other case."""
+    if x.dtype != np.float32 or np.shape(x_eq) != x.shape or np.asarray(x_eq).dtype != np.float32 or x.ndim != 1:
+        return None
+    out = np.empty(x.size, dtype=np.float32)
+    if isinstance(rate, float):
+        _relax_scalar(x, x_eq, float(np.exp(-rate * dt)), out)
+        return out
+    if not isinstance(rate, np.ndarray) or rate.dtype != np.float32 or rate.shape != x.shape:
+        return None
+    decay = np.exp(-rate * dt)
+    _relax_array(x, x_eq, rate, decay, out)
+    return out

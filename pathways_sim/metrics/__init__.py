@@ -47,6 +47,7 @@ from pathways_sim.metrics.life_tables import (
     life_expectancy,
     life_table,
     sullivan_hle,
+    whole_year_bands,
 )
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "inequality_regression",
     "life_expectancy",
     "life_table",
+    "whole_year_bands",
     "quantile_groups",
     "relative_index_of_inequality",
     "relative_index_of_inequality_phe",
