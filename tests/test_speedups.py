@@ -77,3 +77,18 @@ def test_compare_benchmark_measures_each_kind_and_renders_its_table():
                       "bytes_per_ns": 10.0}}
     text = compare.table(data)
     assert "| 300 |" in text and "x |" in text and "Floor estimate" in text
+
+
+def test_whole_year_band_lookup_matches_a_search_of_the_fertility_bands():
+    from pathways_sim.mechanisms.demography import FERTILITY_BAND_STARTS, _fertility_band
+
+    ages = np.random.default_rng(2).uniform(0, 300, 100_000).astype(np.float32)
+    edges = FERTILITY_BAND_STARTS.astype(np.float32)
+    ages = np.concatenate([ages, edges, np.nextafter(edges, np.float32(0)), [0, 255.5, 256, 1e6]]).astype(np.float32)
+    assert np.array_equal(_fertility_band(ages), np.searchsorted(FERTILITY_BAND_STARTS, ages, side="right") - 1)
+    try:
+        metrics.whole_year_bands([0, 1.5])
+    except ValueError as error:
+        assert "whole years" in str(error)
+    else:
+        raise AssertionError("bands starting at 1.5 years were accepted")

@@ -14,6 +14,7 @@ age, income rank and minority status (homophily; McPherson et al. 2001).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,7 +149,7 @@ class AreaIndex:
 
 
 def propose_partners(people: np.ndarray, area: np.ndarray, index: AreaIndex, n_areas: int,
-                     local_share: float, area_spread: float, draws: np.ndarray) -> np.ndarray:
+                     local_share: float, area_spread: float, draws: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
     """One candidate partner for each of ``people``: from their own area, or from an area of similar
     deprivation rank.  ``draws`` holds three uniforms per person (rows: stay local?, how far, whom).
     Returns slots (-1 where the chosen area is empty)."""

@@ -201,18 +201,20 @@ def area_index(area: np.ndarray, alive: np.ndarray, n_areas: int) -> tuple[np.nd
 
 
 @_jit
-def _partners(people: np.ndarray, area: np.ndarray, local: np.ndarray, shift: np.ndarray, order: np.ndarray,
-              start: np.ndarray, count: np.ndarray, u_pick: np.ndarray, last_area: int, partner: np.ndarray) -> None:
+def _partners(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        people: np.ndarray, area: np.ndarray, local: np.ndarray, shift: np.ndarray, order: np.ndarray,
+        start: np.ndarray, count: np.ndarray, u_pick: np.ndarray, last_area: int, partner: np.ndarray) -> None:
     for i in range(people.size):
         target = np.int64(area[people[i]])
         if not local[i]:
-            target = min(max(target + shift[i], 0), last_area)
+            target = min(max(target + shift[i], np.int64(0)), np.int64(last_area))
         n = count[target]
         partner[i] = order[start[target] + np.int64(np.floor(u_pick[i] * np.float64(n)))] if n > 0 else -1
 
 
-def propose_partners(people: np.ndarray, area: np.ndarray, order: np.ndarray, start: np.ndarray, count: np.ndarray,
-                     local: np.ndarray, shift: np.ndarray, u_pick: np.ndarray, n_areas: int) -> np.ndarray:
+def propose_partners(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        people: np.ndarray, area: np.ndarray, order: np.ndarray, start: np.ndarray, count: np.ndarray,
+        local: np.ndarray, shift: np.ndarray, u_pick: np.ndarray, n_areas: int) -> np.ndarray:
     """``network.propose_partners`` after the area shifts (scipy's ndtri) are drawn: the target areas and the
     partners in one pass."""
     partner = np.empty(people.size, dtype=np.int64)
@@ -221,9 +223,10 @@ def propose_partners(people: np.ndarray, area: np.ndarray, order: np.ndarray, st
 
 
 @_jit
-def _distances(people: np.ndarray, partner: np.ndarray, room: np.ndarray, age: np.ndarray, rank: np.ndarray,
-               minority: np.ndarray, age_scale: np.float32, ses: np.float32, minority_h: float, met: np.ndarray,
-               distance: np.ndarray) -> int:
+def _distances(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        people: np.ndarray, partner: np.ndarray, room: np.ndarray, age: np.ndarray, rank: np.ndarray,
+        minority: np.ndarray, age_scale: np.float32, ses: np.float32, minority_h: float, met: np.ndarray,
+        distance: np.ndarray) -> int:
     n = 0
     for i in range(people.size):
         b = partner[i]
@@ -250,9 +253,10 @@ def _accept(people: np.ndarray, partner: np.ndarray, met: np.ndarray, closeness:
     return n
 
 
-def accepted_ties(people: np.ndarray, partner: np.ndarray, room: np.ndarray, age: np.ndarray, rank: np.ndarray,
-                  minority: np.ndarray, age_scale: float, ses: float, minority_h: float, keen: np.ndarray,
-                  u_accept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def accepted_ties(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        people: np.ndarray, partner: np.ndarray, room: np.ndarray, age: np.ndarray, rank: np.ndarray,
+        minority: np.ndarray, age_scale: float, ses: float, minority_h: float, keen: np.ndarray,
+        u_accept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``ties.accepted_ties``: one pass for the social distance of each meeting, numpy's float64 exp, one pass
     for the decision.  ``keen`` is each person's float32 exp(-withdrawal)."""
     met = np.empty(people.size, dtype=np.bool_)
@@ -268,9 +272,10 @@ def accepted_ties(people: np.ndarray, partner: np.ndarray, room: np.ndarray, age
 # --- Applying changes (model/step.py, mechanisms/base.py), around numpy's exp and expm1 as above.
 
 @_jit
-def _switch_draws(current: np.ndarray, eligible: np.ndarray, onset: np.ndarray, recovery: np.ndarray,
-                  keys: np.ndarray, dt: np.float32, onset_offset: np.uint64, recovery_offset: np.uint64,
-                  neg_chance_bound: np.ndarray, uniforms: np.ndarray) -> None:
+def _switch_draws(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        current: np.ndarray, eligible: np.ndarray, onset: np.ndarray, recovery: np.ndarray,
+        keys: np.ndarray, dt: np.float32, onset_offset: np.uint64, recovery_offset: np.uint64,
+        neg_chance_bound: np.ndarray, uniforms: np.ndarray) -> None:
     # Everyone's draw and bound without branches (so the loop vectorises); 0 for people at no risk, whose draw
     # can then never fall below it.
     for i in range(current.size):

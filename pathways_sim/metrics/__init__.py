@@ -59,7 +59,6 @@ __all__ = [
     "inequality_regression",
     "life_expectancy",
     "life_table",
-    "whole_year_bands",
     "quantile_groups",
     "relative_index_of_inequality",
     "relative_index_of_inequality_phe",
@@ -67,4 +66,5 @@ __all__ = [
     "slope_index_of_inequality",
     "sullivan_hle",
     "weighted_group_means",
+    "whole_year_bands",
 ]
