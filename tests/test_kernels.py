@@ -233,3 +233,18 @@ def test_switches_and_relaxation_resolve_to_the_same_states(world):
         plain, compiled = both(lambda: resolve(StepContext(world), name, change))  # noqa: B023
         assert identical(plain, compiled), name
         assert not np.array_equal(plain, getattr(pop, name)), name
+
+
+def test_the_command_line_refuses_a_bad_kernel_choice_in_one_line_before_any_work(tmp_path, monkeypatch, capsys):
+    from pathways_sim.interfaces.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(kernels.ENV_VAR, "fast")
+    assert main(["run", "baseline", "-o", "out", "--set", "population.size=300"]) == 2
+    printed = capsys.readouterr()
+    assert printed.err.strip().splitlines() == [
+        "error: PATHWAYS_SIM_KERNELS='fast' is not a kernel choice: allowed are 'numba', 'numpy' or unset (numba "
+        "when it is installed)"]
+    assert "Traceback" not in printed.err + printed.out and not (tmp_path / "out").exists()
+    monkeypatch.setenv(kernels.ENV_VAR, " NumPy ")  # case and spaces are forgiven, as on first use
+    assert kernels.environment_choice() == "numpy"
