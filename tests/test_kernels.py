@@ -248,3 +248,20 @@ def test_the_command_line_refuses_a_bad_kernel_choice_in_one_line_before_any_wor
     assert "Traceback" not in printed.err + printed.out and not (tmp_path / "out").exists()
     monkeypatch.setenv(kernels.ENV_VAR, " NumPy ")  # case and spaces are forgiven, as on first use
     assert kernels.environment_choice() == "numpy"
+
+
+def test_adding_ties_gives_the_same_keys_and_counts():
+    from pathways_sim.core.network import Network
+
+    def grow() -> tuple[np.ndarray, list[int]]:
+        rng, net, added = np.random.default_rng(13), Network(), []
+        for size in (0, 1, 500, 5_000, 3, 20_000, 0, 2_000):
+            u, v = rng.integers(0, 3_000, size), rng.integers(0, 3_000, size)
+            added.append(net.add(np.concatenate([u, u[:size // 3]]), np.concatenate([v, u[:size // 3]])))
+            net.keep(rng.random(net.n_ties) < 0.95)
+        added.append(net.add(*net.endpoints()))  # every tie again: nothing added
+        return net.keys, added
+
+    (plain_keys, plain_added), (compiled_keys, compiled_added) = both(grow)
+    assert identical(plain_keys, compiled_keys) and plain_added == compiled_added and plain_added[-1] == 0
+    assert np.all(np.diff(plain_keys) > 0)

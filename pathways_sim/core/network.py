@@ -52,6 +52,11 @@ class Network:
         keep = u != v
         lo, hi = np.minimum(u[keep], v[keep]), np.maximum(u[keep], v[keep])
         new = np.unique((lo << _SHIFT) | hi)
+        compiled = kernels.compiled()
+        if compiled is not None:  # the same keys by one merge
+            before = self.keys.size
+            self.keys = compiled.add_ties(self.keys, new)
+            return int(self.keys.size - before)
         if self.keys.size:
             pos = np.searchsorted(self.keys, new)
             exists = (pos < self.keys.size) & (self.keys[np.minimum(pos, self.keys.size - 1)] == new)

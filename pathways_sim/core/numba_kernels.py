@@ -1,5 +1,8 @@
-"""numba kernels for the counter-based random numbers: each fuses into one pass what the numpy path in
-``core/streams.py`` does in several, with the same integer operations, so the numbers are bit-identical.
+"""numba kernels for the counter-based random numbers (``core/streams.py``), the per-tie work (``mechanisms/ties.py``,
+``core/network.py``) and applying changes (0/1 switches, relaxation, event draws): each fuses into one or two
+passes what the numpy path does in several, with the same integer operations and the same float32/float64 IEEE
+operations in the same order, and leaves every transcendental (exp, expm1, ndtri) to the numpy/scipy call the numpy
+path makes, so the results are bit-identical (``tests/test_kernels.py`` compares them byte for byte).
 
 Compiled with ``cache=True``: the machine code is kept in ``__pycache__`` next to this file, or, when that is not
 writable (an installed read-only package), in numba's user-wide cache directory (``NUMBA_CACHE_DIR`` overrides it);
@@ -334,3 +337,26 @@ def relax(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray | float, dt: float) 
     decay = np.exp(-rate * dt)
     _relax_array(x, x_eq, rate, decay, out)
     return out
+
+
+@_jit
+def _union(keys: np.ndarray, new: np.ndarray, out: np.ndarray) -> int:
+    i = j = n = 0
+    while i < keys.size or j < new.size:
+        if j == new.size or (i < keys.size and keys[i] < new[j]):
+            out[n] = keys[i]
+            i += 1
+        else:
+            if i < keys.size and keys[i] == new[j]:  # a tie that exists already
+                i += 1
+            out[n] = new[j]
+            j += 1
+        n += 1
+    return n
+
+
+def add_ties(keys: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """``Network.add`` after its new keys are made sorted and unique: the union with the (sorted) keys in one
+    merge, as the numpy path's search and scatter give it."""
+    merged = np.empty(keys.size + new.size, dtype=keys.dtype)
+    return merged[:_union(keys, new, merged)]
