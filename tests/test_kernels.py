@@ -265,3 +265,18 @@ def test_adding_ties_gives_the_same_keys_and_counts():
     (plain_keys, plain_added), (compiled_keys, compiled_added) = both(grow)
     assert identical(plain_keys, compiled_keys) and plain_added == compiled_added and plain_added[-1] == 0
     assert np.all(np.diff(plain_keys) > 0)
+
+
+def test_sums_over_ties_are_the_same(world):
+    from pathways_sim.core.network import Network
+
+    net, rng = world.network, np.random.default_rng(14)
+    n = world.population.capacity
+    assert identical(*both(net.degree, n))
+    for values in (rng.random(n), rng.random(n).astype(np.float32), rng.random(n) < 0.3, np.round(rng.random(n), 1),
+                   rng.integers(0, 5, n)):
+        assert identical(*both(net.neighbour_sum, values))
+        assert identical(*both(net.share_below, values))
+    empty = Network()
+    assert identical(*both(empty.degree, 10)) and identical(*both(empty.neighbour_sum, rng.random(10)))
+    assert identical(*both(net.degree, n + 7))  # more slots than people with ties

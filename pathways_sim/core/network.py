@@ -75,19 +75,37 @@ class Network:
         u, v = self.endpoints()
         self.keep(~(gone[u] | gone[v]))
 
+    def _compiled_sums(self, size: int, kind: str, values: np.ndarray | None = None) -> np.ndarray | None:
+        """A per-slot sum over ties from the numba kernel (the same sums in one pass), or None for numpy's."""
+        compiled = kernels.compiled()
+        u, v = self.endpoints()
+        # numpy's own for no ties (its bincount of nothing is integer) and for ends beyond ``size`` (it grows)
+        if compiled is None or v.size == 0 or max(int(u[-1]), int(v.max())) >= size:  # u is sorted (keys are)
+            return None
+        return compiled.sums_over_ties(u, v, size, getattr(compiled, kind), values)
+
     def degree(self, size: int) -> np.ndarray:
+        summed = self._compiled_sums(size, "DEGREE")
+        if summed is not None:
+            return summed.astype(np.float32)
         u, v = self.endpoints()
         return (np.bincount(u, minlength=size) + np.bincount(v, minlength=size)).astype(np.float32)
 
     def neighbour_sum(self, values: np.ndarray) -> np.ndarray:
         """For each slot, the sum of ``values`` over its ties."""
+        w = values.astype(np.float64, copy=False)
+        summed = self._compiled_sums(values.size, "NEIGHBOUR_SUM", w)
+        if summed is not None:
+            return summed
         u, v = self.endpoints()
         n = values.size
-        w = values.astype(np.float64, copy=False)
         return np.bincount(u, weights=w[v], minlength=n) + np.bincount(v, weights=w[u], minlength=n)
 
     def share_below(self, values: np.ndarray) -> np.ndarray:
         """For each slot, how many of its ties have a strictly lower value (divide by degree for a share)."""
+        summed = self._compiled_sums(values.size, "SHARE_BELOW", values)
+        if summed is not None:
+            return summed
         u, v = self.endpoints()
         n = values.size
         below_u = values[v] < values[u]  # v is below u

@@ -360,3 +360,34 @@ def add_ties(keys: np.ndarray, new: np.ndarray) -> np.ndarray:
     merge, as the numpy path's search and scatter give it."""
     merged = np.empty(keys.size + new.size, dtype=keys.dtype)
     return merged[:_union(keys, new, merged)]
+
+
+# --- Per-person sums over ties (Network.degree, neighbour_sum, share_below).  numpy's weighted bincount adds in
+# the order of the ties, one sum for the first ends and one for the second; so do these, then add the two.
+
+@_jit
+def _sums_over_ties(u: np.ndarray, v: np.ndarray, values: np.ndarray, kind: int, first: np.ndarray,
+                    second: np.ndarray) -> None:
+    for i in range(u.size):
+        a, b = u[i], v[i]
+        if kind == 0:  # degree
+            first[a] += 1.0
+            second[b] += 1.0
+        elif kind == 1:  # the other end's value
+            first[a] += values[b]
+            second[b] += values[a]
+        else:  # 1 where the other end's value is strictly lower
+            first[a] += 1.0 if values[b] < values[a] else 0.0
+            second[b] += 1.0 if values[a] < values[b] else 0.0
+
+
+DEGREE, NEIGHBOUR_SUM, SHARE_BELOW = 0, 1, 2
+
+
+def sums_over_ties(u: np.ndarray, v: np.ndarray, size: int, kind: int, values: np.ndarray | None = None) -> np.ndarray:
+    """For each of ``size`` slots (every end must be one), the float64 sum over its ties of 1 (``DEGREE``), the
+    other end's value (``NEIGHBOUR_SUM``), or 1 where the other end's value is strictly lower (``SHARE_BELOW``)."""
+    first, second = np.zeros(size), np.zeros(size)
+    _sums_over_ties(u, v, np.zeros(1) if values is None else np.ascontiguousarray(values), kind, first, second)
+    first += second
+    return first
