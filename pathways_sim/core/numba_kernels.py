@@ -340,26 +340,27 @@ def relax(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray | float, dt: float) 
 
 
 @_jit
-def _union(keys: np.ndarray, new: np.ndarray, out: np.ndarray) -> int:
-    i = j = n = 0
-    while i < keys.size or j < new.size:
-        if j == new.size or (i < keys.size and keys[i] < new[j]):
-            out[n] = keys[i]
-            i += 1
-        else:
-            if i < keys.size and keys[i] == new[j]:  # a tie that exists already
-                i += 1
-            out[n] = new[j]
-            j += 1
+def _union(keys: np.ndarray, new: np.ndarray, pos: np.ndarray, out: np.ndarray) -> int:
+    # Runs of old keys are copied as blocks between the new ones (each new key's place is pos[j]).
+    n = done = 0
+    for j in range(new.size):
+        p = pos[j]
+        if p < keys.size and keys[p] == new[j]:  # a tie that exists already
+            continue
+        out[n:n + p - done] = keys[done:p]
+        n += p - done
+        done = p
+        out[n] = new[j]
         n += 1
-    return n
+    out[n:n + keys.size - done] = keys[done:]
+    return n + keys.size - done
 
 
 def add_ties(keys: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """``Network.add`` after its new keys are made sorted and unique: the union with the (sorted) keys in one
-    merge, as the numpy path's search and scatter give it."""
+    """``Network.add`` after its new keys are made sorted and unique: the union with the (sorted) keys, placed by
+    numpy's search as in the numpy path, in one copy."""
     merged = np.empty(keys.size + new.size, dtype=keys.dtype)
-    return merged[:_union(keys, new, merged)]
+    return merged[:_union(keys, new, np.searchsorted(keys, new), merged)]
 
 
 # --- Per-person sums over ties (Network.degree, neighbour_sum, share_below).  numpy's weighted bincount adds in
