@@ -92,3 +92,21 @@ def test_whole_year_band_lookup_matches_a_search_of_the_fertility_bands():
         assert "whole years" in str(error)
     else:
         raise AssertionError("bands starting at 1.5 years were accepted")
+
+
+def test_freed_memory_is_kept_for_reuse_unless_the_user_tuned_malloc():
+    import os
+    import platform
+    import subprocess
+    import sys
+
+    from pathways_sim.core import memory
+
+    glibc = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    probe = "from pathways_sim.core import memory; print(memory.keep_freed_memory(), memory.keep_freed_memory())"
+    plain = {k: v for k, v in os.environ.items() if k not in memory.USER_SETTINGS}
+    for env, expected in ((plain, f"{glibc} {glibc}"), ({**plain, "GLIBC_TUNABLES": ""}, "False False"),
+                          ({**plain, "MALLOC_TRIM_THRESHOLD_": "131072"}, "False False")):
+        done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True,
+                              timeout=60)
+        assert done.stdout.strip() == expected, env
