@@ -158,7 +158,7 @@ def tie_loss_keep(streams: Streams, step: int, keys: np.ndarray, withdrawal: np.
     """Which ties (u[i], v[i]) survive the step: each breaks at ``rate`` per year times exp of its two people's
     mean withdrawal, drawn from the tie's own key (so the draw does not depend on the slots or the order)."""
     compiled = kernels.compiled()
-    if compiled is not None:  # the same decisions in two passes around numpy's exp and expm1
+    if compiled is not None:  # the same decisions: kernels around numpy's exp, and its expm1 only below h dt
         return compiled.tie_loss_keep(keys, withdrawal, u, v, rate, dt, streams.offset("tie_loss", step))
     loss_hazard = (rate * np.exp((withdrawal[u] + withdrawal[v]) / 2.0)).astype(F32)
     return ~event(loss_hazard, dt, streams.uniform("tie_loss", step, pair_keys(keys, u, v)))
