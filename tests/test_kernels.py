@@ -113,3 +113,170 @@ def test_kernels_compile_without_a_cache_when_no_cache_location_is_writable(monk
     monkeypatch.setattr(numba_kernels.numba, "njit", njit)
     kernel = numba_kernels._jit(lambda x: x + 1)
     assert asked == [True, False] and kernel(41) == 42
+
+
+# --- The per-tie and apply-changes kernels (numpy's exp/expm1 kept between them): each against the numpy path.
+
+@pytest.fixture(scope="module")
+def world():
+    from pathways_sim.mechanisms.parameters import Parameters
+    from pathways_sim.mechanisms.registry import Switches
+    from pathways_sim.model.step import advance
+    from pathways_sim.model.synthesis import build_world
+
+    built = build_world(Parameters(population_size=3_000), Switches(), seed=11)
+    for _ in range(3):  # a few steps, so births and deaths leave empty slots
+        advance(built)
+    return built
+
+
+def hazards(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Hazards per year from nothing to certain, with the awkward values among them."""
+    odd = [0.0, -0.0, -1.0, 1e-30, 1e-40, 1e-8, 0.25, 12.0, 1e3, 1e30, np.inf, np.nan]
+    return np.concatenate([odd, rng.exponential(0.3, n), rng.exponential(30.0, n // 10)])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_events_are_the_same_draws_even_at_the_chance_itself(dtype):
+    from pathways_sim.mechanisms.base import event
+
+    rng = np.random.default_rng(8)
+    hazard = hazards(20_000, rng).astype(dtype)
+    chance = -np.expm1(-hazard * (1 / 12)).astype(np.float64)
+    # Uniforms anywhere, and exactly at each chance and one float either side (where a bound would be tested).
+    for uniforms in (rng.random(hazard.size), np.nan_to_num(chance), np.nextafter(np.nan_to_num(chance), 0),
+                     np.nextafter(np.nan_to_num(chance), 1)):
+        plain, compiled = both(event, hazard, 1 / 12, uniforms)
+        assert identical(plain, compiled)
+    scalar = both(event, np.float32(0.3), 1 / 12, rng.random(50))
+    assert identical(*scalar)
+
+
+def test_tie_loss_is_the_same_for_every_tie(world):
+    from pathways_sim.mechanisms.ties import tie_loss_keep
+
+    rng = np.random.default_rng(4)
+    u, v = world.network.endpoints()
+    withdrawal = rng.exponential(1.0, world.population.capacity).astype(np.float32)
+    withdrawal[:5] = [0.0, 40.0, 100.0, np.inf, 1e-20]
+    for rate, dt, step in ((0.25, 1 / 12, 0), (3.0, 1.0, -5), (0.0, 1 / 12, 7), (0.1, 1 / 365, 2**20)):
+        with np.errstate(invalid="ignore"):  # rate 0 x an infinite withdrawal: NaN, no loss, on both paths
+            plain, compiled = both(tie_loss_keep, world.streams, step, world.population.key, withdrawal, u, v, rate,
+                                   dt)
+        assert identical(plain, compiled) and 0 < plain.sum() <= plain.size
+    assert identical(*both(tie_loss_keep, world.streams, 0, world.population.key, withdrawal, u[:0], v[:0], 0.25,
+                           1 / 12))
+
+
+def test_meeting_counts_slots_and_keys_are_the_same():
+    from pathways_sim.mechanisms.ties import meetings_of, poisson_from_uniform
+
+    rng = np.random.default_rng(6)
+    mean = np.concatenate([[0.0, 1e-9, 5.0, 150.0, 400.0], rng.exponential(0.4, 30_000)])
+    uniforms = np.concatenate([[0.0, 0.999999, 1 - 2**-53, 0.5, 1 - 2**-53], rng.random(30_000)])
+    plain, compiled = both(poisson_from_uniform, uniforms, mean)
+    assert identical(plain, compiled) and plain.max() >= 100
+    keys = many_keys()[:mean.size]
+    counts = plain[:keys.size]
+    for a, b in zip(*both(meetings_of, counts, keys), strict=True):
+        assert identical(a, b)
+    for a, b in zip(*both(meetings_of, counts[:0], keys[:0]), strict=True):
+        assert identical(a, b)
+
+
+def test_area_index_and_partners_are_the_same():
+    from pathways_sim.core.network import AreaIndex, propose_partners
+
+    rng = np.random.default_rng(9)
+    n, n_areas = 20_000, 40
+    area = rng.integers(0, n_areas, n).astype(np.int32)
+    area[area == 7] = 8  # an empty area
+    alive = rng.random(n) < 0.8
+    plain, compiled = both(AreaIndex.build, area, alive, n_areas)
+    for field in ("order", "start", "count"):
+        assert identical(getattr(plain, field), getattr(compiled, field)), field
+    people = np.flatnonzero(alive)[rng.integers(0, alive.sum(), 30_000)]
+    draws = rng.random((3, people.size))
+    draws[:, :4] = [[0.0, 0.99, 0.99, 0.5], [1e-15, 1 - 1e-15, 0.5, 0.0], [0.0, 1 - 2**-53, 0.5, 0.999]]
+    for local_share, spread in ((0.7, 0.15), (0.0, 3.0), (1.0, 0.15)):
+        found = both(propose_partners, people, area, plain, n_areas, local_share, spread, draws)
+        assert identical(*found) and (found[0] == -1).any() == (local_share < 1.0)
+
+
+def test_the_ties_mechanism_proposes_the_same_change(world):
+    from pathways_sim.mechanisms.base import StepContext
+    from pathways_sim.mechanisms.ties import ties
+
+    plain, compiled = both(lambda: ties(StepContext(world))["ties"])
+    for field in ("keep", "add_u", "add_v"):
+        assert identical(getattr(plain, field), getattr(compiled, field)), field
+    assert plain.add_u.size > 0 and not plain.keep.all()
+
+
+def test_switches_and_relaxation_resolve_to_the_same_states(world):
+    from pathways_sim.mechanisms.base import F32, Relax, StepContext, Switch
+    from pathways_sim.model.step import resolve
+
+    pop, rng = world.population, np.random.default_rng(12)
+    n = pop.capacity
+    onset = hazards(n, rng)[:n]
+    changes = {
+        "cmd": Switch(onset.astype(F32), rng.exponential(2.0, n).astype(F32), "cmd_onset", "cmd_recovery",
+                      eligible=pop.age >= 16),
+        "smoker": Switch(onset, 0.5, "smoking_start", "smoking_quit"),  # float64 onset, one recovery for all
+        "poor_health": Switch(np.float32(0.2), rng.random(n), "poor_health_onset", "poor_health_recovery"),
+        "stress": Relax(rng.random(n).astype(F32), 1.0 / 3),
+        "resilience": Relax(rng.random(n).astype(F32), np.where(rng.random(n) < 0.1, 0.0, 2.0).astype(F32)),
+        "control": Relax(rng.random(n), rng.random(n)),
+    }
+    for name, change in changes.items():
+        plain, compiled = both(lambda: resolve(StepContext(world), name, change))  # noqa: B023
+        assert identical(plain, compiled), name
+        assert not np.array_equal(plain, getattr(pop, name)), name
+
+
+def test_the_command_line_refuses_a_bad_kernel_choice_in_one_line_before_any_work(tmp_path, monkeypatch, capsys):
+    from pathways_sim.interfaces.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(kernels.ENV_VAR, "fast")
+    assert main(["run", "baseline", "-o", "out", "--set", "population.size=300"]) == 2
+    printed = capsys.readouterr()
+    assert printed.err.strip().splitlines() == [
+        "error: PATHWAYS_SIM_KERNELS='fast' is not a kernel choice: allowed are 'numba', 'numpy' or unset (numba "
+        "when it is installed)"]
+    assert "Traceback" not in printed.err + printed.out and not (tmp_path / "out").exists()
+    monkeypatch.setenv(kernels.ENV_VAR, " NumPy ")  # case and spaces are forgiven, as on first use
+    assert kernels.environment_choice() == "numpy"
+
+
+def test_adding_ties_gives_the_same_keys_and_counts():
+    from pathways_sim.core.network import Network
+
+    def grow() -> tuple[np.ndarray, list[int]]:
+        rng, net, added = np.random.default_rng(13), Network(), []
+        for size in (0, 1, 500, 5_000, 3, 20_000, 0, 2_000):
+            u, v = rng.integers(0, 3_000, size), rng.integers(0, 3_000, size)
+            added.append(net.add(np.concatenate([u, u[:size // 3]]), np.concatenate([v, u[:size // 3]])))
+            net.keep(rng.random(net.n_ties) < 0.95)
+        added.append(net.add(*net.endpoints()))  # every tie again: nothing added
+        return net.keys, added
+
+    (plain_keys, plain_added), (compiled_keys, compiled_added) = both(grow)
+    assert identical(plain_keys, compiled_keys) and plain_added == compiled_added and plain_added[-1] == 0
+    assert np.all(np.diff(plain_keys) > 0)
+
+
+def test_sums_over_ties_are_the_same(world):
+    from pathways_sim.core.network import Network
+
+    net, rng = world.network, np.random.default_rng(14)
+    n = world.population.capacity
+    assert identical(*both(net.degree, n))
+    for values in (rng.random(n), rng.random(n).astype(np.float32), rng.random(n) < 0.3, np.round(rng.random(n), 1),
+                   rng.integers(0, 5, n)):
+        assert identical(*both(net.neighbour_sum, values))
+        assert identical(*both(net.share_below, values))
+    empty = Network()
+    assert identical(*both(empty.degree, 10)) and identical(*both(empty.neighbour_sum, rng.random(10)))
+    assert identical(*both(net.degree, n + 7))  # more slots than people with ties

@@ -120,3 +120,36 @@ def test_concentration_indices_do_not_depend_on_the_number_of_blas_threads():
             values.append((metrics.concentration_index(h, rank_by), metrics.erreygers_index(h, rank_by, 0, 1),
                            metrics.erreygers_indices_within([h], rank_by, [np.ones(h.size, dtype=bool)], 0, 1)[0]))
     assert values[0] == values[1] == values[2]
+
+
+def test_whole_year_band_lookup_matches_a_search_of_the_fertility_bands():
+    from pathways_sim.mechanisms.demography import FERTILITY_BAND_STARTS, _fertility_band
+
+    ages = np.random.default_rng(2).uniform(0, 300, 100_000).astype(np.float32)
+    edges = FERTILITY_BAND_STARTS.astype(np.float32)
+    ages = np.concatenate([ages, edges, np.nextafter(edges, np.float32(0)), [0, 255.5, 256, 1e6]]).astype(np.float32)
+    assert np.array_equal(_fertility_band(ages), np.searchsorted(FERTILITY_BAND_STARTS, ages, side="right") - 1)
+    try:
+        metrics.whole_year_bands([0, 1.5])
+    except ValueError as error:
+        assert "whole years" in str(error)
+    else:
+        raise AssertionError("bands starting at 1.5 years were accepted")
+
+
+def test_freed_memory_is_kept_for_reuse_unless_the_user_tuned_malloc():
+    import os
+    import platform
+    import subprocess
+    import sys
+
+    from pathways_sim.core import memory
+
+    glibc = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    probe = "from pathways_sim.core import memory; print(memory.keep_freed_memory(), memory.keep_freed_memory())"
+    plain = {k: v for k, v in os.environ.items() if k not in memory.USER_SETTINGS}
+    for env, expected in ((plain, f"{glibc} {glibc}"), ({**plain, "GLIBC_TUNABLES": ""}, "False False"),
+                          ({**plain, "MALLOC_TRIM_THRESHOLD_": "131072"}, "False False")):
+        done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True,
+                              timeout=60)
+        assert done.stdout.strip() == expected, env

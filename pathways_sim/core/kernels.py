@@ -25,10 +25,26 @@ CHOICES = ("numba", "numpy")
 _chosen: dict[str, ModuleType | None] = {}
 
 
-def _load(choice: str) -> ModuleType | None:
+class KernelChoiceError(ValueError):
+    """``PATHWAYS_SIM_KERNELS`` names no implementation (bad input: the command line exits 2 with the message)."""
+
+
+def environment_choice() -> str:
+    """What ``PATHWAYS_SIM_KERNELS`` asks for ('' when unset), checked without importing numba: a
+    ``KernelChoiceError`` naming the variable and what is allowed when it names no implementation."""
+    choice = os.environ.get(ENV_VAR, "").strip().lower()
+    _check(choice)
+    return choice
+
+
+def _check(choice: str) -> None:
     if choice not in ("", *CHOICES):
-        raise ValueError(f"{ENV_VAR}={choice!r} is not a kernel choice: allowed are 'numba', 'numpy' or unset "
-                         "(numba when it is installed)")
+        raise KernelChoiceError(f"{ENV_VAR}={choice!r} is not a kernel choice: allowed are 'numba', 'numpy' or "
+                                "unset (numba when it is installed)")
+
+
+def _load(choice: str) -> ModuleType | None:
+    _check(choice)
     if choice == "numpy":
         return None
     try:
@@ -44,7 +60,7 @@ def _load(choice: str) -> ModuleType | None:
 def compiled() -> ModuleType | None:
     """The numba kernels module when numba is the active choice, else None (use numpy)."""
     if "compiled" not in _chosen:
-        _chosen["compiled"] = _load(os.environ.get(ENV_VAR, "").strip().lower())
+        _chosen["compiled"] = _load(environment_choice())
     return _chosen["compiled"]
 
 

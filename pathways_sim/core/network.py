@@ -14,11 +14,14 @@ age, income rank and minority status (homophily; McPherson et al. 2001).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import ndtri
+
+from pathways_sim.core import kernels
 
 _SHIFT = np.int64(31)
 _MASK = np.int64((1 << 31) - 1)
@@ -49,6 +52,11 @@ class Network:
         keep = u != v
         lo, hi = np.minimum(u[keep], v[keep]), np.maximum(u[keep], v[keep])
         new = np.unique((lo << _SHIFT) | hi)
+        compiled = kernels.compiled()
+        if compiled is not None:  # the same keys by one merge
+            before = self.keys.size
+            self.keys = compiled.add_ties(self.keys, new)
+            return int(self.keys.size - before)
         if self.keys.size:
             pos = np.searchsorted(self.keys, new)
             exists = (pos < self.keys.size) & (self.keys[np.minimum(pos, self.keys.size - 1)] == new)
@@ -67,19 +75,37 @@ class Network:
         u, v = self.endpoints()
         self.keep(~(gone[u] | gone[v]))
 
+    def _compiled_sums(self, size: int, kind: str, values: np.ndarray | None = None) -> np.ndarray | None:
+        """A per-slot sum over ties from the numba kernel (the same sums in one pass), or None for numpy's."""
+        compiled = kernels.compiled()
+        u, v = self.endpoints()
+        # numpy's own for no ties (its bincount of nothing is integer) and for ends beyond ``size`` (it grows)
+        if compiled is None or v.size == 0 or max(int(u[-1]), int(v.max())) >= size:  # u is sorted (keys are)
+            return None
+        return compiled.sums_over_ties(u, v, size, getattr(compiled, kind), values)
+
     def degree(self, size: int) -> np.ndarray:
+        summed = self._compiled_sums(size, "DEGREE")
+        if summed is not None:
+            return summed.astype(np.float32)
         u, v = self.endpoints()
         return (np.bincount(u, minlength=size) + np.bincount(v, minlength=size)).astype(np.float32)
 
     def neighbour_sum(self, values: np.ndarray) -> np.ndarray:
         """For each slot, the sum of ``values`` over its ties."""
+        w = values.astype(np.float64, copy=False)
+        summed = self._compiled_sums(values.size, "NEIGHBOUR_SUM", w)
+        if summed is not None:
+            return summed
         u, v = self.endpoints()
         n = values.size
-        w = values.astype(np.float64, copy=False)
         return np.bincount(u, weights=w[v], minlength=n) + np.bincount(v, weights=w[u], minlength=n)
 
     def share_below(self, values: np.ndarray) -> np.ndarray:
         """For each slot, how many of its ties have a strictly lower value (divide by degree for a share)."""
+        summed = self._compiled_sums(values.size, "SHARE_BELOW", values)
+        if summed is not None:
+            return summed
         u, v = self.endpoints()
         n = values.size
         below_u = values[v] < values[u]  # v is below u
@@ -132,6 +158,9 @@ class AreaIndex:
 
     @classmethod
     def build(cls, area: np.ndarray, alive: np.ndarray, n_areas: int) -> AreaIndex:
+        compiled = kernels.compiled()
+        if compiled is not None:  # the same order by a counting sort in one pass
+            return cls(*compiled.area_index(area, alive, n_areas))
         living = np.flatnonzero(alive)
         # Area numbers fit 16 bits in any realistic run; numpy's stable sort of 16-bit integers is a radix sort
         # (one pass), of 32-bit ones a merge sort.  Same order either way.
@@ -143,13 +172,20 @@ class AreaIndex:
 
 
 def propose_partners(people: np.ndarray, area: np.ndarray, index: AreaIndex, n_areas: int,
-                     local_share: float, area_spread: float, draws: np.ndarray) -> np.ndarray:
+                     local_share: float, area_spread: float, draws: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
     """One candidate partner for each of ``people``: from their own area, or from an area of similar
     deprivation rank.  ``draws`` holds three uniforms per person (rows: stay local?, how far, whom).
     Returns slots (-1 where the chosen area is empty)."""
     u_local, u_shift, u_pick = draws
     local = u_local < local_share
-    shift = np.rint(ndtri(np.clip(u_shift, 1e-12, 1 - 1e-12)) * area_spread * n_areas).astype(np.int64)
+    compiled = kernels.compiled()
+    if compiled is not None:  # the same partners: shifts only where they are used, then one pass
+        shift = np.zeros(people.size, dtype=np.int64)
+        far = np.flatnonzero(~local)
+        shift[far] = _area_shift(u_shift[far], area_spread, n_areas)
+        return compiled.propose_partners(people, area, index.order, index.start, index.count, local, shift, u_pick,
+                                         n_areas)
+    shift = _area_shift(u_shift, area_spread, n_areas)
     target_area = np.where(local, area[people], np.clip(area[people] + shift, 0, n_areas - 1))
     count = index.count[target_area]
     pick = np.floor(u_pick * count).astype(np.int64)
@@ -157,6 +193,11 @@ def propose_partners(people: np.ndarray, area: np.ndarray, index: AreaIndex, n_a
     ok = count > 0
     partner[ok] = index.order[index.start[target_area[ok]] + pick[ok]]
     return partner
+
+
+def _area_shift(u_shift: np.ndarray, area_spread: float, n_areas: int) -> np.ndarray:
+    """How many areas along the deprivation ranking a non-local partner lives (normal, sd ``area_spread``)."""
+    return np.rint(ndtri(np.clip(u_shift, 1e-12, 1 - 1e-12)) * area_spread * n_areas).astype(np.int64)
 
 
 def homophily_acceptance(u: np.ndarray, v: np.ndarray, age: np.ndarray, income_rank: np.ndarray,

@@ -91,7 +91,8 @@ class Streams:
         seq = np.random.SeedSequence(self.root_seed, spawn_key=spawn_key)
         return np.random.Generator(np.random.PCG64(seq))
 
-    def _offset(self, name: str, step: int) -> np.uint64:
+    def offset(self, name: str, step: int) -> np.uint64:
+        """What stream ``name`` at ``step`` mixes into every key (for kernels that draw ``uniform`` themselves)."""
         offset = _mix_int(self.root_seed)
         offset = _mix_int(offset ^ _name_key(name))
         return np.uint64(_mix_int(offset ^ ((step + 1) & _MASK64)))
@@ -101,8 +102,8 @@ class Streams:
         keys = np.asarray(keys, dtype=np.uint64)
         compiled = kernels.compiled()
         if compiled is not None:  # the same numbers in one pass (core/numba_kernels.py)
-            return compiled.uniform(keys, self._offset(name, step))
-        x = np.bitwise_xor(keys, self._offset(name, step))  # a new array
+            return compiled.uniform(keys, self.offset(name, step))
+        x = np.bitwise_xor(keys, self.offset(name, step))  # a new array
         scratch = np.empty_like(x)
         with np.errstate(over="ignore"):
             x = _mix_in_place(x, scratch)

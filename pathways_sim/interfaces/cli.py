@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import typer
 from rich.markup import escape
 
+from pathways_sim.core.kernels import environment_choice
 from pathways_sim.interfaces.commands import calibration, experiments, info, model, sweeps, teaching, trials
 from pathways_sim.interfaces.commands import teach as teach_command
 from pathways_sim.interfaces.console import BadInput, err
@@ -47,12 +48,13 @@ INTERRUPTED = ("interrupted: stopped before the results were complete; an output
 
 def _bad_input_types() -> tuple[type[BaseException], ...]:
     from pathways_sim.analysis.calibration import TargetsError
+    from pathways_sim.core.kernels import KernelChoiceError
     from pathways_sim.declarations.declare import ParameterError
     from pathways_sim.experiments.errors import ExperimentError
     from pathways_sim.results.outputs import OutputError
     from pathways_sim.scenarios import ScenarioError
 
-    return BadInput, ParameterError, ScenarioError, ExperimentError, OutputError, TargetsError
+    return BadInput, ParameterError, ScenarioError, ExperimentError, OutputError, TargetsError, KernelChoiceError
 
 
 def _expand_free(argv: list[str]) -> list[str]:
@@ -113,6 +115,7 @@ def _report_failure(problem: Exception) -> int:
 def _run(argv: list[str]) -> int:
     bad_input = _bad_input_types()
     try:
+        environment_choice()  # a bad PATHWAYS_SIM_KERNELS is refused before any work starts
         returned = app(args=argv, prog_name="pathways-sim", standalone_mode=False)
     except bad_input as problem:
         err.print(f"[red]error:[/] {escape(str(problem))}", soft_wrap=True)

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from pathways_sim.core import modifiers
+from pathways_sim.core import kernels, modifiers
 from pathways_sim.core.modifiers import Modifiers
 from pathways_sim.core.world import World
 from pathways_sim.declarations.declare import Param
@@ -156,6 +156,10 @@ def relax(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray | float, dt: float) 
     """Exact solution of dx/dt = rate (x_eq - x) over dt: stays between x and x_eq (x_eq itself for dt = inf)."""
     if np.isinf(dt):
         return np.where(np.asarray(rate) > 0, x_eq, x).astype(F32)
+    compiled = kernels.compiled()
+    moved = None if compiled is None else compiled.relax(x, x_eq, rate, dt)  # the same, one pass after the exp
+    if moved is not None:
+        return moved
     moved = x_eq + (x - x_eq) * np.exp(-rate * dt)
     if np.ndim(rate) and not np.all(rate > 0):  # no rate, no movement (and an undefined target is never read)
         moved = np.where(rate > 0, moved, x)
@@ -164,4 +168,7 @@ def relax(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray | float, dt: float) 
 
 def event(hazard: np.ndarray, dt: float, uniforms: np.ndarray) -> np.ndarray:
     """Which people have the event this step, with probability 1 - exp(-hazard dt)."""
+    compiled = kernels.compiled()
+    if compiled is not None:  # the same decisions, numpy's expm1 only for the draws that could fall below it
+        return compiled.event(hazard, dt, uniforms)
     return uniforms < -np.expm1(-hazard * dt)

@@ -33,13 +33,15 @@ IN_CARE_STRAIN, IN_CARE_STRESS = 1.0, 0.3
            writes=("aces",))
 def childhood_adversity(ctx: StepContext) -> Changes:
     s, pop = ctx.strength, ctx.pop
-    has_parent = pop.parent >= 0
-    parent = np.where(has_parent, pop.parent, 0)
+    child = np.flatnonzero((pop.age < 18.0) & (pop.aces < 9))  # the people at risk (hazard 0 for the rest)
+    has_parent = pop.parent[child] >= 0
+    parent = np.where(has_parent, pop.parent[child], 0)
     parent_strain = np.where(has_parent, ctx.exposures.strain[parent], IN_CARE_STRAIN)
     parent_stress = np.where(has_parent, pop.stress[parent], IN_CARE_STRESS)
     parent_cmd = np.where(has_parent, pop.cmd[parent], False)
-    hazard = np.where((pop.age < 18.0) & (pop.aces < 9), ctx.params["ace_hazard_rate"] * np.exp(
+    hazard = np.zeros(pop.capacity)
+    hazard[child] = ctx.params["ace_hazard_rate"] * np.exp(
         s["parental_poverty_aces"] * parent_strain + s["parental_stress_aces"] * parent_stress
-        + s["parental_cmd_aces"] * parent_cmd), 0)
+        + s["parental_cmd_aces"] * parent_cmd)
     new_ace = ctx.event("aces", ctx.scale(hazard, "ace_hazard_scale"))
     return {"aces": np.minimum(pop.aces + new_ace, 9)}

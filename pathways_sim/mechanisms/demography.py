@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pathways_sim import metrics
 from pathways_sim.core.streams import child_keys
 from pathways_sim.core.world import World
 from pathways_sim.declarations.declare import Param
@@ -36,6 +37,7 @@ ACE_ADULT_SES = pathway("ace_adult_ses", ["aces"], "income", -1, 0.08,
 # shape is used (the level is ``total_fertility_rate``).
 FERTILITY_BAND_STARTS = np.array([15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0])
 FERTILITY_BAND_RATES = np.array([10.0, 46.0, 82.0, 103.0, 64.0, 15.0])
+_fertility_band = metrics.whole_year_bands(FERTILITY_BAND_STARTS)  # a lookup, not a search, of each age's band
 FERTILITY = (
     # Bounds that cannot cross: every allowed minimum is below every allowed maximum.
     Param("fertility_age_min", 18.0, "years", (12, 30), (16, 20), "design choice",
@@ -58,7 +60,7 @@ def fertility_rates(age: np.ndarray, params) -> np.ndarray:
     lo, hi, tfr = params["fertility_age_min"], params["fertility_age_max"], params["total_fertility_rate"]
     edges = np.clip(FERTILITY_BAND_STARTS, lo, hi)
     exposure = float(np.sum(FERTILITY_BAND_RATES * np.diff(edges)))  # rate-years inside the window
-    band = np.clip(np.searchsorted(FERTILITY_BAND_STARTS, age, side="right") - 1, 0, FERTILITY_BAND_RATES.size - 1)
+    band = np.clip(_fertility_band(age), 0, FERTILITY_BAND_RATES.size - 1)
     inside = (age >= lo) & (age < hi) & (age >= FERTILITY_BAND_STARTS[0]) & (age < FERTILITY_BAND_STARTS[-1])
     if exposure <= 0:
         return np.zeros(np.shape(age))

@@ -12,7 +12,7 @@ import numpy as np
 
 from pathways_sim.core import kernels
 from pathways_sim.core.network import AreaIndex, homophily_acceptance, propose_partners
-from pathways_sim.core.streams import mix
+from pathways_sim.core.streams import Streams, mix
 from pathways_sim.core.world import World
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
@@ -131,8 +131,7 @@ def ties(ctx: StepContext) -> Changes:
     s, p, pop, net = ctx.strength, ctx.params, ctx.pop, ctx.world.network
     withdrawal = ctx.record("withdrawal", withdrawal_of(ctx, s))
     u, v = net.endpoints()
-    loss_hazard = (p["tie_loss_rate"] * np.exp((withdrawal[u] + withdrawal[v]) / 2.0)).astype(F32)
-    keep = ~event(loss_hazard, ctx.dt, ctx.world.streams.uniform("tie_loss", ctx.step, pair_keys(pop.key, u, v)))
+    keep = tie_loss_keep(ctx.world.streams, ctx.step, pop.key, withdrawal, u, v, p["tie_loss_rate"], ctx.dt)
 
     # Meeting rate chosen so that formation balances loss at the mean degree (homophily and the starting
     # population's withdrawal both measured once, at build).
@@ -142,24 +141,56 @@ def ties(ctx: StepContext) -> Changes:
     meet_rate = meet_rate * np.where(pop.minority, *reversed(ctx.world.minority_meeting_scale))
     expected_meetings = np.where(room, np.minimum(meet_rate * np.exp(-withdrawal) * ctx.dt, p["max_ties"]), 0.0)
     meetings = poisson_from_uniform(ctx.uniform("tie_meeting"), expected_meetings)  # several per step allowed
-    people = np.repeat(np.arange(pop.capacity), meetings)
+    people, keys = meetings_of(meetings, pop.key)
     if people.size == 0:
         return {"ties": TieChange(keep, people, people)}
-    # Each meeting has its own key (the person's key and which of their meetings it is), so its draws do not
-    # depend on who else met someone this step.
-    nth = np.arange(people.size) - np.repeat(np.cumsum(meetings) - meetings, meetings)
-    keys = meeting_keys(pop.key[people], nth)
-    draws = np.stack([ctx.world.streams.uniform(f"tie_partner:{purpose}", ctx.step, keys)
-                      for purpose in ("local", "shift", "pick", "accept")])
+    draws = [ctx.world.streams.uniform(f"tie_partner:{purpose}", ctx.step, keys)
+             for purpose in ("local", "shift", "pick", "accept")]
     index = AreaIndex.build(pop.area, pop.alive, ctx.world.areas.n)
     partner = propose_partners(people, pop.area, index, ctx.world.areas.n, p["local_tie_share"],
                                p["nonlocal_tie_area_spread"], draws[:3])
+    a, b = accepted_ties(ctx, people, partner, room, withdrawal, draws[3])
+    return {"ties": TieChange(keep, a, b)}
+
+
+def tie_loss_keep(streams: Streams, step: int, keys: np.ndarray, withdrawal: np.ndarray, u: np.ndarray,
+                  v: np.ndarray, rate: float, dt: float) -> np.ndarray:
+    """Which ties (u[i], v[i]) survive the step: each breaks at ``rate`` per year times exp of its two people's
+    mean withdrawal, drawn from the tie's own key (so the draw does not depend on the slots or the order)."""
+    compiled = kernels.compiled()
+    if compiled is not None:  # the same decisions: kernels around numpy's exp, and its expm1 only below h dt
+        return compiled.tie_loss_keep(keys, withdrawal, u, v, rate, dt, streams.offset("tie_loss", step))
+    loss_hazard = (rate * np.exp((withdrawal[u] + withdrawal[v]) / 2.0)).astype(F32)
+    return ~event(loss_hazard, dt, streams.uniform("tie_loss", step, pair_keys(keys, u, v)))
+
+
+def meetings_of(counts: np.ndarray, person_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The slot of every meeting (``counts[i]`` for slot i) and its key.  Each meeting has its own key (the
+    person's key and which of their meetings it is), so its draws do not depend on who else met someone."""
+    compiled = kernels.compiled()
+    if compiled is not None:  # the same in one pass
+        return compiled.meetings_of(counts, person_keys)
+    people = np.repeat(np.arange(counts.size), counts)
+    nth = np.arange(people.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    return people, meeting_keys(person_keys[people], nth)
+
+
+def accepted_ties(ctx: StepContext, people: np.ndarray, partner: np.ndarray, room: np.ndarray,
+                  withdrawal: np.ndarray, u_accept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The meetings (people[i], partner[i]) that become ties: the partner exists and has room, and the draw
+    falls below homophily's acceptance times the partner's exp(-withdrawal)."""
+    pop, p = ctx.pop, ctx.params
+    compiled = kernels.compiled()
+    if compiled is not None:  # the same ties in two passes around numpy's exp
+        return compiled.accepted_ties(people, partner, room, pop.age, pop.income_rank, pop.minority,
+                                      p["age_homophily_years"], p["ses_homophily"], p["minority_homophily"],
+                                      np.exp(-withdrawal), u_accept)
     met = partner >= 0
     met[met] &= room[partner[met]]
     a, b = people[met], partner[met]
     chance = acceptance(ctx, a, b) * np.exp(-withdrawal[b])
-    take = draws[3][met] < chance
-    return {"ties": TieChange(keep, a[take], b[take])}
+    take = u_accept[met] < chance
+    return a[take], b[take]
 
 
 def pair_keys(keys: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -179,6 +210,9 @@ def meeting_keys(person_keys: np.ndarray, nth: np.ndarray) -> np.ndarray:
 
 def poisson_from_uniform(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """Poisson counts by inverting the CDF at ``u`` (means are small, so a few terms suffice)."""
+    compiled = kernels.compiled()
+    if compiled is not None:  # the same counts, one loop after numpy's exp
+        return compiled.poisson_from_uniform(u, mean)
     count = np.zeros(u.size, dtype=np.int64)
     term = np.exp(-mean)
     cdf = term.copy()

@@ -47,6 +47,7 @@ from pathways_sim.metrics.life_tables import (
     life_expectancy,
     life_table,
     sullivan_hle,
+    whole_year_bands,
 )
 
 __all__ = [
@@ -66,4 +67,5 @@ __all__ = [
     "slope_index_of_inequality",
     "sullivan_hle",
     "weighted_group_means",
+    "whole_year_bands",
 ]

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from pathways_sim.core import kernels
 from pathways_sim.core.modifiers import Modifiers
 from pathways_sim.core.world import World
 from pathways_sim.declarations.states import STATE_NAMES
@@ -76,6 +77,12 @@ def resolve(ctx: StepContext, state: str, change: Any) -> Any:
     if isinstance(change, Relax):
         return relax(current, _f32(change.target), _f32(change.rate), ctx.dt)
     if isinstance(change, Switch):
+        compiled = kernels.compiled()
+        if compiled is not None:  # the same draws and decisions in one pass (core/numba_kernels.py)
+            streams = ctx.world.streams
+            return compiled.switch(current, change.eligible, change.onset, change.recovery, ctx.pop.key, ctx.dt,
+                                   streams.offset(change.onset_stream, ctx.step),
+                                   streams.offset(change.recovery_stream, ctx.step))
         onset_at = ~current if change.eligible is None else change.eligible & ~current
         enter = _draw_among(ctx, onset_at, change.onset, change.onset_stream)
         leave = _draw_among(ctx, current, change.recovery, change.recovery_stream)

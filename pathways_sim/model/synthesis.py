@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pathways_sim.core import memory
 from pathways_sim.core.network import AreaIndex, Network, homophily_acceptance, propose_partners
 from pathways_sim.core.population import ADULT_AGE, Population
 from pathways_sim.core.streams import Streams, first_keys
@@ -46,6 +47,7 @@ AGE_GRID_STEP = 0.25  # years
 
 def build_world(params: Parameters, switches: Switches, seed: int) -> World:
     """Make the starting population, its areas and its ties."""
+    memory.keep_freed_memory()  # the steps' temporary arrays reuse freed memory (core/memory.py)
     streams = Streams(seed)
     n = params["population_size"]
     n_areas = max(10, round(n / params["people_per_area"]))

@@ -52,15 +52,9 @@ def income_quintile(income_rank: np.ndarray) -> np.ndarray:
     return (np.minimum(np.floor(income_rank * 5), 4) + 1).astype(np.int64)
 
 
-# Band of each whole year of age: the bands start at whole years, so age >= start exactly when floor(age) >= start,
-# and a lookup by floor(age) gives what a search of the band starts would (at a fraction of its cost each step).
-_BAND_OF_YEAR = np.searchsorted(metrics.AGE_BANDS, np.arange(256), side="right") - 1
-assert np.all(np.floor(metrics.AGE_BANDS) == metrics.AGE_BANDS), "age bands must start at whole years"
-
-
-def age_band(age: np.ndarray) -> np.ndarray:
-    years = np.clip(np.floor(age), 0, _BAND_OF_YEAR.size - 1).astype(np.intp)
-    return _BAND_OF_YEAR[years]
+# The band of each age by a lookup on whole years (the bands start at whole years): what a search of the band starts
+# would give, at a fraction of its cost each step.
+age_band = metrics.whole_year_bands(metrics.AGE_BANDS)
 
 
 def _merge_sparse_tail(deaths: np.ndarray, person_years: np.ndarray, starts: np.ndarray):
