@@ -25,7 +25,9 @@ def test_the_shipped_posterior_is_readable_weighted_inside_the_ranges_and_labell
         lo, hi = PARAMETERS[name].plausible
         assert posterior[name].between(lo, hi).all(), name
     manifest = json.loads(manifest_path(SHIPPED_POSTERIOR).read_text())
-    assert manifest["provisional"] and "100,000" in manifest["provisional"]  # a small run, said so
+    # The 100,000-person calibration: not provisional; the life block it did not free is listed as fixed.
+    assert manifest["population_size"] == 100_000 and not manifest["provisional"]
+    assert {"mortality_rate_at_50", "male_mortality_log_hr"} <= set(manifest["fixed"])
     assert manifest["runs"]["total"] > 0 and manifest["library"]["scikit-learn"]
 
 
@@ -62,7 +64,7 @@ def test_psa_draws_from_the_shipped_posterior_by_default_and_from_ranges_on_requ
     for name in result.parameters:  # every draw is one of the accepted sets
         assert set(result.design[name]) <= set(posterior[name])
     assert "resampled by weight from the posterior" in result.caveat()
-    assert any("provisional" in note for note in result.notes)
+    assert not any("provisional" in note for note in result.notes)  # the shipped posterior is not provisional
     ranges = psa(base, alt, draws=2, years=1, quiet=True, source="ranges", parameters=["mean_degree"])
     assert ranges.design.attrs["method"] == "latin_hypercube" and "plausible ranges" in ranges.caveat()
 
