@@ -258,6 +258,8 @@ def test_calibrate_writes_the_posterior_and_manifest_and_resumes_after_an_interr
     assert fit.loc[fit["target"] == "current_smoking", "role"].item() == "held out"
     assert {"predictive.png", "marginals.png", "pairs.png", "README.md"} <= {
         p.name for p in (tmp_path / "posterior_report").iterdir()}
+    assert "held at the values it ran with" in (report := (tmp_path / "posterior_report" / "README.md").read_text()
+                                                 ) and "`ace_mean` = " in report  # ace_mean is not freed here
     # Run again: everything comes from the store, and the same accepted sets come out (a deterministic design).
     monkeypatch.undo()
     calls = _counting_job(monkeypatch)

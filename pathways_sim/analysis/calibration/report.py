@@ -212,6 +212,8 @@ def _readme(result: Calibration, fit: pd.DataFrame, params: pd.DataFrame, pairs:
         f"{result.runs_ran} runs made, {result.runs_reused} read from the run store, {result.runs_failed} failed; "
         f"{_time_taken(result)}.", "",
         *[f"- note: {note}" for note in result.notes],
+        *([f"Calibrated parameters not freed in this fit, held at the values it ran with: "
+           f"{', '.join(f'`{n}` = {v:g}' for n, v in result.fixed.items())}.", ""] if result.fixed else []),
         "## Targets: posterior predictive against published", "",
         "Interval: the central 95% of the accepted sets' simulated values (each the mean over the seeds), "
         "weighted. *within*: the median within the tolerance of the published value.", "",
