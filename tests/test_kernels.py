@@ -111,7 +111,7 @@ def test_kernels_compile_without_a_cache_when_no_cache_location_is_writable(monk
         return real_njit(**options)
 
     monkeypatch.setattr(numba_kernels.numba, "njit", njit)
-    kernel = numba_kernels._jit(lambda x: x + 1)
+    kernel = numba_kernels.jit_cached(lambda x: x + 1)
     assert asked == [True, False] and kernel(41) == 42
 
 
@@ -280,3 +280,17 @@ def test_sums_over_ties_are_the_same(world):
     empty = Network()
     assert identical(*both(empty.degree, 10)) and identical(*both(empty.neighbour_sum, rng.random(10)))
     assert identical(*both(net.degree, n + 7))  # more slots than people with ties
+
+
+def test_a_kernel_declared_beside_its_numpy_code_compiles_on_first_call_only():
+    from pathways_sim.core import kernels
+
+    def add_one(x, out):
+        for i in range(x.size):
+            out[i] = x[i] + 1.0
+
+    lazy = kernels.kernel(add_one)
+    assert lazy._machine_code is None  # declaring it compiles nothing (importing a mechanism never loads numba)
+    out = np.empty(3)
+    lazy(np.arange(3.0), out)
+    assert out.tolist() == [1.0, 2.0, 3.0] and lazy._machine_code is not None

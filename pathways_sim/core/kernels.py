@@ -14,9 +14,10 @@ process with ``use`` (tests run both paths side by side).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
+from typing import Any
 
 ENV_VAR = "PATHWAYS_SIM_KERNELS"
 CHOICES = ("numba", "numpy")
@@ -86,3 +87,26 @@ def using(choice: str) -> Iterator[None]:
         yield
     finally:
         use(previous)
+
+
+class LazyKernel:
+    """A numba kernel written beside the numpy code it fuses (e.g. in a mechanism's module), compiled the first
+    time it is called, so importing its module never imports numba.  Call it only when ``compiled()`` is not
+    None (numba is the active choice); the numpy path stays the reference it is tested against byte for byte."""
+
+    def __init__(self, function: Callable[..., Any]):
+        self.function = function
+        self.__doc__ = function.__doc__
+        self._machine_code: Callable[..., Any] | None = None
+
+    def __call__(self, *args: Any) -> Any:
+        if self._machine_code is None:
+            from pathways_sim.core.numba_kernels import jit_cached  # numba loads here, on first use
+
+            self._machine_code = jit_cached(self.function)
+        return self._machine_code(*args)
+
+
+def kernel(function: Callable[..., Any]) -> LazyKernel:
+    """Declare ``function`` (plain loops over arrays) a numba kernel compiled on first use (``LazyKernel``)."""
+    return LazyKernel(function)

@@ -26,34 +26,36 @@ _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(
 _TO_UNIT = 2.0 ** -53
 
 
-def _jit(func: Callable[..., Any]) -> Any:
+def jit_cached(func: Callable[..., Any]) -> Any:
+    """``func`` compiled by numba (no Python objects, GIL released), its machine code cached on disk where a
+    cache can be written (``core.kernels.kernel`` uses this for kernels written outside this module)."""
     try:
         return numba.njit(cache=True, nogil=True)(func)
     except RuntimeError:  # numba found no writable cache location: compile in each process instead
         return numba.njit(nogil=True)(func)
 
 
-@_jit
+@jit_cached
 def _mix(z: np.uint64) -> np.uint64:
     z = (z ^ (z >> _S30)) * _M1
     z = (z ^ (z >> _S27)) * _M2
     return z ^ (z >> _S31)
 
 
-@_jit
+@jit_cached
 def _mix_all(x: np.ndarray, out: np.ndarray) -> None:
     for i in range(x.size):
         out[i] = _mix(x[i])
 
 
-@_jit
+@jit_cached
 def _uniform(keys: np.ndarray, offset: np.uint64, out: np.ndarray) -> None:
     for i in range(keys.size):
         z = _mix(_mix(keys[i] ^ offset) + _GOLDEN)
         out[i] = np.float64(z >> _S11) * _TO_UNIT
 
 
-@_jit
+@jit_cached
 def _pair_keys(keys: np.ndarray, u: np.ndarray, v: np.ndarray, out: np.ndarray) -> None:
     for i in range(u.size):
         a, b = keys[u[i]], keys[v[i]]
@@ -88,7 +90,7 @@ def pair_keys(keys: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
 # numba's (LLVM's libm) do not give the same last bits, and everything else is integer work or single IEEE
 # operations in the same order and precision as the numpy path, so the results are bit-identical.
 
-@_jit
+@jit_cached
 def _half_sum(w: np.ndarray, u: np.ndarray, v: np.ndarray, out: np.ndarray) -> None:
     two = np.float32(2.0)
     for i in range(u.size):
@@ -112,7 +114,7 @@ def tie_loss_keep(keys: np.ndarray, withdrawal: np.ndarray, u: np.ndarray, v: np
 _MARGIN = 1.0 + 2.0 ** -10
 
 
-@_jit
+@jit_cached
 def _maybe(uniforms: np.ndarray, neg_chance_bound: np.ndarray, who: np.ndarray) -> int:
     n = 0
     for i in range(uniforms.size):
@@ -137,7 +139,7 @@ def event(hazard: np.ndarray, dt: float, uniforms: np.ndarray) -> np.ndarray:
     return happens
 
 
-@_jit
+@jit_cached
 def _poisson(u: np.ndarray, mean: np.ndarray, term: np.ndarray, count: np.ndarray) -> None:
     for i in range(u.size):
         t = term[i]
@@ -159,7 +161,7 @@ def poisson_from_uniform(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return count
 
 
-@_jit
+@jit_cached
 def _meetings(counts: np.ndarray, person_keys: np.ndarray, people: np.ndarray, keys: np.ndarray) -> None:
     j = 0
     for person in range(counts.size):
@@ -178,7 +180,7 @@ def meetings_of(counts: np.ndarray, person_keys: np.ndarray) -> tuple[np.ndarray
     return people, keys
 
 
-@_jit
+@jit_cached
 def _by_area(area: np.ndarray, alive: np.ndarray, count: np.ndarray, start: np.ndarray, order: np.ndarray) -> None:
     for i in range(area.size):
         if alive[i]:
@@ -203,7 +205,7 @@ def area_index(area: np.ndarray, alive: np.ndarray, n_areas: int) -> tuple[np.nd
     return order, start, count
 
 
-@_jit
+@jit_cached
 def _partners(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
         people: np.ndarray, area: np.ndarray, local: np.ndarray, shift: np.ndarray, order: np.ndarray,
         start: np.ndarray, count: np.ndarray, u_pick: np.ndarray, last_area: int, partner: np.ndarray) -> None:
@@ -225,7 +227,7 @@ def propose_partners(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays posi
     return partner
 
 
-@_jit
+@jit_cached
 def _distances(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
         people: np.ndarray, partner: np.ndarray, room: np.ndarray, age: np.ndarray, rank: np.ndarray,
         minority: np.ndarray, age_scale: np.float32, ses: np.float32, minority_h: float, met: np.ndarray,
@@ -242,7 +244,7 @@ def _distances(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positional
     return n
 
 
-@_jit
+@jit_cached
 def _accept(people: np.ndarray, partner: np.ndarray, met: np.ndarray, closeness: np.ndarray, keen: np.ndarray,
             u_accept: np.ndarray, a_out: np.ndarray, b_out: np.ndarray) -> int:
     n, j = 0, 0
@@ -274,7 +276,7 @@ def accepted_ties(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positio
 
 # --- Applying changes (model/step.py, mechanisms/base.py), around numpy's exp and expm1 as above.
 
-@_jit
+@jit_cached
 def _switch_draws(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
         current: np.ndarray, eligible: np.ndarray, onset: np.ndarray, recovery: np.ndarray,
         keys: np.ndarray, dt: np.float32, onset_offset: np.uint64, recovery_offset: np.uint64,
@@ -310,13 +312,13 @@ def switch(current: np.ndarray, eligible: np.ndarray | None, onset: object, reco
     return new.reshape(shape)
 
 
-@_jit
+@jit_cached
 def _relax_array(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray, decay: np.ndarray, out: np.ndarray) -> None:
     for i in range(x.size):
         out[i] = x_eq[i] + (x[i] - x_eq[i]) * decay[i] if rate[i] > 0 else x[i]
 
 
-@_jit
+@jit_cached
 def _relax_scalar(x: np.ndarray, x_eq: np.ndarray, decay: float, out: np.ndarray) -> None:
     for i in range(x.size):
         out[i] = np.float32(np.float64(x_eq[i]) + np.float64(x[i] - x_eq[i]) * decay)
@@ -339,7 +341,7 @@ def relax(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray | float, dt: float) 
     return out
 
 
-@_jit
+@jit_cached
 def _union(keys: np.ndarray, new: np.ndarray, pos: np.ndarray, out: np.ndarray) -> int:
     # Runs of old keys are copied as blocks between the new ones (each new key's place is pos[j]).
     n = done = 0
@@ -366,7 +368,7 @@ def add_ties(keys: np.ndarray, new: np.ndarray) -> np.ndarray:
 # --- Per-person sums over ties (Network.degree, neighbour_sum, share_below).  numpy's weighted bincount adds in
 # the order of the ties, one sum for the first ends and one for the second; so do these, then add the two.
 
-@_jit
+@jit_cached
 def _sums_over_ties(u: np.ndarray, v: np.ndarray, values: np.ndarray, kind: int, first: np.ndarray,
                     second: np.ndarray) -> None:
     for i in range(u.size):
