@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -125,10 +127,14 @@ def erreygers_index(
 
 
 def erreygers_indices_within(outcomes: list[ArrayLike], rank_by: ArrayLike, subsets: list[ArrayLike],
-                             lower: float, upper: float) -> list[float]:
+                             lower: float, upper: float,
+                             ranks_within: Callable[[np.ndarray, list[np.ndarray]], list[np.ndarray]] | None = None
+                             ) -> list[float]:
     """``erreygers_index(outcome[subset], rank_by[subset], lower, upper)`` for each (outcome, subset) pair, with
     equal weights, sorting ``rank_by`` once for all of them (the same numbers, bit for bit).  Each outcome and
-    subset (boolean) spans every row of ``rank_by``; a subset needs at least one member."""
+    subset (boolean) spans every row of ``rank_by``; a subset needs at least one member.  ``ranks_within`` gives
+    the fractional ranks: ``fractional_ranks_within`` unless given (a faster function giving its numbers bit for
+    bit)."""
     r = _as_1d_float(rank_by, "rank_by")
     masks = [np.asarray(s, dtype=bool) for s in subsets]
     values = [_as_1d_float(o, "outcome") for o in outcomes]
@@ -139,7 +145,7 @@ def erreygers_indices_within(outcomes: list[ArrayLike], rank_by: ArrayLike, subs
         if not mask.any():
             raise ValueError("a subset has no members: its index is undefined")
     out = []
-    for h, mask, rank in zip(values, masks, fractional_ranks_within(r, masks), strict=True):
+    for h, mask, rank in zip(values, masks, (ranks_within or fractional_ranks_within)(r, masks), strict=True):
         lo, hi = _bounds(h[mask], lower, upper)
         _, cov = _weighted_cov(h[mask], rank, np.ones(rank.size))
         out.append(8.0 * cov / (hi - lo))

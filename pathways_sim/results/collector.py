@@ -21,10 +21,12 @@ import numpy as np
 import pandas as pd
 
 from pathways_sim import metrics
+from pathways_sim.core import kernels
 from pathways_sim.core.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED
 from pathways_sim.core.world import World
 from pathways_sim.declarations.outcomes import OUTCOMES, gradient_outcomes, in_ages
 from pathways_sim.mechanisms.income import gini_coefficient
+from pathways_sim.results import collector_kernels
 
 N_BANDS = metrics.AGE_BANDS.size
 # Below this many person-years in the pooled window a group's abridged life table is too noisy to report
@@ -45,6 +47,8 @@ COLUMNS = ["year", "group_type", "group", "metric", "value"]
 # read from the declarations in pathways_sim.declarations.outcomes.
 GRADIENT_OUTCOMES = tuple(o.name for o in gradient_outcomes())
 BINARY_OUTCOMES = tuple(o.name for o in gradient_outcomes() if o.binary)
+# The snapshot's groupings and their number of groups (numbered from 1; "all" is reported as group 0).
+GROUPINGS = {"all": 1, "area_deprivation_decile": 10, "area_deprivation_quintile": 5, "income_quintile": 5, "sex": 2}
 
 
 def income_quintile(income_rank: np.ndarray) -> np.ndarray:
@@ -55,6 +59,7 @@ def income_quintile(income_rank: np.ndarray) -> np.ndarray:
 # The band of each age by a lookup on whole years (the bands start at whole years): what a search of the band starts
 # would give, at a fraction of its cost each step.
 age_band = metrics.whole_year_bands(metrics.AGE_BANDS)
+BAND_OF_WHOLE_YEAR = age_band(np.arange(256, dtype=np.float32))  # the same lookup, for the kernels
 
 
 def _merge_sparse_tail(deaths: np.ndarray, person_years: np.ndarray, starts: np.ndarray):
@@ -87,6 +92,31 @@ def life_and_health_expectancy(deaths: np.ndarray, person_years: np.ndarray,
     return metrics.life_expectancy(table), metrics.sullivan_hle(table, np.clip(prevalence, 0, 1))
 
 
+def _group_totals_and_sums(world: World, measures: dict[str, tuple[np.ndarray, np.ndarray]]
+                           ) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray | None]]:
+    """For each grouping and measure (values, whom it counts): how many it counts in each group (as float64)
+    and the sum of their values (None for ``population``, a count only).  Weighted bincounts over everyone
+    (weight 0 for whoever does not count): the same sums, in the same order, as bincounts over masked copies,
+    without a copy per group and measure."""
+    pop = world.population
+    decile = world.areas.decile[pop.area].astype(np.int64)
+    groups = {"all": np.ones(pop.capacity, dtype=np.int64),  # reported as group 0
+              "area_deprivation_decile": decile,
+              "area_deprivation_quintile": (decile + 1) // 2,
+              "income_quintile": income_quintile(pop.income_rank),
+              "sex": np.where(pop.female, 2, 1)}
+    out = {}
+    for metric, (values, who) in measures.items():
+        weight = who.astype(np.float64)
+        weighted = None if metric == "population" else np.where(who, values, 0.0).astype(np.float64, copy=False)
+        for group_type, n_groups in GROUPINGS.items():
+            group = groups[group_type]
+            totals = np.bincount(group, weights=weight, minlength=n_groups + 1)[1:]
+            sums = None if weighted is None else np.bincount(group, weights=weighted, minlength=n_groups + 1)[1:]
+            out[group_type, metric] = (totals, sums)
+    return out
+
+
 class Collector:
     """Accumulates a run's results; ``frame()`` returns them as a tidy DataFrame."""
 
@@ -115,6 +145,11 @@ class Collector:
     def before_step(self, world: World) -> None:
         """Add this step's person-time, by the groups people are in at its start."""
         pop, dt = world.population, world.dt
+        cohort_from = max(world.step_index, 0) * dt - dt / 2  # the cohort: alive and at least this old
+        compiled = kernels.compiled()
+        if compiled is not None:  # the same counts in one pass (results/collector_kernels.py)
+            self._compiled_before_step(world, cohort_from)
+            return
         alive = pop.alive
         sex = pop.female.astype(np.int64)  # 0 male, 1 female (group_type "sex": 1 male, 2 female)
         band = age_band(pop.age)
@@ -127,14 +162,41 @@ class Collector:
             self._year[f"{kind}_unhealthy_years"] += np.bincount(cells[alive & pop.poor_health],
                                                                   minlength=size) * dt
         self._cmd_years += np.bincount(decile[alive & pop.cmd] - 1, minlength=10)[:10] * dt
-        cohort = alive & (pop.age >= max(world.step_index, 0) * dt - dt / 2)
+        cohort = alive & (pop.age >= cohort_from)
         for what, who in (("lived", cohort), ("unhealthy", cohort & pop.poor_health), ("cmd", cohort & pop.cmd)):
             self._cohort[what] += np.bincount(decile[who] - 1, minlength=10)[:10] * dt
 
+    def _compiled_before_step(self, world: World, cohort_from: float) -> None:
+        # Integer counts from the kernel, times dt and added here exactly as the numpy path adds its bincounts.
+        pop, dt = world.population, world.dt
+        self._cells = {kind: np.empty(pop.capacity, dtype=np.int64) for kind in ("decile", "income")}
+        counts = {kind: np.zeros((2, self._year[f"{kind}_person_years"].size), dtype=np.int64)
+                  for kind in ("decile", "income")}
+        cmd, cohort = np.zeros(10, dtype=np.int64), np.zeros((3, 10), dtype=np.int64)
+        # numpy compares float32 ages with a Python float in float32 (and with a numpy float64 in float64)
+        threshold = np.result_type(pop.age, cohort_from).type(cohort_from)
+        collector_kernels.person_time(pop.alive, pop.age, pop.female, pop.area, world.areas.decile, pop.income_rank,
+                                      pop.poor_health, pop.cmd, BAND_OF_WHOLE_YEAR, N_BANDS, threshold,
+                                      self._cells["decile"], self._cells["income"], counts["decile"],
+                                      counts["income"], cmd, cohort)
+        for kind, by_cell in counts.items():
+            self._year[f"{kind}_person_years"] += by_cell[0] * dt
+            self._year[f"{kind}_unhealthy_years"] += by_cell[1] * dt
+        self._cmd_years += cmd * dt
+        for row, what in enumerate(("lived", "unhealthy", "cmd")):
+            self._cohort[what] += cohort[row] * dt
+
     def after_step(self, world: World, died: np.ndarray, n_births: int) -> None:
-        for kind, cells in self._cells.items():
-            size = self._year[f"{kind}_deaths"].size
-            self._year[f"{kind}_deaths"] += np.bincount(cells[died], minlength=size)
+        cells = self._cells
+        if kernels.compiled() is not None and cells and all(c.size == died.size for c in cells.values()):
+            by_kind = {kind: np.zeros(self._year[f"{kind}_deaths"].size, dtype=np.int64) for kind in cells}
+            collector_kernels.deaths(died, cells["decile"], cells["income"], by_kind["decile"], by_kind["income"])
+            for kind, counts in by_kind.items():
+                self._year[f"{kind}_deaths"] += counts
+        else:
+            for kind, by_slot in cells.items():
+                size = self._year[f"{kind}_deaths"].size
+                self._year[f"{kind}_deaths"] += np.bincount(by_slot[died], minlength=size)
         self._year_births += n_births
         if world.step_index % world.steps_per_year == 0:
             self._close_year(world)
@@ -199,14 +261,8 @@ class Collector:
         age = pop.age
         lonely = pop.loneliness > self.lonely_threshold
         working_age = alive & (age >= 18) & (age < world.params["retirement_age"])
-        active = working_age & np.isin(pop.employment, (SECURE_JOB, INSECURE_JOB, UNEMPLOYED))
-        groupings = {
-            "all": (np.ones(pop.capacity, dtype=np.int64), 1),  # reported as group 0
-            "area_deprivation_decile": (world.areas.decile[pop.area].astype(np.int64), 10),
-            "area_deprivation_quintile": ((world.areas.decile[pop.area].astype(np.int64) + 1) // 2, 5),
-            "income_quintile": (income_quintile(pop.income_rank), 5),
-            "sex": (np.where(pop.female, 2, 1), 2),
-        }
+        employment = pop.employment  # in the labour force: as np.isin(employment, (...)), without its sort
+        active = working_age & ((employment == SECURE_JOB) | (employment == INSECURE_JOB) | (employment == UNEMPLOYED))
         values = {  # metric: each person's value; who counts comes from the outcome's declared ages
             "population": np.ones(pop.capacity),
             "cmd_prevalence": pop.cmd,
@@ -236,21 +292,18 @@ class Collector:
             first = 0 if group_type == "all" else 1
             counts = np.bincount(by_area, minlength=n_groups + 1)[1:]
             rows.extend((year, group_type, g + first, "areas", float(c)) for g, c in enumerate(counts))
-        # Means by group as weighted bincounts over everyone (weight 0 for whoever does not count): the same
-        # sums, in the same order, as bincounts over masked copies, without a copy per group and metric.
+        compiled = kernels.compiled()
+        if compiled is None:
+            by_group = _group_totals_and_sums(world, measures)
+        else:  # the same counts and sums in one pass (results/collector_kernels.py)
+            by_group = collector_kernels.group_totals_and_sums(pop.area, world.areas.decile, pop.income_rank,
+                                                               pop.female, measures, GROUPINGS)
         results: dict[tuple[str, str], np.ndarray] = {}
-        for metric, (values, who) in measures.items():
-            weight = who.astype(np.float64)
-            weighted = np.where(who, values, 0.0).astype(np.float64, copy=False)
-            for group_type, (group, n_groups) in groupings.items():
-                totals = np.bincount(group, weights=weight, minlength=n_groups + 1)[1:]
-                if metric == "population":
-                    results[group_type, metric] = totals
-                    continue
-                sums = np.bincount(group, weights=weighted, minlength=n_groups + 1)[1:]
-                results[group_type, metric] = np.divide(sums, totals, out=np.full(n_groups, np.nan),
-                                                        where=totals > 0)
-        for group_type in groupings:
+        for (group_type, metric), (totals, sums) in by_group.items():
+            n_groups = GROUPINGS[group_type]
+            results[group_type, metric] = totals if sums is None else np.divide(
+                sums, totals, out=np.full(n_groups, np.nan), where=totals > 0)
+        for group_type in GROUPINGS:
             first = 0 if group_type == "all" else 1
             for metric in measures:
                 rows.extend((year, group_type, g + first, metric, float(v))
@@ -258,8 +311,10 @@ class Collector:
         # Individual-level concentration of 0/1 outcomes by income rank (Erreygers-corrected), each among the
         # people its outcome counts: one sort by income for all of them.
         indexed = [m for m in BINARY_OUTCOMES if np.count_nonzero(measures[m][1]) > 1]
+        ranks_within = None if compiled is None else collector_kernels.fractional_ranks_within  # numpy's by default
         indices = metrics.erreygers_indices_within([measures[m][0] for m in indexed], pop.income_rank,
-                                                   [measures[m][1] for m in indexed], 0.0, 1.0) if indexed else []
+                                                   [measures[m][1] for m in indexed], 0.0, 1.0,
+                                                   ranks_within) if indexed else []
         rows.extend((year, "income_rank", 0, f"{m}_erreygers_index", e) for m, e in zip(indexed, indices, strict=True))
 
     def _expectancies(self, year: int) -> None:

@@ -1,0 +1,230 @@
+"""numba kernels of the results collector (``results/collector.py``): a step's person-time and deaths by cell, and
+the yearly snapshot's counts and sums by group, in one pass over the population (one per measure for the
+snapshot) instead of a bincount, and a masked copy, per kind of cell, measure and grouping.  The collector's
+numpy path is the reference they are tested against byte for byte (``tests/test_collector_kernels.py``).
+
+Bit for bit: counts are integers (the collector multiplies them by ``dt`` as it multiplies numpy's, and a count
+of ones in float64 is exact), and ``np.bincount`` with weights adds its weights one at a time in index order, so
+a loop adding the same float64 values in the same order gives the same sums.  Whoever a measure does not count
+has weight 0 and value +0.0 in the numpy path; the kernels add +0.0 where it suits them (to every group a person
+is not in, say), which changes no sum: a sum that starts at +0.0 is never -0.0, and x + (+0.0) is x for every
+other x.  So nothing branches on random 0/1 states (a mispredicted branch costs more than the adds).
+Comparisons are made in the dtype numpy makes them in (thresholds are passed already in it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pathways_sim.core.kernels import kernel
+
+# float32 constants (numba freezes module-level numpy scalars with their type, so rank * 5 stays float32 as
+# numpy's ``income_rank * 5`` does; a Python 5 would promote it to float64).
+_FIVE = np.float32(5.0)
+_FOUR = np.float32(4.0)
+_ZERO = np.float32(0.0)
+_LAST_YEAR = np.float32(255.0)
+# A person's fine cell for the snapshot: (area decile - 1) * 10 + (income quintile - 1) * 2 + (1 if female),
+# from which their group in each grouping follows; the sums of a measure are kept in slots, each grouping's
+# groups (numbered from 1) from its start: all (1 group), area decile (10), area quintile (5), income quintile
+# (5), sex (2).
+N_FINE = 100
+GROUPING_STARTS = {"all": 0, "area_deprivation_decile": 1, "area_deprivation_quintile": 11, "income_quintile": 16,
+                   "sex": 21}
+N_SLOTS = 23
+_DECILE, _QUINTILE, _INCOME, _SEX = 1, 11, 16, 21
+
+
+def group_totals_and_sums(area: np.ndarray, area_decile: np.ndarray, income_rank: np.ndarray, female: np.ndarray,
+                          measures: dict[str, tuple[np.ndarray, np.ndarray]], groupings: dict[str, int]
+                          ) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray | None]]:
+    """``collector._group_totals_and_sums`` with one pass over the population per measure (``measure_sums``)."""
+    fine = np.empty(area.size, dtype=np.int64)
+    fine_cells(area, area_decile, income_rank, female, fine)
+    out: dict[tuple[str, str], tuple[np.ndarray, np.ndarray | None]] = {}
+    for name, (values, who) in measures.items():
+        counts = np.zeros(N_FINE, dtype=np.int64)
+        sums = np.zeros(N_SLOTS)
+        measure_sums(who, values, fine, counts, sums)
+        # Counts by group summed from the fine cells (integers: exact), in float64 like numpy's weighted bincounts.
+        by_cell = counts.reshape(10, 5, 2)  # area decile, income quintile, sex
+        totals = {"all": by_cell.sum().reshape(1), "area_deprivation_decile": by_cell.sum((1, 2)),
+                  "area_deprivation_quintile": by_cell.reshape(5, 2, 5, 2).sum((1, 2, 3)),
+                  "income_quintile": by_cell.sum((0, 2)), "sex": by_cell.sum((0, 1))}
+        for grouping, size in groupings.items():
+            start = GROUPING_STARTS[grouping]
+            out[grouping, name] = (totals[grouping].astype(np.float64),
+                                   None if name == "population" else sums[start:start + size].copy())
+    return out
+
+
+@kernel
+def person_time(alive, age, female, area, area_decile, income_rank, poor_health, cmd, band_of_year, n_bands,
+                cohort_from, decile_cells, income_cells, decile_counts, income_counts, cmd_counts, cohort_counts):
+    """Each slot's cells (area decile x sex x age band, income quintile x sex x age band) into ``decile_cells``
+    and ``income_cells``; for the living, add the people in each cell (row 0) and those in not-good health
+    (row 1) to ``decile_counts`` and ``income_counts``, those with CMD by decile to ``cmd_counts``, and the
+    cohort's (age >= ``cohort_from``) people, not-good health and CMD by decile to the rows of ``cohort_counts``.
+    Everyone's counts are added (0 for the dead); an empty slot's cells are only kept valid indices (whatever
+    stale rank it holds: numpy's cells there are never counted)."""
+    for i in range(alive.size):
+        a = age[i]
+        # metrics.whole_year_bands: the band of clip(floor(age), 0, 255); the truncation of the clipped float32 is
+        # its floor, and a NaN gives 0.  Selects, not branches: ages come in no order.
+        whole = a if a > _ZERO else _ZERO
+        whole = whole if whole < _LAST_YEAR else _LAST_YEAR
+        band = np.int64(band_of_year[np.int64(whole)])
+        sex = np.int64(female[i])
+        decile = np.int64(area_decile[area[i]])
+        # collector.income_quintile: min(floor(rank * 5), 4) + 1, the product in float32; a negative or NaN rank,
+        # which only an empty slot can hold, gives 1, so that every cell is a valid index.
+        scaled = income_rank[i] * _FIVE
+        scaled = scaled if scaled > _ZERO else _ZERO
+        quintile = np.int64(scaled if scaled < _FOUR else _FOUR) + 1
+        d_cell = ((decile - 1) * 2 + sex) * n_bands + band
+        i_cell = ((quintile - 1) * 2 + sex) * n_bands + band
+        decile_cells[i] = d_cell
+        income_cells[i] = i_cell
+        living = np.int64(alive[i])
+        unhealthy = living & np.int64(poor_health[i])
+        disordered = living & np.int64(cmd[i])
+        in_cohort = living & np.int64(a >= cohort_from)
+        decile_counts[0, d_cell] += living
+        income_counts[0, i_cell] += living
+        decile_counts[1, d_cell] += unhealthy
+        income_counts[1, i_cell] += unhealthy
+        cmd_counts[decile - 1] += disordered
+        cohort_counts[0, decile - 1] += in_cohort
+        cohort_counts[1, decile - 1] += in_cohort & unhealthy
+        cohort_counts[2, decile - 1] += in_cohort & disordered
+
+
+@kernel
+def deaths(died, decile_cells, income_cells, decile_counts, income_counts):
+    """Add the people who died to the counts of the cells they were in at the start of the step."""
+    for i in range(died.size):
+        if died[i]:  # deaths are rare: the branch is predicted
+            decile_counts[decile_cells[i]] += 1
+            income_counts[income_cells[i]] += 1
+
+
+@kernel
+def fine_cells(area, area_decile, income_rank, female, out):
+    """Each slot's fine cell (``N_FINE``); an empty slot's stale rank only has to give a valid index."""
+    for i in range(area.size):
+        scaled = income_rank[i] * _FIVE  # as in person_time
+        scaled = scaled if scaled > _ZERO else _ZERO
+        quintile = np.int64(scaled if scaled < _FOUR else _FOUR)
+        out[i] = (np.int64(area_decile[area[i]]) - 1) * 10 + quintile * 2 + np.int64(female[i])
+
+
+@kernel
+def measure_sums(who, values, fine, counts, sums):
+    """Add to ``counts`` the people ``who`` counts in each fine cell, and to ``sums`` (slots as ``GROUPING_STARTS``)
+    the float64 of their ``values`` in each group, in slot order: numpy's ``where(who, values, 0.0)`` as float64,
+    bincounted, with +0.0 also added to the groups of the sex a person is not (no branch)."""
+    total = male = female = 0.0
+    for i in range(who.size):
+        counted = who[i]
+        v = np.float64(values[i]) if counted else 0.0
+        cell = fine[i]
+        counts[cell] += np.int64(counted)
+        total += v
+        decile = cell // 10
+        sums[_DECILE + decile] += v
+        sums[_QUINTILE + decile // 2] += v
+        sums[_INCOME + (cell % 10) // 2] += v
+        is_female = cell % 2 == 1
+        male += 0.0 if is_female else v
+        female += v if is_female else 0.0
+    sums[0] += total
+    sums[_SEX] += male
+    sums[_SEX + 1] += female
+
+
+# -- Erreygers' indices: everyone ranked by income once, by a radix sort (metrics.erreygers_indices_within) --------
+
+_SIGN = np.uint64(1 << 63)
+_ALL_BITS = np.uint64(0xFFFFFFFFFFFFFFFF)
+_DIGIT = np.uint64(0xFFFF)
+
+
+def fractional_ranks_within(rank_by: np.ndarray, subsets: list[np.ndarray]) -> list[np.ndarray]:
+    """``metrics.fractional_ranks_within``, the same numbers bit for bit: the stable order of ``rank_by`` from a
+    radix sort (``stable_order``), and each subset's tie groups and midpoints in one pass (``ranks_in_subset``)."""
+    values = np.ascontiguousarray(rank_by, dtype=np.float64)
+    order = np.empty(values.size, dtype=np.int64)
+    stable_order(values, order)
+    out = []
+    for subset in subsets:
+        mask = np.ascontiguousarray(subset, dtype=np.bool_)
+        rank = np.empty(np.count_nonzero(mask))
+        ranks_in_subset(values, order, mask, rank)
+        out.append(rank)
+    return out
+
+
+@kernel
+def stable_order(values, order):
+    """``np.argsort(values, kind="stable")`` for values without NaN: a least-significant-digit radix sort (stable)
+    of keys that order as the floats do (-0.0 read as +0.0, which compares equal to it; a negative number's bits
+    flipped, a positive one's sign bit set), so equal values keep their index order, as numpy's stable sort keeps
+    them."""
+    n = values.size
+    normal = np.empty(n, dtype=np.float64)
+    for i in range(n):
+        normal[i] = values[i] + 0.0  # -0.0 + 0.0 is +0.0; every other value is unchanged
+    raw = normal.view(np.uint64)
+    keys = np.empty(n, dtype=np.uint64)
+    for i in range(n):
+        b = raw[i]
+        keys[i] = (b ^ _ALL_BITS) if (b & _SIGN) != 0 else (b | _SIGN)
+    index = np.arange(n)
+    spare = np.empty(n, dtype=np.int64)
+    counts = np.empty(65537, dtype=np.int64)
+    for shift in (np.uint64(0), np.uint64(16), np.uint64(32), np.uint64(48)):
+        counts[:] = 0
+        for i in range(n):
+            counts[np.int64((keys[i] >> shift) & _DIGIT) + 1] += 1
+        if counts.max() == n:  # every key has this digit: the pass would not move anyone
+            continue
+        for d in range(65536):
+            counts[d + 1] += counts[d]
+        for i in range(n):
+            j = index[i]
+            d = np.int64((keys[j] >> shift) & _DIGIT)
+            spare[counts[d]] = j
+            counts[d] += 1
+        index, spare = spare, index
+    order[:] = index
+
+
+@kernel
+def ranks_in_subset(values, order, subset, out):
+    """Each member's fractional rank among the members of ``subset`` (in their row order): tied values share
+    (members ranked below + members up to the group's last) / (2 * members), the sums exact integers in float64
+    as numpy's cumulative sums of ones are, so the one division gives numpy's bits."""
+    n = values.size
+    position = np.empty(n, dtype=np.int64)  # each row's place among the subset's rows
+    total = 0
+    for i in range(n):
+        position[i] = total
+        total += np.int64(subset[i])
+    members = np.empty(total, dtype=np.int64)  # the subset's rows in ascending value
+    m = 0
+    for i in range(n):
+        row = order[i]
+        if subset[row]:
+            members[m] = row
+            m += 1
+    twice_total = 2.0 * np.float64(total)
+    first = 0
+    while first < total:
+        last = first
+        value = values[members[first]]
+        while last + 1 < total and values[members[last + 1]] == value:
+            last += 1
+        rank = (np.float64(first) + np.float64(last + 1)) / twice_total
+        for k in range(first, last + 1):
+            out[position[members[k]]] = rank
+        first = last + 1
