@@ -38,24 +38,52 @@ _DECILE, _QUINTILE, _INCOME, _SEX = 1, 11, 16, 21
 def group_totals_and_sums(area: np.ndarray, area_decile: np.ndarray, income_rank: np.ndarray, female: np.ndarray,
                           measures: dict[str, tuple[np.ndarray, np.ndarray]], groupings: dict[str, int]
                           ) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray | None]]:
-    """``collector._group_totals_and_sums`` with one pass over the population per measure (``measure_sums``)."""
+    """``collector._group_totals_and_sums`` in one pass over the population for the 0/1 measures
+    (``measures_counts``) and one for the others of each dtype (``measures_sums``)."""
     fine = np.empty(area.size, dtype=np.int64)
     fine_cells(area, area_decile, income_rank, female, fine)
+    counts: dict[str, np.ndarray] = {}
+    sums: dict[str, np.ndarray] = {}
+    # A sum of 1.0s and 0.0s is the whole number of 1s, exactly (float64 holds every count up to 2**53): for a 0/1
+    # measure, the people with the value by fine cell, summed over the cells of each group, give numpy's bits.
+    flags = [name for name, (values, _) in measures.items() if name == "population" or values.dtype == np.bool_]
+    if flags:
+        by_cell, hits = np.zeros((2, len(flags), N_FINE), dtype=np.int64)
+        measures_counts(tuple(_contiguous(measures[name][1]) for name in flags),
+                        tuple(_contiguous(measures[name][1 if name == "population" else 0]) for name in flags),
+                        fine, by_cell, hits)
+        for k, name in enumerate(flags):
+            counts[name], sums[name] = _by_group(by_cell[k]), _by_group(hits[k]).astype(np.float64)
+    by_dtype: dict[np.dtype, list[str]] = {}
+    for name, (values, _) in measures.items():
+        if name not in flags:
+            by_dtype.setdefault(values.dtype, []).append(name)
+    for names in by_dtype.values():  # one kernel per dtype: numba indexes a tuple of arrays of one type
+        by_cell = np.zeros((len(names), N_FINE), dtype=np.int64)
+        by_slot = np.zeros((len(names), N_SLOTS))
+        measures_sums(tuple(_contiguous(measures[name][1]) for name in names),
+                      tuple(_contiguous(measures[name][0]) for name in names), fine, by_cell, by_slot)
+        for k, name in enumerate(names):
+            counts[name], sums[name] = _by_group(by_cell[k]), by_slot[k]
     out: dict[tuple[str, str], tuple[np.ndarray, np.ndarray | None]] = {}
-    for name, (values, who) in measures.items():
-        counts = np.zeros(N_FINE, dtype=np.int64)
-        sums = np.zeros(N_SLOTS)
-        measure_sums(who, values, fine, counts, sums)
-        # Counts by group summed from the fine cells (integers: exact), in float64 like numpy's weighted bincounts.
-        by_cell = counts.reshape(10, 5, 2)  # area decile, income quintile, sex
-        totals = {"all": by_cell.sum().reshape(1), "area_deprivation_decile": by_cell.sum((1, 2)),
-                  "area_deprivation_quintile": by_cell.reshape(5, 2, 5, 2).sum((1, 2, 3)),
-                  "income_quintile": by_cell.sum((0, 2)), "sex": by_cell.sum((0, 1))}
+    for name in measures:
+        totals = counts[name].astype(np.float64)  # float64 like numpy's weighted bincounts: exact
         for grouping, size in groupings.items():
             start = GROUPING_STARTS[grouping]
-            out[grouping, name] = (totals[grouping].astype(np.float64),
-                                   None if name == "population" else sums[start:start + size].copy())
+            out[grouping, name] = (totals[start:start + size],
+                                   None if name == "population" else sums[name][start:start + size].copy())
     return out
+
+
+def _contiguous(values: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(values)
+
+
+def _by_group(by_fine_cell: np.ndarray) -> np.ndarray:
+    """Integer counts by fine cell summed into the slots of each grouping's groups (exact)."""
+    by_cell = by_fine_cell.reshape(10, 5, 2)  # area decile, income quintile, sex
+    return np.concatenate([by_cell.sum().reshape(1), by_cell.sum((1, 2)), by_cell.reshape(5, 2, 5, 2).sum((1, 2, 3)),
+                           by_cell.sum((0, 2)), by_cell.sum((0, 1))])
 
 
 @kernel
@@ -119,27 +147,40 @@ def fine_cells(area, area_decile, income_rank, female, out):
 
 
 @kernel
-def measure_sums(who, values, fine, counts, sums):
-    """Add to ``counts`` the people ``who`` counts in each fine cell, and to ``sums`` (slots as ``GROUPING_STARTS``)
-    the float64 of their ``values`` in each group, in slot order: numpy's ``where(who, values, 0.0)`` as float64,
-    bincounted, with +0.0 also added to the groups of the sex a person is not (no branch)."""
-    total = male = female = 0.0
-    for i in range(who.size):
-        counted = who[i]
-        v = np.float64(values[i]) if counted else 0.0
+def measures_counts(whos, values, fine, counts, hits):
+    """For each 0/1 measure m (a tuple of arrays of one type), add to ``counts[m]`` the people ``whos[m]`` counts
+    in each fine cell, and to ``hits[m]`` those of them whose value is 1."""
+    for i in range(fine.size):
         cell = fine[i]
-        counts[cell] += np.int64(counted)
-        total += v
+        for m in range(len(whos)):
+            counted = np.int64(whos[m][i])
+            counts[m, cell] += counted
+            hits[m, cell] += counted & np.int64(values[m][i])
+
+
+@kernel
+def measures_sums(whos, values, fine, counts, sums):
+    """For each measure m (tuples of arrays of one type), add to ``counts[m]`` the people ``whos[m]`` counts in each
+    fine cell, and to ``sums[m]`` (slots as ``GROUPING_STARTS``) the float64 of their ``values[m]`` in each group,
+    in slot order: numpy's ``where(who, values, 0.0)`` as float64, bincounted.  The measures' sums are independent
+    chains of adds, so a pass over all of them at once keeps the processor busy where one measure at a time
+    waits on each add."""
+    for i in range(fine.size):
+        cell = fine[i]
         decile = cell // 10
-        sums[_DECILE + decile] += v
-        sums[_QUINTILE + decile // 2] += v
-        sums[_INCOME + (cell % 10) // 2] += v
-        is_female = cell % 2 == 1
-        male += 0.0 if is_female else v
-        female += v if is_female else 0.0
-    sums[0] += total
-    sums[_SEX] += male
-    sums[_SEX + 1] += female
+        quintile = _QUINTILE + decile // 2
+        income = _INCOME + (cell % 10) // 2
+        sex = _SEX + cell % 2
+        decile += _DECILE
+        for m in range(len(whos)):
+            counted = whos[m][i]
+            v = np.float64(values[m][i]) if counted else 0.0
+            counts[m, cell] += np.int64(counted)
+            sums[m, 0] += v
+            sums[m, decile] += v
+            sums[m, quintile] += v
+            sums[m, income] += v
+            sums[m, sex] += v
 
 
 # -- Erreygers' indices: everyone ranked by income once, by a radix sort (metrics.erreygers_indices_within) --------
