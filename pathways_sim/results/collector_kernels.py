@@ -87,8 +87,11 @@ def _by_group(by_fine_cell: np.ndarray) -> np.ndarray:
 
 
 @kernel
-def person_time(alive, age, female, area, area_decile, income_rank, poor_health, cmd, band_of_year, n_bands,
-                cohort_from, decile_cells, income_cells, decile_counts, income_counts, cmd_counts, cohort_counts):
+def person_time(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        alive: np.ndarray, age: np.ndarray, female: np.ndarray, area: np.ndarray, area_decile: np.ndarray,
+        income_rank: np.ndarray, poor_health: np.ndarray, cmd: np.ndarray, band_of_year: np.ndarray, n_bands: int,
+        cohort_from: np.floating, decile_cells: np.ndarray, income_cells: np.ndarray, decile_counts: np.ndarray,
+        income_counts: np.ndarray, cmd_counts: np.ndarray, cohort_counts: np.ndarray) -> None:
     """Each slot's cells (area decile x sex x age band, income quintile x sex x age band) into ``decile_cells``
     and ``income_cells``; for the living, add the people in each cell (row 0) and those in not-good health
     (row 1) to ``decile_counts`` and ``income_counts``, those with CMD by decile to ``cmd_counts``, and the
@@ -128,7 +131,8 @@ def person_time(alive, age, female, area, area_decile, income_rank, poor_health,
 
 
 @kernel
-def deaths(died, decile_cells, income_cells, decile_counts, income_counts):
+def deaths(died: np.ndarray, decile_cells: np.ndarray, income_cells: np.ndarray, decile_counts: np.ndarray,
+           income_counts: np.ndarray) -> None:
     """Add the people who died to the counts of the cells they were in at the start of the step."""
     for i in range(died.size):
         if died[i]:  # deaths are rare: the branch is predicted
@@ -137,7 +141,8 @@ def deaths(died, decile_cells, income_cells, decile_counts, income_counts):
 
 
 @kernel
-def fine_cells(area, area_decile, income_rank, female, out):
+def fine_cells(area: np.ndarray, area_decile: np.ndarray, income_rank: np.ndarray, female: np.ndarray,
+               out: np.ndarray) -> None:
     """Each slot's fine cell (``N_FINE``); an empty slot's stale rank only has to give a valid index."""
     for i in range(area.size):
         scaled = income_rank[i] * _FIVE  # as in person_time
@@ -147,7 +152,7 @@ def fine_cells(area, area_decile, income_rank, female, out):
 
 
 @kernel
-def measures_counts(whos, values, fine, counts, hits):
+def measures_counts(whos: tuple, values: tuple, fine: np.ndarray, counts: np.ndarray, hits: np.ndarray) -> None:
     """For each 0/1 measure m (a tuple of arrays of one type), add to ``counts[m]`` the people ``whos[m]`` counts
     in each fine cell, and to ``hits[m]`` those of them whose value is 1."""
     for i in range(fine.size):
@@ -159,7 +164,7 @@ def measures_counts(whos, values, fine, counts, hits):
 
 
 @kernel
-def measures_sums(whos, values, fine, counts, sums):
+def measures_sums(whos: tuple, values: tuple, fine: np.ndarray, counts: np.ndarray, sums: np.ndarray) -> None:
     """For each measure m (tuples of arrays of one type), add to ``counts[m]`` the people ``whos[m]`` counts in each
     fine cell, and to ``sums[m]`` (slots as ``GROUPING_STARTS``) the float64 of their ``values[m]`` in each group,
     in slot order: numpy's ``where(who, values, 0.0)`` as float64, bincounted.  The measures' sums are independent
@@ -206,7 +211,7 @@ def fractional_ranks_within(rank_by: np.ndarray, subsets: list[np.ndarray]) -> l
 
 
 @kernel
-def stable_order(values, order):
+def stable_order(values: np.ndarray, order: np.ndarray) -> None:
     """``np.argsort(values, kind="stable")`` for values without NaN: a least-significant-digit radix sort (stable)
     of keys that order as the floats do (-0.0 read as +0.0, which compares equal to it; a negative number's bits
     flipped, a positive one's sign bit set), so equal values keep their index order, as numpy's stable sort keeps
@@ -233,21 +238,21 @@ def stable_order(values, order):
             counts[d + 1] += counts[d]
         for i in range(n):
             j = index[i]
-            d = np.int64((keys[j] >> shift) & _DIGIT)
-            spare[counts[d]] = j
-            counts[d] += 1
+            digit = np.int64((keys[j] >> shift) & _DIGIT)
+            spare[counts[digit]] = j
+            counts[digit] += 1
         index, spare = spare, index
     order[:] = index
 
 
 @kernel
-def ranks_in_subset(values, order, subset, out):
+def ranks_in_subset(values: np.ndarray, order: np.ndarray, subset: np.ndarray, out: np.ndarray) -> None:
     """Each member's fractional rank among the members of ``subset`` (in their row order): tied values share
     (members ranked below + members up to the group's last) / (2 * members), the sums exact integers in float64
     as numpy's cumulative sums of ones are, so the one division gives numpy's bits."""
     n = values.size
     position = np.empty(n, dtype=np.int64)  # each row's place among the subset's rows
-    total = 0
+    total = np.int64(0)
     for i in range(n):
         position[i] = total
         total += np.int64(subset[i])
