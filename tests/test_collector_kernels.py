@@ -42,15 +42,17 @@ def test_the_two_collectors_give_the_same_frame_over_years_of_deaths_and_births(
             plain.before_step(world)
         with kernels.using("numba"):
             fused.before_step(world)
-        living = world.population.alive
-        for kind in ("decile", "income"):  # the cells the step's deaths are counted in
-            assert identical(plain._cells[kind][living], fused._cells[kind][living])
         events = advance(world)
         deaths, births = deaths + int(events.died.sum()), births + events.born.size
         with kernels.using("numpy"):
             plain.after_step(world, events.died, events.born.size)
         with kernels.using("numba"):
             fused.after_step(world, events.died, events.born.size)
+        for name, year_so_far in plain._year.items():  # person-time and deaths by cell, step by step
+            assert identical(year_so_far, fused._year[name]), name
+        for name, cohort_so_far in plain._cohort.items():
+            assert identical(cohort_so_far, fused._cohort[name]), name
+        assert identical(plain._cmd_years, fused._cmd_years)
     assert deaths > 0 and births > 0
     a, b = plain.frame(), fused.frame()
     assert len(a) > 1000 and a["value"].notna().any()
@@ -100,14 +102,14 @@ def test_group_sums_are_the_same_for_awkward_measures(model):
 
 def test_the_step_kernels_count_nothing_in_an_empty_population():
     empty_bool, empty_f32, empty_i32 = np.zeros(0, bool), np.zeros(0, np.float32), np.zeros(0, np.int32)
-    cells = np.zeros(0, np.int64), np.zeros(0, np.int64)
+    cells = np.zeros(0, np.int64)
     counts = np.zeros((2, 10 * 2 * N_BANDS), np.int64), np.zeros((2, 5 * 2 * N_BANDS), np.int64)
     cmd, cohort = np.zeros(10, np.int64), np.zeros((3, 10), np.int64)
     collector_kernels.person_time(empty_bool, empty_f32, empty_bool, empty_i32, np.arange(1, 11, dtype=np.int8),
                                   empty_f32, empty_bool, empty_bool, np.zeros(256, np.int64), N_BANDS,
-                                  np.float32(0.5), *cells, *counts, cmd, cohort)
-    deaths = np.zeros(400, np.int64), np.zeros(200, np.int64)
-    collector_kernels.deaths(empty_bool, *cells, *deaths)
+                                  np.float32(0.5), cells, *counts, cmd, cohort)
+    deaths = np.zeros(10 * 2 * N_BANDS, np.int64), np.zeros(5 * 2 * N_BANDS, np.int64)
+    collector_kernels.deaths(empty_bool, cells, N_BANDS, *deaths)
     assert not any(a.any() for a in (*counts, cmd, cohort, *deaths))
 
 

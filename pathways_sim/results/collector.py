@@ -127,7 +127,8 @@ class Collector:
         self._history: deque[dict[str, np.ndarray]] = deque(maxlen=window_years)
         self._rows: list[tuple] = []
         self._year_births = 0
-        self._cells: dict[str, np.ndarray] = {}
+        self._cells: dict[str, np.ndarray] = {}  # each slot's cells at the start of the step, by kind (numpy)
+        self._slot_cells: np.ndarray | None = None  # ... or in one array, from the kernel (collector_kernels)
         self._reset_year()
         self.lonely_threshold = world.params["lonely_threshold"]
 
@@ -169,7 +170,9 @@ class Collector:
     def _compiled_before_step(self, world: World, cohort_from: float) -> None:
         # Integer counts from the kernel, times dt and added here exactly as the numpy path adds its bincounts.
         pop, dt = world.population, world.dt
-        self._cells = {kind: np.empty(pop.capacity, dtype=np.int64) for kind in ("decile", "income")}
+        self._cells = {}
+        if self._slot_cells is None or self._slot_cells.size != pop.capacity:
+            self._slot_cells = np.empty(pop.capacity, dtype=np.int64)  # kept: each step's cells fill it again
         counts = {kind: np.zeros((2, self._year[f"{kind}_person_years"].size), dtype=np.int64)
                   for kind in ("decile", "income")}
         cmd, cohort = np.zeros(10, dtype=np.int64), np.zeros((3, 10), dtype=np.int64)
@@ -177,8 +180,7 @@ class Collector:
         threshold = np.result_type(pop.age, cohort_from).type(cohort_from)
         collector_kernels.person_time(pop.alive, pop.age, pop.female, pop.area, world.areas.decile, pop.income_rank,
                                       pop.poor_health, pop.cmd, BAND_OF_WHOLE_YEAR, N_BANDS, threshold,
-                                      self._cells["decile"], self._cells["income"], counts["decile"],
-                                      counts["income"], cmd, cohort)
+                                      self._slot_cells, counts["decile"], counts["income"], cmd, cohort)
         for kind, by_cell in counts.items():
             self._year[f"{kind}_person_years"] += by_cell[0] * dt
             self._year[f"{kind}_unhealthy_years"] += by_cell[1] * dt
@@ -187,16 +189,18 @@ class Collector:
             self._cohort[what] += cohort[row] * dt
 
     def after_step(self, world: World, died: np.ndarray, n_births: int) -> None:
-        cells = self._cells
-        if kernels.compiled() is not None and cells and all(c.size == died.size for c in cells.values()):
-            by_kind = {kind: np.zeros(self._year[f"{kind}_deaths"].size, dtype=np.int64) for kind in cells}
-            collector_kernels.deaths(died, cells["decile"], cells["income"], by_kind["decile"], by_kind["income"])
+        if self._slot_cells is not None and not self._cells:  # the step's cells came from the kernel
+            if died.size != self._slot_cells.size:
+                raise ValueError(f"deaths over {died.size} slots, cells of {self._slot_cells.size}")
+            by_kind = {kind: np.zeros(self._year[f"{kind}_deaths"].size, dtype=np.int64)
+                       for kind in ("decile", "income")}
+            collector_kernels.deaths(died, self._slot_cells, N_BANDS, by_kind["decile"], by_kind["income"])
             for kind, counts in by_kind.items():
                 self._year[f"{kind}_deaths"] += counts
         else:
-            for kind, by_slot in cells.items():
+            for kind, cells in self._cells.items():
                 size = self._year[f"{kind}_deaths"].size
-                self._year[f"{kind}_deaths"] += np.bincount(by_slot[died], minlength=size)
+                self._year[f"{kind}_deaths"] += np.bincount(cells[died], minlength=size)
         self._year_births += n_births
         if world.step_index % world.steps_per_year == 0:
             self._close_year(world)

@@ -90,14 +90,18 @@ def _by_group(by_fine_cell: np.ndarray) -> np.ndarray:
 def person_time(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
         alive: np.ndarray, age: np.ndarray, female: np.ndarray, area: np.ndarray, area_decile: np.ndarray,
         income_rank: np.ndarray, poor_health: np.ndarray, cmd: np.ndarray, band_of_year: np.ndarray, n_bands: int,
-        cohort_from: np.floating, decile_cells: np.ndarray, income_cells: np.ndarray, decile_counts: np.ndarray,
-        income_counts: np.ndarray, cmd_counts: np.ndarray, cohort_counts: np.ndarray) -> None:
-    """Each slot's cells (area decile x sex x age band, income quintile x sex x age band) into ``decile_cells``
-    and ``income_cells``; for the living, add the people in each cell (row 0) and those in not-good health
-    (row 1) to ``decile_counts`` and ``income_counts``, those with CMD by decile to ``cmd_counts``, and the
+        cohort_from: np.floating, slot_cells: np.ndarray, decile_counts: np.ndarray, income_counts: np.ndarray,
+        cmd_counts: np.ndarray, cohort_counts: np.ndarray) -> None:
+    """Each slot's cell (area decile x income quintile x sex x age band) into ``slot_cells`` (for ``deaths``); the
+    living added to ``decile_counts`` and ``income_counts`` by cell (area decile or income quintile x sex x age
+    band: row 0 everyone, row 1 those in not-good health), those with CMD by decile to ``cmd_counts``, and the
     cohort's (age >= ``cohort_from``) people, not-good health and CMD by decile to the rows of ``cohort_counts``.
-    Everyone's counts are added (0 for the dead); an empty slot's cells are only kept valid indices (whatever
-    stale rank it holds: numpy's cells there are never counted)."""
+    Two counts per person, of their cells and states (0 for the dead, so that nothing branches on random 0/1
+    states), in tables small enough for the fastest cache, folded into those totals at the end (integers: exact).
+    An empty slot's cell only has to be a valid index."""
+    n_decile_cells, n_income_cells = 10 * 2 * n_bands, 5 * 2 * n_bands
+    by_decile_cell = np.zeros(n_decile_cells * 8, dtype=np.int32)  # x (cohort, CMD, not-good health): bits 2, 1, 0
+    by_income_cell = np.zeros(n_income_cells * 2, dtype=np.int32)  # x not-good health
     for i in range(alive.size):
         a = age[i]
         # metrics.whole_year_bands: the band of clip(floor(age), 0, 255); the truncation of the clipped float32 is
@@ -105,39 +109,47 @@ def person_time(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positiona
         whole = a if a > _ZERO else _ZERO
         whole = whole if whole < _LAST_YEAR else _LAST_YEAR
         band = np.int64(band_of_year[np.int64(whole)])
-        sex = np.int64(female[i])
-        decile = np.int64(area_decile[area[i]])
-        # collector.income_quintile: min(floor(rank * 5), 4) + 1, the product in float32; a negative or NaN rank,
-        # which only an empty slot can hold, gives 1, so that every cell is a valid index.
+        # collector.income_quintile less 1: min(floor(rank * 5), 4), the product in float32; a negative or NaN
+        # rank, which only an empty slot can hold, gives 0.
         scaled = income_rank[i] * _FIVE
         scaled = scaled if scaled > _ZERO else _ZERO
-        quintile = np.int64(scaled if scaled < _FOUR else _FOUR) + 1
-        d_cell = ((decile - 1) * 2 + sex) * n_bands + band
-        i_cell = ((quintile - 1) * 2 + sex) * n_bands + band
-        decile_cells[i] = d_cell
-        income_cells[i] = i_cell
-        living = np.int64(alive[i])
-        unhealthy = living & np.int64(poor_health[i])
-        disordered = living & np.int64(cmd[i])
-        in_cohort = living & np.int64(a >= cohort_from)
-        decile_counts[0, d_cell] += living
-        income_counts[0, i_cell] += living
-        decile_counts[1, d_cell] += unhealthy
-        income_counts[1, i_cell] += unhealthy
-        cmd_counts[decile - 1] += disordered
-        cohort_counts[0, decile - 1] += in_cohort
-        cohort_counts[1, decile - 1] += in_cohort & unhealthy
-        cohort_counts[2, decile - 1] += in_cohort & disordered
+        quintile = np.int64(scaled if scaled < _FOUR else _FOUR)
+        decile = np.int64(area_decile[area[i]]) - 1
+        sex = np.int64(female[i])
+        slot_cells[i] = ((decile * 5 + quintile) * 2 + sex) * n_bands + band
+        living = np.int32(alive[i])
+        unhealthy = np.int64(poor_health[i])
+        states = unhealthy | (np.int64(cmd[i]) << 1) | (np.int64(a >= cohort_from) << 2)
+        by_decile_cell[((decile * 2 + sex) * n_bands + band) * 8 + states] += living
+        by_income_cell[((quintile * 2 + sex) * n_bands + band) * 2 + unhealthy] += living
+    for cell in range(n_decile_cells):
+        decile = cell // (2 * n_bands)
+        for states in range(8):
+            people = np.int64(by_decile_cell[cell * 8 + states])
+            decile_counts[0, cell] += people
+            decile_counts[1, cell] += people * (states & 1)
+            cmd_counts[decile] += people * ((states >> 1) & 1)
+            cohort = people * (states >> 2)
+            cohort_counts[0, decile] += cohort
+            cohort_counts[1, decile] += cohort * (states & 1)
+            cohort_counts[2, decile] += cohort * ((states >> 1) & 1)
+    for cell in range(n_income_cells):
+        income_counts[0, cell] += np.int64(by_income_cell[cell * 2]) + np.int64(by_income_cell[cell * 2 + 1])
+        income_counts[1, cell] += np.int64(by_income_cell[cell * 2 + 1])
 
 
 @kernel
-def deaths(died: np.ndarray, decile_cells: np.ndarray, income_cells: np.ndarray, decile_counts: np.ndarray,
+def deaths(died: np.ndarray, slot_cells: np.ndarray, n_bands: int, decile_counts: np.ndarray,
            income_counts: np.ndarray) -> None:
-    """Add the people who died to the counts of the cells they were in at the start of the step."""
+    """Add the people who died to the counts of the cells (area decile or income quintile x sex x age band) they
+    were in at the start of the step (``slot_cells``, from ``person_time``)."""
     for i in range(died.size):
         if died[i]:  # deaths are rare: the branch is predicted
-            decile_counts[decile_cells[i]] += 1
-            income_counts[income_cells[i]] += 1
+            cell = slot_cells[i]
+            band = cell % n_bands
+            sex = (cell // n_bands) % 2
+            decile_counts[((cell // (10 * n_bands)) * 2 + sex) * n_bands + band] += 1
+            income_counts[(((cell // (2 * n_bands)) % 5) * 2 + sex) * n_bands + band] += 1
 
 
 @kernel
@@ -192,7 +204,9 @@ def measures_sums(whos: tuple, values: tuple, fine: np.ndarray, counts: np.ndarr
 
 _SIGN = np.uint64(1 << 63)
 _ALL_BITS = np.uint64(0xFFFFFFFFFFFFFFFF)
-_DIGIT = np.uint64(0xFFFF)
+_DIGIT_BITS = np.uint64(11)
+_RADIX = 1 << 11
+_DIGIT = np.uint64(_RADIX - 1)
 
 
 def fractional_ranks_within(rank_by: np.ndarray, subsets: list[np.ndarray]) -> list[np.ndarray]:
@@ -225,23 +239,32 @@ def stable_order(values: np.ndarray, order: np.ndarray) -> None:
     for i in range(n):
         b = raw[i]
         keys[i] = (b ^ _ALL_BITS) if (b & _SIGN) != 0 else (b | _SIGN)
+    # Only the bits that differ between keys need sorting on: a pass per 11-bit digit holding any of them (a float32
+    # rank read as float64 has 29 zero bits at the bottom and much the same exponent), with counts that stay in
+    # the fastest cache.
+    same_ones, any_ones = _ALL_BITS, np.uint64(0)
+    for i in range(n):
+        same_ones &= keys[i]
+        any_ones |= keys[i]
+    varying = same_ones ^ any_ones
     index = np.arange(n)
     spare = np.empty(n, dtype=np.int64)
-    counts = np.empty(65537, dtype=np.int64)
-    for shift in (np.uint64(0), np.uint64(16), np.uint64(32), np.uint64(48)):
-        counts[:] = 0
-        for i in range(n):
-            counts[np.int64((keys[i] >> shift) & _DIGIT) + 1] += 1
-        if counts.max() == n:  # every key has this digit: the pass would not move anyone
-            continue
-        for d in range(65536):
-            counts[d + 1] += counts[d]
-        for i in range(n):
-            j = index[i]
-            digit = np.int64((keys[j] >> shift) & _DIGIT)
-            spare[counts[digit]] = j
-            counts[digit] += 1
-        index, spare = spare, index
+    counts = np.empty(_RADIX + 1, dtype=np.int64)
+    shift = np.uint64(0)
+    while shift < np.uint64(64):
+        if (varying >> shift) & _DIGIT != 0:
+            counts[:] = 0
+            for i in range(n):
+                counts[np.int64((keys[i] >> shift) & _DIGIT) + 1] += 1
+            for d in range(_RADIX):
+                counts[d + 1] += counts[d]
+            for i in range(n):
+                j = index[i]
+                digit = np.int64((keys[j] >> shift) & _DIGIT)
+                spare[counts[digit]] = j
+                counts[digit] += 1
+            index, spare = spare, index
+        shift += _DIGIT_BITS
     order[:] = index
 
 
