@@ -122,20 +122,20 @@ def person_time(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positiona
         states = unhealthy | (np.int64(cmd[i]) << 1) | (np.int64(a >= cohort_from) << 2)
         by_decile_cell[((decile * 2 + sex) * n_bands + band) * 8 + states] += living
         by_income_cell[((quintile * 2 + sex) * n_bands + band) * 2 + unhealthy] += living
-    for cell in range(n_decile_cells):
-        decile = cell // (2 * n_bands)
-        for states in range(8):
-            people = np.int64(by_decile_cell[cell * 8 + states])
-            decile_counts[0, cell] += people
-            decile_counts[1, cell] += people * (states & 1)
-            cmd_counts[decile] += people * ((states >> 1) & 1)
-            cohort = people * (states >> 2)
-            cohort_counts[0, decile] += cohort
-            cohort_counts[1, decile] += cohort * (states & 1)
-            cohort_counts[2, decile] += cohort * ((states >> 1) & 1)
-    for cell in range(n_income_cells):
-        income_counts[0, cell] += np.int64(by_income_cell[cell * 2]) + np.int64(by_income_cell[cell * 2 + 1])
-        income_counts[1, cell] += np.int64(by_income_cell[cell * 2 + 1])
+    for d_cell in range(n_decile_cells):
+        d = d_cell // (2 * n_bands)
+        for bits in range(8):
+            people = np.int64(by_decile_cell[d_cell * 8 + bits])
+            decile_counts[0, d_cell] += people
+            decile_counts[1, d_cell] += people * (bits & 1)
+            cmd_counts[d] += people * ((bits >> 1) & 1)
+            in_cohort = people * (bits >> 2)
+            cohort_counts[0, d] += in_cohort
+            cohort_counts[1, d] += in_cohort * (bits & 1)
+            cohort_counts[2, d] += in_cohort * ((bits >> 1) & 1)
+    for i_cell in range(n_income_cells):
+        income_counts[0, i_cell] += np.int64(by_income_cell[i_cell * 2]) + np.int64(by_income_cell[i_cell * 2 + 1])
+        income_counts[1, i_cell] += np.int64(by_income_cell[i_cell * 2 + 1])
 
 
 @kernel
