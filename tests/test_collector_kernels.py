@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from pathways_sim import PathwaysModel
-from pathways_sim.core import kernels
+from pathways_sim.core import kernels, sorting
+from pathways_sim.mechanisms.income import refresh_ranks
 from pathways_sim.metrics._ranks import fractional_ranks_within
 from pathways_sim.model.step import advance
 from pathways_sim.results import collector_kernels
@@ -121,7 +122,7 @@ def test_the_radix_order_and_ranks_within_subsets_are_numpys(n):
     awkward = rng.choice(np.array([0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, 1e-300, -1e-300, 5e-324, 2.5]), n)
     for values in (float32_ranks, ties, awkward, rng.normal(size=n) * 1e300):
         order = np.empty(n, dtype=np.int64)
-        collector_kernels.stable_order(values, order)
+        sorting.stable_order(values, order)
         assert identical(order, np.argsort(values, kind="stable"))
         subsets = [np.ones(n, dtype=bool), rng.random(n) < 0.3, np.arange(n) == n // 2]
         subsets = [s for s in subsets if s.any()]
@@ -129,5 +130,31 @@ def test_the_radix_order_and_ranks_within_subsets_are_numpys(n):
                                 collector_kernels.fractional_ranks_within(values, subsets), strict=True):
             assert identical(plain, fused)
     order = np.empty(0, dtype=np.int64)
-    collector_kernels.stable_order(np.zeros(0), order)
+    sorting.stable_order(np.zeros(0), order)
     assert collector_kernels.fractional_ranks_within(np.zeros(0), []) == []
+
+
+def test_sorting_by_group_after_a_stable_order_is_numpys_lexsort():
+    rng = np.random.default_rng(8)
+    for n, n_groups in ((0, 3), (1, 1), (50, 7), (30_000, 300)):
+        key = np.round(rng.random(n) * 40) / 40  # many ties
+        group = rng.integers(0, n_groups, n).astype(np.int32)
+        order = sorting.stable_argsort(key)
+        assert identical(order, np.argsort(key, kind="stable"))
+        out = np.empty(n, dtype=np.int64)
+        sorting.stable_by_group(order, group, n_groups, out)
+        assert identical(out, np.lexsort((key, group)))
+    with_nan = np.array([1.0, np.nan, 0.0, np.nan, -1.0])
+    assert identical(sorting.stable_argsort(with_nan), np.argsort(with_nan, kind="stable"))
+
+
+def test_income_ranks_and_area_ginis_are_the_same_under_both_kernels(model):
+    world = model.world
+    pop = world.population
+    results = []
+    for choice in ("numpy", "numba"):
+        with kernels.using(choice):
+            refresh_ranks(world)
+        results.append([pop.income_rank.copy(), pop.area_income_rank.copy(), world.areas.relative_gini.copy()])
+    for plain, fused in zip(*results, strict=True):
+        assert identical(plain, fused)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pathways_sim.core import kernels, sorting
 from pathways_sim.core.modifiers import Modifiers, add
 from pathways_sim.core.world import World
 from pathways_sim.declarations.declare import Param
@@ -68,12 +69,20 @@ def refresh_ranks(world: World) -> None:
     living = pop.alive_slots()
     income = pop.income[living].astype(np.float64)
     area = pop.area[living]
-    order = np.argsort(income, kind="stable")
+    compiled = kernels.compiled()
+    if compiled is None:
+        order = np.argsort(income, kind="stable")
+    else:  # the same permutation by a radix sort (core/sorting.py)
+        order = sorting.stable_argsort(income)
     rank = np.empty(living.size)
     rank[order] = (np.arange(living.size) + 0.5) / living.size
     pop.income_rank[living] = rank
     # Within-area ranks: sort by (area, income); position inside the area's block.
-    by_area = np.lexsort((income, area))
+    if compiled is None:
+        by_area = np.lexsort((income, area))
+    else:  # by area, then income, then index: the income order counting-sorted by area
+        by_area = np.empty(living.size, dtype=np.int64)
+        sorting.stable_by_group(order, area, areas.n, by_area)
     count = np.bincount(area, minlength=areas.n)
     start = np.concatenate([[0], np.cumsum(count)[:-1]])
     sorted_area = area[by_area]
@@ -87,13 +96,19 @@ def refresh_ranks(world: World) -> None:
     total = np.bincount(sorted_area, weights=x, minlength=areas.n)
     with np.errstate(invalid="ignore", divide="ignore"):
         gini = 2 * weighted / (count * total) - (count + 1) / count
-    national = gini_coefficient(income)
+    # gini_coefficient sorts the incomes again; numba has them in order already (the same values: only +0.0 and
+    # -0.0 could come in another order, and no sum of the Gini tells them apart).
+    national = gini_coefficient(income) if compiled is None else gini_of_sorted(income[order])
     relative = np.where((count > 1) & (national > 0), gini / max(national, 1e-12), 1.0)
     areas.relative_gini[:] = np.nan_to_num(relative, nan=1.0).astype(np.float32)
 
 
 def gini_coefficient(values: np.ndarray) -> float:
-    x = np.sort(np.asarray(values, dtype=np.float64))
+    return gini_of_sorted(np.sort(np.asarray(values, dtype=np.float64)))
+
+
+def gini_of_sorted(x: np.ndarray) -> float:
+    """The Gini coefficient of float64 values already in ascending order."""
     n = x.size
     if n == 0 or x.sum() <= 0:
         return 0.0

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from pathways_sim.core.kernels import kernel
+from pathways_sim.core.sorting import stable_order
 
 # float32 constants (numba freezes module-level numpy scalars with their type, so rank * 5 stays float32 as
 # numpy's ``income_rank * 5`` does; a Python 5 would promote it to float64).
@@ -200,14 +201,7 @@ def measures_sums(whos: tuple, values: tuple, fine: np.ndarray, counts: np.ndarr
             sums[m, sex] += v
 
 
-# -- Erreygers' indices: everyone ranked by income once, by a radix sort (metrics.erreygers_indices_within) --------
-
-_SIGN = np.uint64(1 << 63)
-_ALL_BITS = np.uint64(0xFFFFFFFFFFFFFFFF)
-_DIGIT_BITS = np.uint64(11)
-_RADIX = 1 << 11
-_DIGIT = np.uint64(_RADIX - 1)
-
+# -- Erreygers' indices: everyone ranked by income once, by a radix sort (metrics.erreygers_indices_within) ---
 
 def fractional_ranks_within(rank_by: np.ndarray, subsets: list[np.ndarray]) -> list[np.ndarray]:
     """``metrics.fractional_ranks_within``, the same numbers bit for bit: the stable order of ``rank_by`` from a
@@ -222,50 +216,6 @@ def fractional_ranks_within(rank_by: np.ndarray, subsets: list[np.ndarray]) -> l
         ranks_in_subset(values, order, mask, rank)
         out.append(rank)
     return out
-
-
-@kernel
-def stable_order(values: np.ndarray, order: np.ndarray) -> None:
-    """``np.argsort(values, kind="stable")`` for values without NaN: a least-significant-digit radix sort (stable)
-    of keys that order as the floats do (-0.0 read as +0.0, which compares equal to it; a negative number's bits
-    flipped, a positive one's sign bit set), so equal values keep their index order, as numpy's stable sort keeps
-    them."""
-    n = values.size
-    normal = np.empty(n, dtype=np.float64)
-    for i in range(n):
-        normal[i] = values[i] + 0.0  # -0.0 + 0.0 is +0.0; every other value is unchanged
-    raw = normal.view(np.uint64)
-    keys = np.empty(n, dtype=np.uint64)
-    for i in range(n):
-        b = raw[i]
-        keys[i] = (b ^ _ALL_BITS) if (b & _SIGN) != 0 else (b | _SIGN)
-    # Only the bits that differ between keys need sorting on: a pass per 11-bit digit holding any of them (a float32
-    # rank read as float64 has 29 zero bits at the bottom and much the same exponent), with counts that stay in
-    # the fastest cache.
-    same_ones, any_ones = _ALL_BITS, np.uint64(0)
-    for i in range(n):
-        same_ones &= keys[i]
-        any_ones |= keys[i]
-    varying = same_ones ^ any_ones
-    index = np.arange(n)
-    spare = np.empty(n, dtype=np.int64)
-    counts = np.empty(_RADIX + 1, dtype=np.int64)
-    shift = np.uint64(0)
-    while shift < np.uint64(64):
-        if (varying >> shift) & _DIGIT != 0:
-            counts[:] = 0
-            for i in range(n):
-                counts[np.int64((keys[i] >> shift) & _DIGIT) + 1] += 1
-            for d in range(_RADIX):
-                counts[d + 1] += counts[d]
-            for i in range(n):
-                j = index[i]
-                digit = np.int64((keys[j] >> shift) & _DIGIT)
-                spare[counts[digit]] = j
-                counts[digit] += 1
-            index, spare = spare, index
-        shift += _DIGIT_BITS
-    order[:] = index
 
 
 @kernel
