@@ -70,10 +70,8 @@ def refresh_ranks(world: World) -> None:
     income = pop.income[living].astype(np.float64)
     area = pop.area[living]
     compiled = kernels.compiled()
-    if compiled is None:
-        order = np.argsort(income, kind="stable")
-    else:  # the same permutation by a radix sort (core/sorting.py)
-        order = sorting.stable_argsort(income)
+    # numba: the same permutation by a radix sort (core/sorting.py)
+    order = np.argsort(income, kind="stable") if compiled is None else sorting.stable_argsort(income)
     rank = np.empty(living.size)
     rank[order] = (np.arange(living.size) + 0.5) / living.size
     pop.income_rank[living] = rank
