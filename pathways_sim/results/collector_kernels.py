@@ -205,45 +205,44 @@ def measures_sums(whos: tuple, values: tuple, fine: np.ndarray, counts: np.ndarr
 
 def fractional_ranks_within(rank_by: np.ndarray, subsets: list[np.ndarray]) -> list[np.ndarray]:
     """``metrics.fractional_ranks_within``, the same numbers bit for bit: the stable order of ``rank_by`` from a
-    radix sort (``stable_order``), and each subset's tie groups and midpoints in one pass (``ranks_in_subset``)."""
+    radix sort (``core.sorting.stable_order``), and every subset's tie groups and midpoints in one walk along it
+    (``ranks_in_subsets``)."""
     values = np.ascontiguousarray(rank_by, dtype=np.float64)
+    if not subsets:
+        return []
     order = np.empty(values.size, dtype=np.int64)
     stable_order(values, order)
-    out = []
-    for subset in subsets:
-        mask = np.ascontiguousarray(subset, dtype=np.bool_)
-        rank = np.empty(np.count_nonzero(mask))
-        ranks_in_subset(values, order, mask, rank)
-        out.append(rank)
-    return out
+    masks = tuple(np.ascontiguousarray(subset, dtype=np.bool_) for subset in subsets)
+    by_row = np.empty((len(masks), values.size))
+    ranks_in_subsets(values, order, masks, np.array([np.count_nonzero(m) for m in masks], dtype=np.int64), by_row)
+    return [by_row[k][mask] for k, mask in enumerate(masks)]
 
 
 @kernel
-def ranks_in_subset(values: np.ndarray, order: np.ndarray, subset: np.ndarray, out: np.ndarray) -> None:
-    """Each member's fractional rank among the members of ``subset`` (in their row order): tied values share
-    (members ranked below + members up to the group's last) / (2 * members), the sums exact integers in float64
-    as numpy's cumulative sums of ones are, so the one division gives numpy's bits."""
+def ranks_in_subsets(values: np.ndarray, order: np.ndarray, subsets: tuple, totals: np.ndarray,
+                     by_row: np.ndarray) -> None:
+    """Each member's fractional rank among the ``totals[k]`` members of ``subsets[k]``, into ``by_row[k]`` at its
+    row: walking the rows in ascending value (``order``) a group of equal values at a time, the members of a
+    subset in the group (its own tie group) share (members ranked below + members up to the group's last) /
+    (2 * members), sums of whole numbers in float64 as numpy's cumulative sums of ones are, so the one division
+    gives numpy's bits."""
     n = values.size
-    position = np.empty(n, dtype=np.int64)  # each row's place among the subset's rows
-    total = np.int64(0)
-    for i in range(n):
-        position[i] = total
-        total += np.int64(subset[i])
-    members = np.empty(total, dtype=np.int64)  # the subset's rows in ascending value
-    m = 0
-    for i in range(n):
-        row = order[i]
-        if subset[row]:
-            members[m] = row
-            m += 1
-    twice_total = 2.0 * np.float64(total)
+    below = np.zeros(len(subsets), dtype=np.int64)
     first = 0
-    while first < total:
-        last = first
-        value = values[members[first]]
-        while last + 1 < total and values[members[last + 1]] == value:
-            last += 1
-        rank = (np.float64(first) + np.float64(last + 1)) / twice_total
-        for k in range(first, last + 1):
-            out[position[members[k]]] = rank
-        first = last + 1
+    while first < n:
+        value = values[order[first]]
+        end = first + 1
+        while end < n and values[order[end]] == value:
+            end += 1
+        for k in range(len(subsets)):
+            subset = subsets[k]
+            members = 0
+            for i in range(first, end):
+                members += np.int64(subset[order[i]])
+            if members:
+                rank = (np.float64(below[k]) + np.float64(below[k] + members)) / (2.0 * np.float64(totals[k]))
+                for i in range(first, end):
+                    if subset[order[i]]:
+                        by_row[k, order[i]] = rank
+                below[k] += members
+        first = end
