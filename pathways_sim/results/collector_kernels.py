@@ -236,7 +236,7 @@ def ranks_in_subsets(values: np.ndarray, order: np.ndarray, subsets: tuple, tota
             end += 1
         for k in range(len(subsets)):
             subset = subsets[k]
-            members = 0
+            members = np.int64(0)
             for i in range(first, end):
                 members += np.int64(subset[order[i]])
             if members:
