@@ -81,7 +81,8 @@ def _take(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
 class TieRounds:
     """One round of ``build_ties``' meetings at a time, with its buffers kept from round to round."""
 
-    def __init__(self, pop: Population, people: np.ndarray, index: AreaIndex, n_areas: int, params: Mapping[str, Any]) -> None:
+    def __init__(self, pop: Population, people: np.ndarray, index: AreaIndex, n_areas: int,
+                 params: Mapping[str, Any]) -> None:
         self.pop, self.people, self.index, self.n_areas = pop, people, index, n_areas
         self.local_share = float(params["local_tie_share"])
         self.area_spread = params["nonlocal_tie_area_spread"]
