@@ -39,26 +39,36 @@ def _meet(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
         people: np.ndarray, area: np.ndarray, age: np.ndarray, rank: np.ndarray, minority: np.ndarray,
         u_local: np.ndarray, local_share: float, shift: np.ndarray, u_pick: np.ndarray, start: np.ndarray,
         count: np.ndarray, last_area: int, traits: np.ndarray, minority_at: np.ndarray, age_scale: np.float32,
-        ses: np.float32, minority_h: float, who: np.ndarray, at: np.ndarray, neg_distance: np.ndarray) -> int:
+        ses: np.float32, minority_h: float, who: np.ndarray, at: np.ndarray, met: np.ndarray,
+        minority_met: np.ndarray, neg_distance: np.ndarray) -> int:
     """Each person's partner (its place ``at`` in the area index; people whose chosen area is empty meet
     nobody) and minus the social distance of each meeting, in ``homophily_acceptance``'s precision: float32
     for age and income rank (the scales are float32 as numpy makes Python floats next to float32 arrays),
-    float64 once the minority term (a Python float times a bool) is added."""
+    float64 once the minority term (a Python float times a bool) is added.
+
+    Three loops, not one: the partners' traits are gathered (into ``met``, ``minority_met``) by a loop that does
+    nothing else, so that many of its cache misses are in flight at once; with the arithmetic and its branch in
+    the same loop it took two to three times as long."""
     m = far = 0
     for i in range(people.size):
-        a = people[i]
-        target = np.int64(area[a])
+        target = np.int64(area[people[i]])
         if not u_local[i] < local_share:
             target = min(max(target + shift[far], np.int64(0)), np.int64(last_area))
             far += 1
         n = count[target]
         if n > 0:
-            q = start[target] + np.int64(np.floor(u_pick[i] * np.float64(n)))
-            near = abs(age[a] - traits[q, 0]) / age_scale + ses * abs(rank[a] - traits[q, 1])
-            neg_distance[m] = -(np.float64(near) + (minority_h if minority[a] != minority_at[q] else 0.0))
+            at[m] = start[target] + np.int64(np.floor(u_pick[i] * np.float64(n)))
             who[m] = i
-            at[m] = q
             m += 1
+    for j in range(m):
+        q = at[j]
+        met[j, 0] = traits[q, 0]
+        met[j, 1] = traits[q, 1]
+        minority_met[j] = minority_at[q]
+    for j in range(m):
+        a = people[who[j]]
+        near = abs(age[a] - met[j, 0]) / age_scale + ses * abs(rank[a] - met[j, 1])
+        neg_distance[j] = -(np.float64(near) + (minority_h if minority[a] != minority_met[j] else 0.0))
     return m
 
 
@@ -98,6 +108,8 @@ class TieRounds:
         self.far = np.empty(n, dtype=np.int64)
         self.who = np.empty(n, dtype=np.int64)
         self.at = np.empty(n, dtype=np.int64)
+        self.met = np.empty((n, 2), dtype=np.float32)
+        self.minority_met = np.empty(n, dtype=np.bool_)
         self.neg_distance = np.empty(n)
         self.u_out = np.empty(n, dtype=np.int64)
         self.v_out = np.empty(n, dtype=np.int64)
@@ -113,7 +125,7 @@ class TieRounds:
         shift = area_shift(u_shift[far], self.area_spread, self.n_areas)
         m = _meet(self.people, pop.area, pop.age, pop.income_rank, pop.minority, u_local, self.local_share, shift,
                   u_pick, index.start, index.count, self.n_areas - 1, self.traits, self.minority_at, self.age_scale,
-                  self.ses, self.minority_h, self.who, self.at, self.neg_distance)
+                  self.ses, self.minority_h, self.who, self.at, self.met, self.minority_met, self.neg_distance)
         chance = np.exp(self.neg_distance[:m])
         share = float(chance.mean()) if m else 1.0
         u_accept = self.u_accept[:m]
