@@ -102,7 +102,8 @@ def stationary_ages(female: np.ndarray, area: np.ndarray, area_deprivation: np.n
     for is_female in (False, True):
         # Each sex's people grouped by area once (each person's age depends only on their own draw and group).
         sex = np.flatnonzero(female == is_female)
-        by_area = sex[np.argsort(area[sex], kind="stable")]
+        by = area[sex].astype(np.int16) if area_deprivation.size <= np.iinfo(np.int16).max else area[sex]
+        by_area = sex[np.argsort(by, kind="stable")]  # a radix sort for 16-bit areas (AreaIndex.build)
         groups = np.split(by_area, np.flatnonzero(np.diff(area[by_area])) + 1) if by_area.size else []
         for who in groups:
             a = area[who[0]]
@@ -164,9 +165,13 @@ def build_ties(world: World, rng: np.random.Generator, max_rounds: int = 60) -> 
     world.tie_acceptance = float(np.mean(accepted_share)) if accepted_share else 1.0
 
 
-def settle_states(world: World, rng: np.random.Generator, iterations: int = 8) -> None:
+def settle_states(world: World, rng: np.random.Generator, iterations: int = 8, reuse_exposures: bool = True) -> None:
     """Start stress, resilience, control, loneliness and allostatic load at their joint steady state, and
-    smoking, disorder, ill health and housing at their equilibrium prevalence given those states."""
+    smoking, disorder, ill health and housing at their equilibrium prevalence given those states.
+
+    The exposures (ties, income, work, area, ...) are made from states these iterations do not change, so
+    they are computed once and shared by every iteration (``reuse_exposures=False`` computes them afresh in
+    each, as a test does to check they come out the same)."""
     pop, p = world.population, world.params
     pop.resilience[:] = p["resilience_baseline"]
     pop.control[:] = p["control_baseline"]
@@ -174,8 +179,12 @@ def settle_states(world: World, rng: np.random.Generator, iterations: int = 8) -
     pop.job_strain[:] = job_strain.starting_job_strain(world)  # before stress, which it loads
     continuous = (stress.stress, resources.resilience, resources.control, loneliness.loneliness,
                   allostatic_load.allostatic_load)
+    exposures = None
     for _ in range(iterations):
         ctx = StepContext(world, settling=True)
+        if exposures is not None and reuse_exposures:
+            ctx.exposures = exposures
+        exposures = ctx.exposures
         targets = {name: change.target for mech in continuous for name, change in (mech(ctx) or {}).items()}
         for name, target in targets.items():
             getattr(pop, name)[:] = target

@@ -27,10 +27,9 @@ from pathways_sim.core.population import Population
 def _far(u_local: np.ndarray, local_share: float, far: np.ndarray) -> int:
     """Who meets outside their own area (``propose_partners``' ``~local``) into ``far``; returns how many."""
     n = 0
-    for i in range(u_local.size):
-        if not u_local[i] < local_share:
-            far[n] = i
-            n += 1
+    for i in range(u_local.size):  # without a branch: a third of the people meet far, at random
+        far[n] = i
+        n += not u_local[i] < local_share
     return n
 
 
