@@ -38,52 +38,55 @@ def _meet(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
         people: np.ndarray, area: np.ndarray, age: np.ndarray, rank: np.ndarray, minority: np.ndarray,
         u_local: np.ndarray, local_share: float, shift: np.ndarray, u_pick: np.ndarray, start: np.ndarray,
         count: np.ndarray, last_area: int, traits: np.ndarray, minority_at: np.ndarray, age_scale: np.float32,
-        ses: np.float32, minority_h: float, who: np.ndarray, at: np.ndarray, met: np.ndarray,
-        minority_met: np.ndarray, neg_distance: np.ndarray) -> int:
-    """Each person's partner (its place ``at`` in the area index; people whose chosen area is empty meet
-    nobody) and minus the social distance of each meeting, in ``homophily_acceptance``'s precision: float32
-    for age and income rank (the scales are float32 as numpy makes Python floats next to float32 arrays),
-    float64 once the minority term (a Python float times a bool) is added.
+        ses: np.float32, minority_h: float, at: np.ndarray, met: np.ndarray, minority_met: np.ndarray,
+        neg_distance: np.ndarray) -> int:
+    """Each person's partner (its place ``at`` in the area index; -1 for people whose chosen area is empty,
+    who meet nobody) and minus the social distance of each meeting, in ``homophily_acceptance``'s precision:
+    float32 for age and income rank (the scales are float32 as numpy makes Python floats next to float32
+    arrays), float64 once the minority term (a Python float times a bool) is added.  Returns how many met.
 
     Three loops, not one: the partners' traits are gathered (into ``met``, ``minority_met``) by a loop that does
     nothing else, so that many of its cache misses are in flight at once; with the arithmetic and its branch in
     the same loop it took two to three times as long."""
-    m = far = 0
+    far = 0
     for i in range(people.size):
         target = np.int64(area[people[i]])
         if not u_local[i] < local_share:
             target = min(max(target + shift[far], np.int64(0)), np.int64(last_area))
             far += 1
         n = count[target]
-        if n > 0:
-            at[m] = start[target] + np.int64(np.floor(u_pick[i] * np.float64(n)))
-            who[m] = i
+        at[i] = start[target] + np.int64(np.floor(u_pick[i] * np.float64(n))) if n > 0 else -1
+    for i in range(people.size):
+        q = at[i]
+        if q >= 0:
+            met[i, 0] = traits[q, 0]
+            met[i, 1] = traits[q, 1]
+            minority_met[i] = minority_at[q]
+    m = 0
+    for i in range(people.size):
+        if at[i] >= 0:
+            a = people[i]
+            near = abs(age[a] - met[i, 0]) / age_scale + ses * abs(rank[a] - met[i, 1])
+            neg_distance[m] = -(np.float64(near) + (minority_h if minority[a] != minority_met[i] else 0.0))
             m += 1
-    for j in range(m):
-        q = at[j]
-        met[j, 0] = traits[q, 0]
-        met[j, 1] = traits[q, 1]
-        minority_met[j] = minority_at[q]
-    for j in range(m):
-        a = people[who[j]]
-        near = abs(age[a] - met[j, 0]) / age_scale + ses * abs(rank[a] - met[j, 1])
-        neg_distance[j] = -(np.float64(near) + (minority_h if minority[a] != minority_met[j] else 0.0))
     return m
 
 
 @kernels.kernel
-def _take(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
-        who: np.ndarray, at: np.ndarray, chance: np.ndarray, u_accept: np.ndarray, need: int,
-        people: np.ndarray, order: np.ndarray, u_out: np.ndarray, v_out: np.ndarray) -> int:
+def _take(at: np.ndarray, chance: np.ndarray, u_accept: np.ndarray, need: int, people: np.ndarray,
+          order: np.ndarray, u_out: np.ndarray, v_out: np.ndarray) -> int:
     """The first ``need`` meetings whose draw falls below their chance, as (person, partner) slots."""
-    k = 0
-    for j in range(chance.size):
+    k = j = 0
+    for i in range(people.size):
+        if at[i] < 0:  # met nobody: no chance, no draw
+            continue
         if u_accept[j] < chance[j]:
             if k == need:
                 break
-            u_out[k] = people[who[j]]
-            v_out[k] = order[at[j]]
+            u_out[k] = people[i]
+            v_out[k] = order[at[i]]
             k += 1
+        j += 1
     return k
 
 
@@ -105,7 +108,6 @@ class TieRounds:
         self.draws = np.empty((3, n))
         self.u_accept = np.empty(n)
         self.far = np.empty(n, dtype=np.int64)
-        self.who = np.empty(n, dtype=np.int64)
         self.at = np.empty(n, dtype=np.int64)
         self.met = np.empty((n, 2), dtype=np.float32)
         self.minority_met = np.empty(n, dtype=np.bool_)
@@ -124,11 +126,10 @@ class TieRounds:
         shift = area_shift(u_shift[far], self.area_spread, self.n_areas)
         m = _meet(self.people, pop.area, pop.age, pop.income_rank, pop.minority, u_local, self.local_share, shift,
                   u_pick, index.start, index.count, self.n_areas - 1, self.traits, self.minority_at, self.age_scale,
-                  self.ses, self.minority_h, self.who, self.at, self.met, self.minority_met, self.neg_distance)
+                  self.ses, self.minority_h, self.at, self.met, self.minority_met, self.neg_distance)
         chance = np.exp(self.neg_distance[:m])
         share = float(chance.mean()) if m else 1.0
         u_accept = self.u_accept[:m]
         rng.random(out=u_accept)
-        k = _take(self.who[:m], self.at[:m], chance, u_accept, need, self.people, index.order, self.u_out,
-                  self.v_out)
+        k = _take(self.at, chance, u_accept, need, self.people, index.order, self.u_out, self.v_out)
         return share, self.u_out[:k], self.v_out[:k]
