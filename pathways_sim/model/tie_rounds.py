@@ -3,12 +3,12 @@
 Each round every person proposes one partner and the meeting becomes a tie with homophily's chance: at a
 million people about forty rounds of a million meetings each, most of the build's time.  The numpy path
 (``propose_partners``, ``homophily_acceptance``, then the draws and the cut to the ties still needed) makes
-some fifteen passes over a million elements a round, and gathers the partners' age, income rank and
-minority status from three arrays scattered over the population; here one pass proposes and measures
-each meeting, against the partners' traits laid out once in the area index's order (one cache line per
-partner), and one pass takes the accepted ties.  numpy still makes the random draws (the same generator,
-into reused buffers: the same numbers), scipy's ndtri the area shifts and numpy's exp the acceptance
-chances, so every tie is the one the numpy path makes.
+some fifteen passes over a million elements a round and gathers the partners' slot, age, income rank and
+minority status from four arrays scattered over the population.  Here the partners' traits are laid out
+once in the area index's order (a partner drawn at place q is read from one place), one kernel proposes,
+gathers and measures the meetings and one takes the accepted ties.  numpy still makes the random draws (the
+same generator, into reused buffers: the same numbers), scipy's ndtri the area shifts and numpy's exp the
+acceptance chances, so every tie is the one the numpy path makes (tests/test_build_kernels.py).
 """
 
 from __future__ import annotations
