@@ -50,10 +50,10 @@ class Network:
         u = np.asarray(u, dtype=np.int64)
         v = np.asarray(v, dtype=np.int64)
         compiled = kernels.compiled()
-        if compiled is not None:  # the same keys: made in one pass, sorted, and merged without duplicates
+        if compiled is not None and u.shape == v.shape:  # the same keys: made in one pass, sorted, merged
             before = self.keys.size
             new = np.empty(u.size, dtype=np.int64)
-            new = np.sort(new[:_tie_keys(u, v, new)])
+            new = np.sort(new[:_tie_keys(u.ravel(), v.ravel(), new)])
             merged = np.empty(self.keys.size + new.size, dtype=np.int64)
             self.keys = merged[:_union(self.keys, new, merged)]
             return int(self.keys.size - before)
