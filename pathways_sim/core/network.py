@@ -49,14 +49,17 @@ class Network:
         """Add ties (u[i], v[i]); self-ties and ties that exist already are ignored. Returns the number added."""
         u = np.asarray(u, dtype=np.int64)
         v = np.asarray(v, dtype=np.int64)
+        compiled = kernels.compiled()
+        if compiled is not None and u.shape == v.shape:  # the same keys: made in one pass, sorted, merged
+            before = self.keys.size
+            new = np.empty(u.size, dtype=np.int64)
+            new = np.sort(new[:_tie_keys(u.ravel(), v.ravel(), new)])
+            merged = np.empty(self.keys.size + new.size, dtype=np.int64)
+            self.keys = merged[:_union(self.keys, new, merged)]
+            return int(self.keys.size - before)
         keep = u != v
         lo, hi = np.minimum(u[keep], v[keep]), np.maximum(u[keep], v[keep])
         new = np.unique((lo << _SHIFT) | hi)
-        compiled = kernels.compiled()
-        if compiled is not None:  # the same keys by one merge
-            before = self.keys.size
-            self.keys = compiled.add_ties(self.keys, new)
-            return int(self.keys.size - before)
         if self.keys.size:
             pos = np.searchsorted(self.keys, new)
             exists = (pos < self.keys.size) & (self.keys[np.minimum(pos, self.keys.size - 1)] == new)
@@ -148,6 +151,50 @@ def _merge(keys: np.ndarray, new: np.ndarray, pos: np.ndarray) -> np.ndarray:
     return merged
 
 
+@kernels.kernel
+def _tie_keys(u: np.ndarray, v: np.ndarray, out: np.ndarray) -> int:
+    """The key of each tie (u[i], v[i]) into ``out``, self-ties left out; returns how many."""
+    n = 0
+    for i in range(u.size):
+        a, b = u[i], v[i]
+        if a != b:
+            out[n] = (min(a, b) << 31) | max(a, b)
+            n += 1
+    return n
+
+
+@kernels.kernel
+def _union(keys: np.ndarray, new: np.ndarray, out: np.ndarray) -> int:
+    """The sorted unique ``keys`` and sorted ``new`` merged into ``out`` without duplicates; returns how many.
+    Runs of old keys are copied as blocks between the new ones.  Each new key's place is found by a galloping
+    search from the last one's (a few dozen keys on), where numpy's search would start afresh each time."""
+    n = done = 0
+    for j in range(new.size):
+        x = new[j]
+        if j > 0 and x == new[j - 1]:  # a repeat (new is sorted)
+            continue
+        lo, step = done, 1  # keys[:lo] are below x
+        while lo + step <= keys.size and keys[lo + step - 1] < x:
+            lo += step
+            step *= 2
+        hi = min(lo + step, keys.size)
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if keys[mid] < x:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < keys.size and keys[lo] == x:  # a tie that exists already
+            continue
+        out[n:n + lo - done] = keys[done:lo]
+        n += lo - done
+        done = lo
+        out[n] = x
+        n += 1
+    out[n:n + keys.size - done] = keys[done:]
+    return n + keys.size - done
+
+
 @dataclass(frozen=True, slots=True)
 class AreaIndex:
     """Living people grouped by area, for drawing a random neighbour in O(1)."""
@@ -182,10 +229,10 @@ def propose_partners(people: np.ndarray, area: np.ndarray, index: AreaIndex, n_a
     if compiled is not None:  # the same partners: shifts only where they are used, then one pass
         shift = np.zeros(people.size, dtype=np.int64)
         far = np.flatnonzero(~local)
-        shift[far] = _area_shift(u_shift[far], area_spread, n_areas)
+        shift[far] = area_shift(u_shift[far], area_spread, n_areas)
         return compiled.propose_partners(people, area, index.order, index.start, index.count, local, shift, u_pick,
                                          n_areas)
-    shift = _area_shift(u_shift, area_spread, n_areas)
+    shift = area_shift(u_shift, area_spread, n_areas)
     target_area = np.where(local, area[people], np.clip(area[people] + shift, 0, n_areas - 1))
     count = index.count[target_area]
     pick = np.floor(u_pick * count).astype(np.int64)
@@ -195,7 +242,7 @@ def propose_partners(people: np.ndarray, area: np.ndarray, index: AreaIndex, n_a
     return partner
 
 
-def _area_shift(u_shift: np.ndarray, area_spread: float, n_areas: int) -> np.ndarray:
+def area_shift(u_shift: np.ndarray, area_spread: float, n_areas: int) -> np.ndarray:
     """How many areas along the deprivation ranking a non-local partner lives (normal, sd ``area_spread``)."""
     return np.rint(ndtri(np.clip(u_shift, 1e-12, 1 - 1e-12)) * area_spread * n_areas).astype(np.int64)
 

@@ -341,30 +341,6 @@ def relax(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray | float, dt: float) 
     return out
 
 
-@jit_cached
-def _union(keys: np.ndarray, new: np.ndarray, pos: np.ndarray, out: np.ndarray) -> int:
-    # Runs of old keys are copied as blocks between the new ones (each new key's place is pos[j]).
-    n = done = 0
-    for j in range(new.size):
-        p = pos[j]
-        if p < keys.size and keys[p] == new[j]:  # a tie that exists already
-            continue
-        out[n:n + p - done] = keys[done:p]
-        n += p - done
-        done = p
-        out[n] = new[j]
-        n += 1
-    out[n:n + keys.size - done] = keys[done:]
-    return n + keys.size - done
-
-
-def add_ties(keys: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """``Network.add`` after its new keys are made sorted and unique: the union with the (sorted) keys, placed by
-    numpy's search as in the numpy path, in one copy."""
-    merged = np.empty(keys.size + new.size, dtype=keys.dtype)
-    return merged[:_union(keys, new, np.searchsorted(keys, new), merged)]
-
-
 # --- Per-person sums over ties (Network.degree, neighbour_sum, share_below).  numpy's weighted bincount adds in
 # the order of the ties, one sum for the first ends and one for the second; so do these, then add the two.
 

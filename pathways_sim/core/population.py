@@ -90,13 +90,15 @@ class Population:
             start = self.capacity
             self._grow(max(self.capacity + (n - free.size), int(self.capacity * 1.25) + 1))
             free = np.concatenate([free, np.arange(start, start + n - free.size)])
+        # A run of consecutive slots (the whole population at build) is written as a slice, not scattered.
+        at = slice(int(free[0]), int(free[-1]) + 1) if n and free[-1] - free[0] == n - 1 else free
         for var in STATE:
-            getattr(self, var.name)[free] = 0
-        self.parent[free] = NO_PARENT
-        self.person_id[free] = np.arange(self.next_person_id, self.next_person_id + n)
-        self.key[free] = keys
+            getattr(self, var.name)[at] = 0
+        self.parent[at] = NO_PARENT
+        self.person_id[at] = np.arange(self.next_person_id, self.next_person_id + n)
+        self.key[at] = keys
         self.next_person_id += n
-        self.alive[free] = True
+        self.alive[at] = True
         return free
 
     def nbytes(self) -> int:

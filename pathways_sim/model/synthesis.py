@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pathways_sim.core import memory
+from pathways_sim.core import kernels, memory
 from pathways_sim.core.network import AreaIndex, Network, homophily_acceptance, propose_partners
 from pathways_sim.core.population import ADULT_AGE, Population
 from pathways_sim.core.streams import Streams, first_keys
@@ -30,6 +30,7 @@ from pathways_sim.mechanisms.income import refresh_ranks, update_income
 from pathways_sim.mechanisms.parameters import Parameters
 from pathways_sim.mechanisms.registry import Switches, effective_strengths
 from pathways_sim.mechanisms.work import logistic
+from pathways_sim.model.tie_rounds import TieRounds
 
 FEMALE_SHARE = 0.51  # ONS: 51% of England's population
 
@@ -99,7 +100,13 @@ def stationary_ages(female: np.ndarray, area: np.ndarray, area_deprivation: np.n
     grid = np.arange(0.0, maximum_age + AGE_GRID_STEP, AGE_GRID_STEP)
     ages = np.empty(female.size, dtype=np.float32)
     for is_female in (False, True):
-        for a in np.unique(area[female == is_female]):
+        # Each sex's people grouped by area once (each person's age depends only on their own draw and group).
+        sex = np.flatnonzero(female == is_female)
+        by = area[sex].astype(np.int16) if area_deprivation.size <= np.iinfo(np.int16).max else area[sex]
+        by_area = sex[np.argsort(by, kind="stable")]  # a radix sort for 16-bit areas (AreaIndex.build)
+        groups = np.split(by_area, np.flatnonzero(np.diff(area[by_area])) + 1) if by_area.size else []
+        for who in groups:
+            a = area[who[0]]
             hazard = (REFERENCE_MORTALITY_AT_50[is_female]
                       * np.exp(REFERENCE_MORTALITY_SLOPE * (grid[:-1] - 50.0)
                                + REFERENCE_DEPRIVATION_LOG_HR * (area_deprivation[a] - 0.5))
@@ -107,7 +114,6 @@ def stationary_ages(female: np.ndarray, area: np.ndarray, area_deprivation: np.n
             survivors = np.exp(-np.concatenate([[0.0], np.cumsum(hazard * AGE_GRID_STEP)]))
             person_years = (survivors[:-1] + survivors[1:]) / 2 * AGE_GRID_STEP
             cumulative = np.concatenate([[0.0], np.cumsum(person_years)]) / person_years.sum()
-            who = (female == is_female) & (area == a)
             ages[who] = np.interp(uniforms[who], cumulative, grid)
     return ages
 
@@ -131,10 +137,17 @@ def build_ties(world: World, rng: np.random.Generator, max_rounds: int = 60) -> 
     people = pop.alive_slots()
     target_ties = round(people.size * p["mean_degree"] / 2)
     index = AreaIndex.build(pop.area, pop.alive, world.areas.n)
+    # The same rounds in two fused passes each (model/tie_rounds.py), when numba is the kernel choice.
+    fused = TieRounds(pop, people, index, world.areas.n, p) if kernels.compiled() is not None else None
     accepted_share = []
     for _ in range(max_rounds):
         if net.n_ties >= target_ties or people.size < 2:
             break
+        if fused is not None:
+            share, u, v = fused.meet(rng, target_ties - net.n_ties)
+            accepted_share.append(share)
+            net.add(u, v)
+            continue
         partner = propose_partners(people, pop.area, index, world.areas.n, p["local_tie_share"],
                                    p["nonlocal_tie_area_spread"], rng.random((3, people.size)))
         ok = partner >= 0
@@ -152,9 +165,13 @@ def build_ties(world: World, rng: np.random.Generator, max_rounds: int = 60) -> 
     world.tie_acceptance = float(np.mean(accepted_share)) if accepted_share else 1.0
 
 
-def settle_states(world: World, rng: np.random.Generator, iterations: int = 8) -> None:
+def settle_states(world: World, rng: np.random.Generator, iterations: int = 8, reuse_exposures: bool = True) -> None:
     """Start stress, resilience, control, loneliness and allostatic load at their joint steady state, and
-    smoking, disorder, ill health and housing at their equilibrium prevalence given those states."""
+    smoking, disorder, ill health and housing at their equilibrium prevalence given those states.
+
+    The exposures (ties, income, work, area, ...) are made from states these iterations do not change, so
+    they are computed once and shared by every iteration (``reuse_exposures=False`` computes them afresh in
+    each, as a test does to check they come out the same)."""
     pop, p = world.population, world.params
     pop.resilience[:] = p["resilience_baseline"]
     pop.control[:] = p["control_baseline"]
@@ -162,8 +179,12 @@ def settle_states(world: World, rng: np.random.Generator, iterations: int = 8) -
     pop.job_strain[:] = job_strain.starting_job_strain(world)  # before stress, which it loads
     continuous = (stress.stress, resources.resilience, resources.control, loneliness.loneliness,
                   allostatic_load.allostatic_load)
+    exposures = None
     for _ in range(iterations):
         ctx = StepContext(world, settling=True)
+        if exposures is not None and reuse_exposures:
+            ctx.exposures = exposures
+        exposures = ctx.exposures
         targets = {name: change.target for mech in continuous for name, change in (mech(ctx) or {}).items()}
         for name, target in targets.items():
             getattr(pop, name)[:] = target
