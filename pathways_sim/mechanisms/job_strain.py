@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from pathways_sim.core import kernels
 from pathways_sim.core.world import World
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.declarations.states import INSECURE_JOB, SECURE_JOB
 from pathways_sim.mechanisms.base import F32, StepContext, mechanism
+from pathways_sim.mechanisms.exposures import modifier_array
 
 MIDDLE_EDUCATION = 1
 
@@ -85,9 +87,58 @@ def job_strain(ctx: StepContext) -> None:
     """Sequential, after this step's job changes and retirements: workers' strain is redrawn at the turnover
     rate; anyone no longer working has none."""
     p, pop = ctx.params, ctx.pop
+    if kernels.compiled() is not None:
+        _compiled_job_strain(ctx)
+        return
     at_work = working(pop.employment) & pop.alive
     share = np.minimum(ctx.scale(strain_share(p, pop.education), "job_strain_scale"), F32(1.0))
     turnover = p["job_strain_turnover_rate"]
     starts = ctx.event("job_strain_onset", np.where(at_work & ~pop.job_strain, turnover * share, 0))
     ends = ctx.event("job_strain_end", np.where(pop.job_strain, turnover * (1.0 - share), 0))
     pop.job_strain[:] = at_work & ((pop.job_strain & ~ends) | starts)
+
+
+# --- The same in two numba passes around the draws (core.kernels.kernel; tests/test_kernels_mech_a.py compares
+# them byte for byte with the numpy code above).  The equilibrium share depends on education alone, so it is
+# ``strain_share`` itself (numpy's float64 exp) evaluated once for every int8 value and looked up per person.
+
+_EVERY_EDUCATION = np.arange(-128, 128, dtype=np.int8)
+
+
+def _compiled_job_strain(ctx: StepContext) -> None:
+    p, pop = ctx.params, ctx.pop
+    n = pop.capacity
+    share_of = strain_share(p, _EVERY_EDUCATION)
+    onset, end = np.empty(n, F32), np.empty(n, F32)
+    _strain_hazards(share_of, pop.education, *modifier_array(ctx.mods, "job_strain_scale", n),
+                    F32(p["job_strain_turnover_rate"]), pop.employment, pop.alive, pop.job_strain, onset, end)
+    starts = ctx.event("job_strain_onset", onset)
+    ends = ctx.event("job_strain_end", end)
+    _new_strain(pop.employment, pop.alive, starts, ends, pop.job_strain)
+
+
+@kernels.kernel
+def _strain_hazards(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        share_of: np.ndarray, education: np.ndarray, scale_by: np.ndarray, scaled: bool, turnover: np.float32,
+        employment: np.ndarray, alive: np.ndarray, job_strain: np.ndarray, onset: np.ndarray,
+        end: np.ndarray) -> None:
+    """Hazards of strain starting (workers without it) and ending (anyone with it), float32 as in numpy."""
+    one = np.float32(1.0)
+    for i in range(education.size):
+        share = share_of[np.int64(education[i]) + 128]
+        if scaled:
+            share = share * scale_by[i]
+        if not (share <= one or np.isnan(share)):  # numpy's minimum: NaN wins
+            share = one
+        at_work = (employment[i] == SECURE_JOB or employment[i] == INSECURE_JOB) and alive[i]
+        onset[i] = turnover * share if (at_work and not job_strain[i]) else np.float32(0.0)
+        end[i] = turnover * (one - share) if job_strain[i] else np.float32(0.0)
+
+
+@kernels.kernel
+def _new_strain(employment: np.ndarray, alive: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                job_strain: np.ndarray) -> None:
+    """In place: strain kept unless it ended, or started; none out of work."""
+    for i in range(job_strain.size):
+        at_work = (employment[i] == SECURE_JOB or employment[i] == INSECURE_JOB) and alive[i]
+        job_strain[i] = at_work and ((job_strain[i] and not ends[i]) or starts[i])

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from pathways_sim.core import kernels
 from pathways_sim.core.world import World
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.declarations.states import INSECURE_JOB, SECURE_JOB, UNEMPLOYED
 from pathways_sim.mechanisms.base import F32, Changes, StepContext, mechanism
+from pathways_sim.mechanisms.exposures import modifier_array
 
 PATHWAYS = (
     pathway("health_job_loss", ["poor_health", "cmd"], "employment", -1, 0.8, "log hazard ratio of job loss",
@@ -55,6 +57,8 @@ def new_job_security(world: World, slots: np.ndarray, uniforms: np.ndarray) -> n
            parameters=PARAMETERS, writes=("employment",))
 def work(ctx: StepContext) -> Changes:
     s, p, pop = ctx.strength, ctx.params, ctx.pop
+    if kernels.compiled() is not None:
+        return _compiled_work(ctx)
     employment = pop.employment
     ill = pop.poor_health.astype(F32) + pop.cmd
     base_loss = np.select([employment == SECURE_JOB, employment == INSECURE_JOB],
@@ -74,3 +78,75 @@ def work(ctx: StepContext) -> Changes:
     hired_slots = np.flatnonzero(hired)
     new[hired_slots] = new_job_security(ctx.world, hired_slots, ctx.uniform("job_security")[hired_slots])
     return {"employment": new}
+
+
+# --- The same in numba passes around numpy's two float32 exps and the draws (core.kernels.kernel;
+# tests/test_kernels_mech_a.py compares them byte for byte with the numpy code above).  numpy's promotion: the
+# job loss base rate (np.select of Python floats) is float64, so the job loss hazard is float64 until ``event``
+# casts it to float32; everything else is float32.
+
+def _compiled_work(ctx: StepContext) -> Changes:
+    s, p, pop = ctx.strength, ctx.params, ctx.pop
+    n, employment = pop.capacity, pop.employment
+    loss_exp, reemployment_exp = np.empty(n, F32), np.empty(n, F32)
+    _work_exponents(pop.poor_health, pop.cmd, F32(s["health_job_loss"]), F32(-s["health_reemployment"]),
+                    F32(p["reemployment_deprivation_gradient"]), ctx.world.areas.deprivation, pop.area, loss_exp,
+                    reemployment_exp)
+    np.exp(loss_exp, out=loss_exp)
+    np.exp(reemployment_exp, out=reemployment_exp)
+    _work_hazards(employment, float(p["job_loss_rate_secure"]), float(p["job_loss_rate_insecure"]),
+                  *modifier_array(ctx.mods, "job_loss_scale", n), F32(p["reemployment_rate"]),
+                  *modifier_array(ctx.mods, "reemployment_scale", n), loss_exp, reemployment_exp)
+    lost = ctx.event("job_loss", loss_exp)
+    hired = ctx.event("reemployment", reemployment_exp)
+    upgrade = ctx.add(np.full(n, p["job_upgrade_rate"], dtype=F32), "job_upgrade_add")
+    new = np.empty_like(employment)
+    _job_changes(employment, lost, ctx.event("job_upgrade", upgrade), new)
+    hired_slots = np.flatnonzero(hired)
+    new[hired_slots] = new_job_security(ctx.world, hired_slots, ctx.uniform("job_security")[hired_slots])
+    return {"employment": new}
+
+
+@kernels.kernel
+def _work_exponents(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        poor_health: np.ndarray, cmd: np.ndarray, loss_strength: np.float32, neg_reemployment_strength: np.float32,
+        gradient: np.float32, deprivation: np.ndarray, area: np.ndarray, loss_exp: np.ndarray,
+        reemployment_exp: np.ndarray) -> None:
+    """The exponents of the health effects on job loss and re-employment (float32), for numpy's exp."""
+    half = np.float32(0.5)
+    for i in range(poor_health.size):
+        ill = np.float32(poor_health[i]) + np.float32(cmd[i])
+        loss_exp[i] = loss_strength * ill
+        reemployment_exp[i] = neg_reemployment_strength * ill - gradient * (deprivation[area[i]] - half)
+
+
+@kernels.kernel
+def _work_hazards(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        employment: np.ndarray, secure_rate: float, insecure_rate: float, loss_scale: np.ndarray,
+        loss_scaled: bool, reemployment_rate: np.float32, reemployment_scale: np.ndarray,
+        reemployment_scaled: bool, loss: np.ndarray, reemployment: np.ndarray) -> None:
+    """In place, from the exps: the job loss hazard (float64, cast to float32 as ``event`` does) and the
+    re-employment hazard (float32)."""
+    for i in range(employment.size):
+        job = employment[i]
+        base = secure_rate if job == SECURE_JOB else (insecure_rate if job == INSECURE_JOB else 0.0)
+        hazard = base * np.float64(loss[i])
+        if loss_scaled:
+            hazard = hazard * np.float64(loss_scale[i])
+        loss[i] = np.float32(hazard)
+        rate = reemployment_rate * reemployment[i] if job == UNEMPLOYED else np.float32(0.0)
+        if reemployment_scaled:
+            rate = rate * reemployment_scale[i]
+        reemployment[i] = rate
+
+
+@kernels.kernel
+def _job_changes(employment: np.ndarray, lost: np.ndarray, upgrade: np.ndarray, new: np.ndarray) -> None:
+    """Jobs lost become unemployment; insecure jobs upgraded (and not lost) become secure."""
+    for i in range(employment.size):
+        if lost[i]:
+            new[i] = UNEMPLOYED
+        elif employment[i] == INSECURE_JOB and upgrade[i]:
+            new[i] = SECURE_JOB
+        else:
+            new[i] = employment[i]
