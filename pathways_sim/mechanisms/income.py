@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from pathways_sim.core import kernels
 from pathways_sim.core.modifiers import Modifiers, add
 from pathways_sim.core.world import World
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.states import ADULT_AGE, INSECURE_JOB, SECURE_JOB, UNEMPLOYED
 from pathways_sim.mechanisms.base import StepContext, mechanism
+from pathways_sim.mechanisms.exposures import modifier_array
 
 
 def _population(name: str, default: float, unit: str, bounds: tuple[float, float], plausible: tuple[float, float],
@@ -39,6 +41,9 @@ def update_income(world: World, mods: Modifiers | None = None) -> None:
     Modifiers: a wage scale and a wage floor lift the potential of people in work, transfers add income, and an income
     floor guarantees a minimum (all from interventions; absent in the baseline)."""
     pop, p = world.population, world.params
+    if kernels.compiled() is not None:
+        _compiled_update_income(world, mods)
+        return
     potential = pop.potential
     working = (pop.employment == SECURE_JOB) | (pop.employment == INSECURE_JOB)
     wage_scale = None if mods is None else mods.get("wage_scale", pop.capacity)
@@ -60,6 +65,63 @@ def update_income(world: World, mods: Modifiers | None = None) -> None:
     income = np.maximum(add(income, mods, "income_add"), 0)
     floor = None if mods is None else mods.get("income_floor", pop.capacity)
     pop.income[:] = income if floor is None else np.maximum(income, floor)
+
+
+def _compiled_update_income(world: World, mods: Modifiers | None) -> None:
+    """``update_income`` in one numba pass: each slot computes the income of its household's slot (its parent's
+    for a child, as numpy's gather reads the incomes before children are overwritten), in the same float32 and
+    float64 operations.  The age comparison is float32, as numpy compares a float32 array with a Python float."""
+    pop, p = world.population, world.params
+    n = pop.capacity
+    before = np.empty(n, dtype=np.float32)
+    _income(pop.potential, pop.employment, pop.age, pop.parent, *modifier_array(mods, "wage_scale", n),
+            *modifier_array(mods, "wage_floor", n), np.float32(p["retirement_age"]), float(p["insecure_pay_ratio"]),
+            float(p["unemployed_income_ratio"]), float(p["retired_income_ratio"]), float(p["inactive_income_ratio"]),
+            float(p["income_floor"]), np.float32(p["income_floor"]), *modifier_array(mods, "income_add", n),
+            *modifier_array(mods, "income_floor", n), before, pop.income)
+    world.income_before_transfers = before
+
+
+@kernels.kernel
+def _income(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        potential: np.ndarray, employment: np.ndarray, age: np.ndarray, parent: np.ndarray, wage_scale: np.ndarray,
+        scaled: bool, wage_floor: np.ndarray, floored: bool, retirement_age: np.float32, insecure_ratio: float,
+        unemployed_ratio: float, retired_ratio: float, inactive_ratio: float, income_floor: float,
+        orphan_income: np.float32, income_add: np.ndarray, added: bool, floor_by: np.ndarray, floor_given: bool,
+        before: np.ndarray, income: np.ndarray) -> None:
+    zero = np.float32(0.0)
+    for i in range(potential.size):
+        j = parent[i] if parent[i] >= 0 else i  # whose income the slot has
+        if parent[i] < 0 and age[i] < ADULT_AGE:  # a child without a parent: the floor
+            x = orphan_income
+        else:
+            job = employment[j]
+            working = job in (SECURE_JOB, INSECURE_JOB)
+            pay = potential[j]
+            if scaled and working:
+                pay = pay * wage_scale[j]
+            if floored and working and not (pay >= wage_floor[j] or np.isnan(pay)):
+                pay = wage_floor[j]
+            if job == SECURE_JOB:
+                ratio = 1.0
+            elif job == INSECURE_JOB:
+                ratio = insecure_ratio
+            elif job == UNEMPLOYED:
+                ratio = unemployed_ratio
+            else:
+                ratio = retired_ratio if age[j] >= retirement_age else inactive_ratio
+            y = np.float64(pay) * ratio
+            if not (y >= income_floor or np.isnan(y)):
+                y = income_floor
+            x = np.float32(y)
+        before[i] = x
+        if added:
+            x = x + income_add[i]
+        if not (x >= zero or np.isnan(x)):
+            x = zero
+        if floor_given and not (x >= floor_by[i] or np.isnan(x)):
+            x = floor_by[i]
+        income[i] = x
 
 
 def refresh_ranks(world: World) -> None:
