@@ -110,7 +110,7 @@ def _income(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
                 ratio = unemployed_ratio
             else:
                 ratio = retired_ratio if age[j] >= retirement_age else inactive_ratio
-            y = np.float64(pay) * ratio
+            y = float(pay) * ratio  # float32 pay x a Python float: float64, as in numpy
             if not (y >= income_floor or np.isnan(y)):
                 y = income_floor
             x = np.float32(y)

@@ -22,6 +22,7 @@ from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.declarations.states import INSECURE_JOB, SECURE_JOB
 from pathways_sim.mechanisms.base import F32, StepContext, mechanism
+from pathways_sim.mechanisms.draws import event_where
 from pathways_sim.mechanisms.exposures import modifier_array
 
 MIDDLE_EDUCATION = 1
@@ -112,8 +113,8 @@ def _compiled_job_strain(ctx: StepContext) -> None:
     onset, end = np.empty(n, F32), np.empty(n, F32)
     _strain_hazards(share_of, pop.education, *modifier_array(ctx.mods, "job_strain_scale", n),
                     F32(p["job_strain_turnover_rate"]), pop.employment, pop.alive, pop.job_strain, onset, end)
-    starts = ctx.event("job_strain_onset", onset)
-    ends = ctx.event("job_strain_end", end)
+    starts = event_where(ctx, "job_strain_onset", onset)  # drawn only for workers without strain
+    ends = event_where(ctx, "job_strain_end", end)  # and for people with it
     _new_strain(pop.employment, pop.alive, starts, ends, pop.job_strain)
 
 
