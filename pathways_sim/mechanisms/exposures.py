@@ -79,7 +79,7 @@ class Exposures:
         """Strain, insecure work and insecure housing in one pass (numba), or None for the numpy path."""
         # numpy turns the Python float poverty_share x median_income into float32 before dividing by it.
         poverty_income = F32(self.params["poverty_line_share"] * self.params["median_income"])
-        if kernels.compiled() is None or poverty_income == 0:  # numba would raise where numpy divides by 0
+        if kernels.compiled() is None:
             return None
         pop, n = self.pop, self.pop.capacity
         strain, insecure, housing = np.empty(n, F32), np.empty(n, F32), np.empty(n, F32)
@@ -220,13 +220,15 @@ class Exposures:
 # in one pass what the numpy code above does in several, with the same float32/float64 operations in the same
 # order (numpy's promotion: a Python float meets a float32 array as float32, a bool array as float64), and leaves
 # every exp to numpy; tests/test_kernels_mech_a.py compares them byte for byte.  numba types a bare literal such
-# as 1.0 as float64, so float32 constants are spelled out.
+# as 1.0 as float64, so float32 constants are spelled out.  Written to compile without branches where the data
+# decide (a mispredicted branch per person costs ten times the arithmetic): conditions combine with & and |, not
+# `and`/`or`, and pick values with `x if c else y`; np.divide divides as numpy does (numba's `/` checks for zero).
 
 _ONE = np.float32(1.0)
 _THREE = np.float32(3.0)
 _NO_JOB, _INSECURE, _SOME_JOB = np.float32(1.0), np.float32(0.6), np.float32(0.0)
 
-# numpy's maximum and minimum let a NaN win: written out below as `a if (a >= b or np.isnan(a)) else b`.
+# numpy's maximum and minimum let a NaN win: written out below as `a if (a >= b) | np.isnan(a) else b`.
 
 @kernels.kernel
 def _household(parent: np.ndarray, out: np.ndarray) -> None:
@@ -239,10 +241,11 @@ def _fused_circumstances(income: np.ndarray, poverty_income: np.float32, employm
                          housing_insecure: np.ndarray, household: np.ndarray, strain: np.ndarray,
                          insecure: np.ndarray, housing: np.ndarray) -> None:
     for i in range(income.size):
-        ratio = income[i] / poverty_income
-        strain[i] = _ONE / (_ONE + ratio * ratio)
+        ratio = np.divide(income[i], poverty_income)
+        strain[i] = np.divide(_ONE, _ONE + ratio * ratio)
         job = employment[household[i]]
-        insecure[i] = _NO_JOB if job == UNEMPLOYED else (_INSECURE if job == INSECURE_JOB else _SOME_JOB)
+        insecure_job = _INSECURE if job == INSECURE_JOB else _SOME_JOB
+        insecure[i] = _NO_JOB if job == UNEMPLOYED else insecure_job
         housing[i] = np.float32(housing_insecure[household[i]])
 
 
@@ -252,12 +255,13 @@ def _neighbourhood_disadvantage(strain: np.ndarray, insecure: np.ndarray, housin
     total = np.zeros(n_areas, dtype=np.float64)  # np.bincount's sums: float64, in slot order
     people = np.zeros(n_areas, dtype=np.int64)
     for i in range(area.size):
-        if alive[i]:
-            total[area[i]] += np.float64((strain[i] + insecure[i] + housing[i]) / _THREE)
-            people[area[i]] += 1
+        # The dead add +0.0, which changes no sum (a sum of +0.0 and of values >= +0.0 is never -0.0).
+        circumstances = np.float64(np.divide(strain[i] + insecure[i] + housing[i], _THREE))
+        total[area[i]] += circumstances if alive[i] else 0.0
+        people[area[i]] += np.int64(alive[i])
     mean = np.empty(n_areas, dtype=np.float32)
     for a in range(n_areas):
-        mean[a] = np.float32(total[a] / max(people[a], 1))
+        mean[a] = np.float32(np.divide(total[a], np.float64(max(people[a], 1))))
     for i in range(area.size):
         out[i] = mean[area[i]]
 
@@ -268,8 +272,7 @@ def _low_status(amplification: np.float32, relative_gini: np.ndarray, area: np.n
     zero = np.float32(0.0)
     for i in range(area.size):
         inequality = _ONE + amplification * (relative_gini[area[i]] - _ONE)
-        if not (inequality >= zero or np.isnan(inequality)):
-            inequality = zero
+        inequality = inequality if (inequality >= zero) | np.isnan(inequality) else zero
         out[i] = (_ONE - income_rank[household[i]]) * inequality
 
 
@@ -281,13 +284,13 @@ def _stigma(discriminated: np.ndarray, cmd: np.ndarray, weight: np.float32, scal
         if scaled:
             mental_illness = mental_illness * scale_by[i]
         found = np.float32(discriminated[i])
-        out[i] = found if (found >= mental_illness or np.isnan(found)) else mental_illness
+        out[i] = found if (found >= mental_illness) | np.isnan(found) else mental_illness
 
 
 @kernels.kernel
 def _support_exponent(degree: np.ndarray, saturation: np.float32, out: np.ndarray) -> None:
     for i in range(degree.size):
-        out[i] = -degree[i] / saturation
+        out[i] = np.divide(-degree[i], saturation)
 
 
 @kernels.kernel
@@ -296,4 +299,4 @@ def _support_from_exp(extra: np.ndarray, added: bool, out: np.ndarray) -> None:
         support = _ONE - out[i]
         if added:
             support = support + extra[i]
-        out[i] = support if (support <= _ONE or np.isnan(support)) else _ONE
+        out[i] = support if (support <= _ONE) | np.isnan(support) else _ONE

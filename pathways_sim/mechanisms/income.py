@@ -90,37 +90,30 @@ def _income(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
         orphan_income: np.float32, income_add: np.ndarray, added: bool, floor_by: np.ndarray, floor_given: bool,
         before: np.ndarray, income: np.ndarray) -> None:
     zero = np.float32(0.0)
-    for i in range(potential.size):
+    for i in range(potential.size):  # values picked with `x if c else y` and & |, which compile without branches
         j = parent[i] if parent[i] >= 0 else i  # whose income the slot has
-        if parent[i] < 0 and age[i] < ADULT_AGE:  # a child without a parent: the floor
-            x = orphan_income
-        else:
-            job = employment[j]
-            working = job in (SECURE_JOB, INSECURE_JOB)
-            pay = potential[j]
-            if scaled and working:
-                pay = pay * wage_scale[j]
-            if floored and working and not (pay >= wage_floor[j] or np.isnan(pay)):
-                pay = wage_floor[j]
-            if job == SECURE_JOB:
-                ratio = 1.0
-            elif job == INSECURE_JOB:
-                ratio = insecure_ratio
-            elif job == UNEMPLOYED:
-                ratio = unemployed_ratio
-            else:
-                ratio = retired_ratio if age[j] >= retirement_age else inactive_ratio
-            y = float(pay) * ratio  # float32 pay x a Python float: float64, as in numpy
-            if not (y >= income_floor or np.isnan(y)):
-                y = income_floor
-            x = np.float32(y)
+        job = employment[j]
+        working = (job == SECURE_JOB) | (job == INSECURE_JOB)
+        pay = potential[j]
+        if scaled:
+            pay = pay * wage_scale[j] if working else pay
+        if floored:
+            higher = (pay >= wage_floor[j]) | np.isnan(pay)  # numpy's maximum: NaN wins
+            pay = wage_floor[j] if working & ~higher else pay
+        out_ratio = retired_ratio if age[j] >= retirement_age else inactive_ratio
+        ratio = unemployed_ratio if job == UNEMPLOYED else out_ratio
+        ratio = insecure_ratio if job == INSECURE_JOB else ratio
+        ratio = 1.0 if job == SECURE_JOB else ratio
+        y = float(pay) * ratio  # float32 pay x a Python float: float64, as in numpy
+        y = y if (y >= income_floor) | np.isnan(y) else income_floor
+        # A child without a parent has the floor (18 is exact in float32, so comparing in float64 is the same).
+        x = orphan_income if (parent[i] < 0) & (age[i] < ADULT_AGE) else np.float32(y)
         before[i] = x
         if added:
             x = x + income_add[i]
-        if not (x >= zero or np.isnan(x)):
-            x = zero
-        if floor_given and not (x >= floor_by[i] or np.isnan(x)):
-            x = floor_by[i]
+        x = x if (x >= zero) | np.isnan(x) else zero
+        if floor_given:
+            x = x if (x >= floor_by[i]) | np.isnan(x) else floor_by[i]
         income[i] = x
 
 

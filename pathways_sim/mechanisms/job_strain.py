@@ -124,16 +124,16 @@ def _strain_hazards(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays posit
         employment: np.ndarray, alive: np.ndarray, job_strain: np.ndarray, onset: np.ndarray,
         end: np.ndarray) -> None:
     """Hazards of strain starting (workers without it) and ending (anyone with it), float32 as in numpy."""
-    one = np.float32(1.0)
+    one, zero = np.float32(1.0), np.float32(0.0)
     for i in range(education.size):
         share = share_of[np.int64(education[i]) + 128]
         if scaled:
             share = share * scale_by[i]
-        if not (share <= one or np.isnan(share)):  # numpy's minimum: NaN wins
-            share = one
-        at_work = (employment[i] == SECURE_JOB or employment[i] == INSECURE_JOB) and alive[i]
-        onset[i] = turnover * share if (at_work and not job_strain[i]) else np.float32(0.0)
-        end[i] = turnover * (one - share) if job_strain[i] else np.float32(0.0)
+        share = share if (share <= one) | np.isnan(share) else one  # numpy's minimum: NaN wins
+        # Conditions with & and |, not and/or: branches the data decide cost more than the arithmetic.
+        at_work = ((employment[i] == SECURE_JOB) | (employment[i] == INSECURE_JOB)) & alive[i]
+        onset[i] = turnover * share if at_work & ~job_strain[i] else zero
+        end[i] = turnover * (one - share) if job_strain[i] else zero
 
 
 @kernels.kernel
@@ -141,5 +141,5 @@ def _new_strain(employment: np.ndarray, alive: np.ndarray, starts: np.ndarray, e
                 job_strain: np.ndarray) -> None:
     """In place: strain kept unless it ended, or started; none out of work."""
     for i in range(job_strain.size):
-        at_work = (employment[i] == SECURE_JOB or employment[i] == INSECURE_JOB) and alive[i]
-        job_strain[i] = at_work and ((job_strain[i] and not ends[i]) or starts[i])
+        at_work = ((employment[i] == SECURE_JOB) | (employment[i] == INSECURE_JOB)) & alive[i]
+        job_strain[i] = at_work & ((job_strain[i] & ~ends[i]) | starts[i])

@@ -131,8 +131,9 @@ def _work_hazards(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positio
     """In place, from the exps: the job loss hazard (float64, cast to float32 as ``event`` does) and the
     re-employment hazard (float32)."""
     for i in range(employment.size):
-        job = employment[i]
-        base = secure_rate if job == SECURE_JOB else (insecure_rate if job == INSECURE_JOB else 0.0)
+        job = employment[i]  # values picked with `x if c else y`, which compiles without branches
+        insecure_base = insecure_rate if job == INSECURE_JOB else 0.0
+        base = secure_rate if job == SECURE_JOB else insecure_base
         hazard = base * np.float64(loss[i])
         if loss_scaled:
             hazard = hazard * np.float64(loss_scale[i])
@@ -147,9 +148,5 @@ def _work_hazards(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positio
 def _job_changes(employment: np.ndarray, lost: np.ndarray, upgrade: np.ndarray, new: np.ndarray) -> None:
     """Jobs lost become unemployment; insecure jobs upgraded (and not lost) become secure."""
     for i in range(employment.size):
-        if lost[i]:
-            new[i] = UNEMPLOYED
-        elif employment[i] == INSECURE_JOB and upgrade[i]:
-            new[i] = SECURE_JOB
-        else:
-            new[i] = employment[i]
+        upgraded = SECURE_JOB if (employment[i] == INSECURE_JOB) & upgrade[i] else employment[i]
+        new[i] = UNEMPLOYED if lost[i] else upgraded
