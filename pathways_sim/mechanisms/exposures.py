@@ -77,14 +77,14 @@ class Exposures:
     @cached_property
     def _own_circumstances(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """Strain, insecure work and insecure housing in one pass (numba), or None for the numpy path."""
-        # numpy turns the Python float poverty_share x median_income into float32 before dividing by it.
-        poverty_income = F32(self.params["poverty_line_share"] * self.params["median_income"])
         if kernels.compiled() is None:
             return None
+        # numpy turns the Python float poverty_share x median_income into float32 before dividing by it.
+        poverty_income = F32(self.params["poverty_line_share"] * self.params["median_income"])
         pop, n = self.pop, self.pop.capacity
         strain, insecure, housing = np.empty(n, F32), np.empty(n, F32), np.empty(n, F32)
         _fused_circumstances(pop.income, poverty_income, pop.employment, pop.housing_insecure, self.household,
-                           strain, insecure, housing)
+                             strain, insecure, housing)
         return strain, insecure, housing
 
     @cached_property
@@ -220,20 +220,25 @@ class Exposures:
 # in one pass what the numpy code above does in several, with the same float32/float64 operations in the same
 # order (numpy's promotion: a Python float meets a float32 array as float32, a bool array as float64), and leaves
 # every exp to numpy; tests/test_kernels_mech_a.py compares them byte for byte.  numba types a bare literal such
-# as 1.0 as float64, so float32 constants are spelled out.  Written to compile without branches where the data
-# decide (a mispredicted branch per person costs ten times the arithmetic): conditions combine with & and |, not
-# `and`/`or`, and pick values with `x if c else y`; np.divide divides as numpy does (numba's `/` checks for zero).
+# as 1.0 as float64, so float32 constants are spelled out.  Written without branches the data decide (a
+# mispredicted branch per person costs ten times the arithmetic): conditions combine with & and |, not `and`/`or`,
+# and a choice among values by employment code is a table lookup (numba compiles `x if c else y` into a branch);
+# np.divide divides as numpy does (numba's `/` checks for zero, which keeps the loop from being vectorised).
 
 _ONE = np.float32(1.0)
 _THREE = np.float32(3.0)
-_NO_JOB, _INSECURE, _SOME_JOB = np.float32(1.0), np.float32(0.6), np.float32(0.0)
+# The household's insecure work by employment code (any int8, read as uint8): numba compiles a choice between
+# values into a branch, which the mix of codes in slot order mispredicts; a table lookup has none.
+_INSECURE_WORK = np.zeros(256, dtype=np.float32)
+_INSECURE_WORK[UNEMPLOYED], _INSECURE_WORK[INSECURE_JOB] = np.float32(1.0), np.float32(0.6)
 
 # numpy's maximum and minimum let a NaN win: written out below as `a if (a >= b) | np.isnan(a) else b`.
 
 @kernels.kernel
 def _household(parent: np.ndarray, out: np.ndarray) -> None:
     for i in range(parent.size):
-        out[i] = parent[i] if parent[i] >= 0 else i
+        own = -np.int64(parent[i] < 0)  # all bits set for a slot without a parent: no branch to mispredict
+        out[i] = (np.int64(parent[i]) & ~own) | (i & own)
 
 
 @kernels.kernel
@@ -243,9 +248,7 @@ def _fused_circumstances(income: np.ndarray, poverty_income: np.float32, employm
     for i in range(income.size):
         ratio = np.divide(income[i], poverty_income)
         strain[i] = np.divide(_ONE, _ONE + ratio * ratio)
-        job = employment[household[i]]
-        insecure_job = _INSECURE if job == INSECURE_JOB else _SOME_JOB
-        insecure[i] = _NO_JOB if job == UNEMPLOYED else insecure_job
+        insecure[i] = _INSECURE_WORK[np.uint8(employment[household[i]])]
         housing[i] = np.float32(housing_insecure[household[i]])
 
 

@@ -74,10 +74,15 @@ def _compiled_update_income(world: World, mods: Modifiers | None) -> None:
     pop, p = world.population, world.params
     n = pop.capacity
     before = np.empty(n, dtype=np.float32)
+    # The ratio to potential by (retired, employment code read as uint8): numba compiles a choice between values
+    # into a branch, which the mix of codes in slot order mispredicts; a table lookup has none.
+    ratio = np.empty((2, 256), dtype=np.float64)
+    ratio[0], ratio[1] = p["inactive_income_ratio"], p["retired_income_ratio"]
+    ratio[:, SECURE_JOB], ratio[:, INSECURE_JOB] = 1.0, p["insecure_pay_ratio"]
+    ratio[:, UNEMPLOYED] = p["unemployed_income_ratio"]
     _income(pop.potential, pop.employment, pop.age, pop.parent, *modifier_array(mods, "wage_scale", n),
-            *modifier_array(mods, "wage_floor", n), np.float32(p["retirement_age"]), float(p["insecure_pay_ratio"]),
-            float(p["unemployed_income_ratio"]), float(p["retired_income_ratio"]), float(p["inactive_income_ratio"]),
-            float(p["income_floor"]), np.float32(p["income_floor"]), *modifier_array(mods, "income_add", n),
+            *modifier_array(mods, "wage_floor", n), np.float32(p["retirement_age"]), ratio, float(p["income_floor"]),
+            np.float32(p["income_floor"]), *modifier_array(mods, "income_add", n),
             *modifier_array(mods, "income_floor", n), before, pop.income)
     world.income_before_transfers = before
 
@@ -85,13 +90,15 @@ def _compiled_update_income(world: World, mods: Modifiers | None) -> None:
 @kernels.kernel
 def _income(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
         potential: np.ndarray, employment: np.ndarray, age: np.ndarray, parent: np.ndarray, wage_scale: np.ndarray,
-        scaled: bool, wage_floor: np.ndarray, floored: bool, retirement_age: np.float32, insecure_ratio: float,
-        unemployed_ratio: float, retired_ratio: float, inactive_ratio: float, income_floor: float,
-        orphan_income: np.float32, income_add: np.ndarray, added: bool, floor_by: np.ndarray, floor_given: bool,
-        before: np.ndarray, income: np.ndarray) -> None:
+        scaled: bool, wage_floor: np.ndarray, floored: bool, retirement_age: np.float32, ratio_of: np.ndarray,
+        income_floor: float, orphan_income: np.float32, income_add: np.ndarray, added: bool, floor_by: np.ndarray,
+        floor_given: bool, before: np.ndarray, income: np.ndarray) -> None:
     zero = np.float32(0.0)
-    for i in range(potential.size):  # values picked with `x if c else y` and & |, which compile without branches
-        j = parent[i] if parent[i] >= 0 else i  # whose income the slot has
+    # Choices the data decide (household, ratio) are integer masks and table lookups: numba compiles `x if c else
+    # y` into a branch, which slot order mispredicts.  The branches left go the same way almost always.
+    for i in range(potential.size):
+        own = -np.int64(parent[i] < 0)  # whose income the slot has: its own (all bits set) or its parent's
+        j = (np.int64(parent[i]) & ~own) | (i & own)
         job = employment[j]
         working = (job == SECURE_JOB) | (job == INSECURE_JOB)
         pay = potential[j]
@@ -100,11 +107,8 @@ def _income(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
         if floored:
             higher = (pay >= wage_floor[j]) | np.isnan(pay)  # numpy's maximum: NaN wins
             pay = wage_floor[j] if working & ~higher else pay
-        out_ratio = retired_ratio if age[j] >= retirement_age else inactive_ratio
-        ratio = unemployed_ratio if job == UNEMPLOYED else out_ratio
-        ratio = insecure_ratio if job == INSECURE_JOB else ratio
-        ratio = 1.0 if job == SECURE_JOB else ratio
-        y = float(pay) * ratio  # float32 pay x a Python float: float64, as in numpy
+        # float32 pay x a Python float: float64, as in numpy
+        y = float(pay) * ratio_of[np.int64(age[j] >= retirement_age), np.uint8(job)]
         y = y if (y >= income_floor) | np.isnan(y) else income_floor
         # A child without a parent has the floor (18 is exact in float32, so comparing in float64 is the same).
         x = orphan_income if (parent[i] < 0) & (age[i] < ADULT_AGE) else np.float32(y)

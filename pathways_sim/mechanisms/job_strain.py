@@ -111,8 +111,18 @@ def _compiled_job_strain(ctx: StepContext) -> None:
     n = pop.capacity
     share_of = strain_share(p, _EVERY_EDUCATION)
     onset, end = np.empty(n, F32), np.empty(n, F32)
-    _strain_hazards(share_of, pop.education, *modifier_array(ctx.mods, "job_strain_scale", n),
-                    F32(p["job_strain_turnover_rate"]), pop.employment, pop.alive, pop.job_strain, onset, end)
+    turnover, (scale_by, scaled) = F32(p["job_strain_turnover_rate"]), modifier_array(ctx.mods, "job_strain_scale", n)
+    # Unscaled, both hazards depend on education alone: looked up, and multiplied by 1 or 0 for whether they
+    # apply, which is numpy's where exactly when they are positive and finite (x 0 is +0) - and avoids a branch
+    # the data decide (numba compiles `x if c else 0` into one).
+    share = np.minimum(share_of, F32(1.0))
+    starting_of, ending_of = turnover * share, turnover * (F32(1.0) - share)
+    if not scaled and all(np.all((x > 0) & (x < np.inf)) for x in (starting_of, ending_of)):
+        _strain_hazards_by_education(starting_of, ending_of, pop.education, pop.employment, pop.alive,
+                                     pop.job_strain, onset, end)
+    else:
+        _strain_hazards(share_of, pop.education, scale_by, scaled, turnover, pop.employment, pop.alive,
+                        pop.job_strain, onset, end)
     starts = event_where(ctx, "job_strain_onset", onset)  # drawn only for workers without strain
     ends = event_where(ctx, "job_strain_end", end)  # and for people with it
     _new_strain(pop.employment, pop.alive, starts, ends, pop.job_strain)
@@ -126,14 +136,25 @@ def _strain_hazards(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays posit
     """Hazards of strain starting (workers without it) and ending (anyone with it), float32 as in numpy."""
     one, zero = np.float32(1.0), np.float32(0.0)
     for i in range(education.size):
-        share = share_of[np.int64(education[i]) + 128]
+        share = share_of[np.int64(education[i]) + 128]  # the table runs from education -128
         if scaled:
             share = share * scale_by[i]
         share = share if (share <= one) | np.isnan(share) else one  # numpy's minimum: NaN wins
-        # Conditions with & and |, not and/or: branches the data decide cost more than the arithmetic.
         at_work = ((employment[i] == SECURE_JOB) | (employment[i] == INSECURE_JOB)) & alive[i]
         onset[i] = turnover * share if at_work & ~job_strain[i] else zero
         end[i] = turnover * (one - share) if job_strain[i] else zero
+
+
+@kernels.kernel
+def _strain_hazards_by_education(
+        starting_of: np.ndarray, ending_of: np.ndarray, education: np.ndarray, employment: np.ndarray,
+        alive: np.ndarray, job_strain: np.ndarray, onset: np.ndarray, end: np.ndarray) -> None:
+    """``_strain_hazards`` when each hazard is a positive, finite function of education (looked up from -128)."""
+    for i in range(education.size):
+        at_work = ((employment[i] == SECURE_JOB) | (employment[i] == INSECURE_JOB)) & alive[i]
+        level = np.int64(education[i]) + 128
+        onset[i] = starting_of[level] * np.float32(at_work & ~job_strain[i])
+        end[i] = ending_of[level] * np.float32(job_strain[i])
 
 
 @kernels.kernel

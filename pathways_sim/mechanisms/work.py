@@ -95,8 +95,12 @@ def _compiled_work(ctx: StepContext) -> Changes:
                     reemployment_exp)
     np.exp(loss_exp, out=loss_exp)
     np.exp(reemployment_exp, out=reemployment_exp)
-    _work_hazards(employment, float(p["job_loss_rate_secure"]), float(p["job_loss_rate_insecure"]),
-                  *modifier_array(ctx.mods, "job_loss_scale", n), F32(p["reemployment_rate"]),
+    # The base rates by employment code (read as uint8): numba compiles a choice between values into a branch,
+    # which the mix of codes in slot order mispredicts; a table lookup has none.
+    base_loss, base_reemployment = np.zeros(256, dtype=np.float64), np.zeros(256, dtype=F32)
+    base_loss[SECURE_JOB], base_loss[INSECURE_JOB] = p["job_loss_rate_secure"], p["job_loss_rate_insecure"]
+    base_reemployment[UNEMPLOYED] = p["reemployment_rate"]
+    _work_hazards(employment, base_loss, *modifier_array(ctx.mods, "job_loss_scale", n), base_reemployment,
                   *modifier_array(ctx.mods, "reemployment_scale", n), loss_exp, reemployment_exp)
     lost = event_where(ctx, "job_loss", loss_exp)  # drawn only where a job can be lost (or found, or upgraded)
     hired = event_where(ctx, "reemployment", reemployment_exp)
@@ -125,20 +129,23 @@ def _work_exponents(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays posit
 
 @kernels.kernel
 def _work_hazards(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
-        employment: np.ndarray, secure_rate: float, insecure_rate: float, loss_scale: np.ndarray,
-        loss_scaled: bool, reemployment_rate: np.float32, reemployment_scale: np.ndarray,
-        reemployment_scaled: bool, loss: np.ndarray, reemployment: np.ndarray) -> None:
+        employment: np.ndarray, base_loss: np.ndarray, loss_scale: np.ndarray, loss_scaled: bool,
+        base_reemployment: np.ndarray, reemployment_scale: np.ndarray, reemployment_scaled: bool,
+        loss: np.ndarray, reemployment: np.ndarray) -> None:
     """In place, from the exps: the job loss hazard (float64, cast to float32 as ``event`` does) and the
     re-employment hazard (float32)."""
+    zero = np.float32(0.0)
     for i in range(employment.size):
-        job = employment[i]  # values picked with `x if c else y`, which compiles without branches
-        insecure_base = insecure_rate if job == INSECURE_JOB else 0.0
-        base = secure_rate if job == SECURE_JOB else insecure_base
-        hazard = base * np.float64(loss[i])
+        job = np.uint8(employment[i])
+        hazard = base_loss[job] * np.float64(loss[i])  # numpy multiplies every slot's rate, 0 included
         if loss_scaled:
             hazard = hazard * np.float64(loss_scale[i])
         loss[i] = np.float32(hazard)
-        rate = reemployment_rate * reemployment[i] if job == UNEMPLOYED else np.float32(0.0)
+        # numpy's where gives 0 to anyone not unemployed; so does 0 x the exp, unless the exp overflowed.
+        exp = reemployment[i]
+        rate = base_reemployment[job] * exp
+        if not np.isfinite(exp):
+            rate = rate if job == UNEMPLOYED else zero
         if reemployment_scaled:
             rate = rate * reemployment_scale[i]
         reemployment[i] = rate
@@ -148,5 +155,7 @@ def _work_hazards(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positio
 def _job_changes(employment: np.ndarray, lost: np.ndarray, upgrade: np.ndarray, new: np.ndarray) -> None:
     """Jobs lost become unemployment; insecure jobs upgraded (and not lost) become secure."""
     for i in range(employment.size):
-        upgraded = SECURE_JOB if (employment[i] == INSECURE_JOB) & upgrade[i] else employment[i]
-        new[i] = UNEMPLOYED if lost[i] else upgraded
+        # In integers, without a branch the data decide: job + (new job - job) x (0 or 1).
+        job = np.int64(employment[i])
+        job = job + (SECURE_JOB - job) * np.int64((employment[i] == INSECURE_JOB) & upgrade[i])
+        new[i] = job + (UNEMPLOYED - job) * np.int64(lost[i])
