@@ -11,6 +11,7 @@ from pathways_sim.core.world import World
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.states import ADULT_AGE, INSECURE_JOB, SECURE_JOB, UNEMPLOYED
 from pathways_sim.mechanisms.base import StepContext, mechanism
+from pathways_sim.mechanisms.exposures import modifier_array
 
 
 def _population(name: str, default: float, unit: str, bounds: tuple[float, float], plausible: tuple[float, float],
@@ -40,6 +41,9 @@ def update_income(world: World, mods: Modifiers | None = None) -> None:
     Modifiers: a wage scale and a wage floor lift the potential of people in work, transfers add income, and an income
     floor guarantees a minimum (all from interventions; absent in the baseline)."""
     pop, p = world.population, world.params
+    if kernels.compiled() is not None:
+        _compiled_update_income(world, mods)
+        return
     potential = pop.potential
     working = (pop.employment == SECURE_JOB) | (pop.employment == INSECURE_JOB)
     wage_scale = None if mods is None else mods.get("wage_scale", pop.capacity)
@@ -61,6 +65,60 @@ def update_income(world: World, mods: Modifiers | None = None) -> None:
     income = np.maximum(add(income, mods, "income_add"), 0)
     floor = None if mods is None else mods.get("income_floor", pop.capacity)
     pop.income[:] = income if floor is None else np.maximum(income, floor)
+
+
+def _compiled_update_income(world: World, mods: Modifiers | None) -> None:
+    """``update_income`` in one numba pass: each slot computes the income of its household's slot (its parent's
+    for a child, as numpy's gather reads the incomes before children are overwritten), in the same float32 and
+    float64 operations.  The age comparison is float32, as numpy compares a float32 array with a Python float."""
+    pop, p = world.population, world.params
+    n = pop.capacity
+    before = np.empty(n, dtype=np.float32)
+    # The ratio to potential by (retired, employment code read as uint8): numba compiles a choice between values
+    # into a branch, which the mix of codes in slot order mispredicts; a table lookup has none.
+    ratio = np.empty((2, 256), dtype=np.float64)
+    ratio[0], ratio[1] = p["inactive_income_ratio"], p["retired_income_ratio"]
+    ratio[:, SECURE_JOB], ratio[:, INSECURE_JOB] = 1.0, p["insecure_pay_ratio"]
+    ratio[:, UNEMPLOYED] = p["unemployed_income_ratio"]
+    _income(pop.potential, pop.employment, pop.age, pop.parent, *modifier_array(mods, "wage_scale", n),
+            *modifier_array(mods, "wage_floor", n), np.float32(p["retirement_age"]), ratio, float(p["income_floor"]),
+            np.float32(p["income_floor"]), *modifier_array(mods, "income_add", n),
+            *modifier_array(mods, "income_floor", n), before, pop.income)
+    world.income_before_transfers = before
+
+
+@kernels.kernel
+def _income(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        potential: np.ndarray, employment: np.ndarray, age: np.ndarray, parent: np.ndarray, wage_scale: np.ndarray,
+        scaled: bool, wage_floor: np.ndarray, floored: bool, retirement_age: np.float32, ratio_of: np.ndarray,
+        income_floor: float, orphan_income: np.float32, income_add: np.ndarray, added: bool, floor_by: np.ndarray,
+        floor_given: bool, before: np.ndarray, income: np.ndarray) -> None:
+    zero = np.float32(0.0)
+    # Choices the data decide (household, ratio) are integer masks and table lookups: numba compiles `x if c else
+    # y` into a branch, which slot order mispredicts.  The branches left go the same way almost always.
+    for i in range(potential.size):
+        own = -np.int64(parent[i] < 0)  # whose income the slot has: its own (all bits set) or its parent's
+        j = (np.int64(parent[i]) & ~own) | (i & own)
+        job = employment[j]
+        working = (job == SECURE_JOB) | (job == INSECURE_JOB)
+        pay = potential[j]
+        if scaled:
+            pay = pay * wage_scale[j] if working else pay
+        if floored:
+            higher = (pay >= wage_floor[j]) | np.isnan(pay)  # numpy's maximum: NaN wins
+            pay = wage_floor[j] if working & ~higher else pay
+        # float32 pay x a Python float: float64, as in numpy
+        y = float(pay) * ratio_of[np.int64(age[j] >= retirement_age), np.uint8(job)]
+        y = y if (y >= income_floor) | np.isnan(y) else income_floor
+        # A child without a parent has the floor (18 is exact in float32, so comparing in float64 is the same).
+        x = orphan_income if (parent[i] < 0) & (age[i] < ADULT_AGE) else np.float32(y)
+        before[i] = x
+        if added:
+            x = x + income_add[i]
+        x = x if (x >= zero) | np.isnan(x) else zero
+        if floor_given:
+            x = x if (x >= floor_by[i]) | np.isnan(x) else floor_by[i]
+        income[i] = x
 
 
 def refresh_ranks(world: World) -> None:

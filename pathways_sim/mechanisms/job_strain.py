@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from pathways_sim.core import kernels
 from pathways_sim.core.world import World
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.declarations.states import INSECURE_JOB, SECURE_JOB
 from pathways_sim.mechanisms.base import F32, StepContext, mechanism
+from pathways_sim.mechanisms.draws import event_where
+from pathways_sim.mechanisms.exposures import modifier_array
 
 MIDDLE_EDUCATION = 1
 
@@ -85,9 +88,79 @@ def job_strain(ctx: StepContext) -> None:
     """Sequential, after this step's job changes and retirements: workers' strain is redrawn at the turnover
     rate; anyone no longer working has none."""
     p, pop = ctx.params, ctx.pop
+    if kernels.compiled() is not None:
+        _compiled_job_strain(ctx)
+        return
     at_work = working(pop.employment) & pop.alive
     share = np.minimum(ctx.scale(strain_share(p, pop.education), "job_strain_scale"), F32(1.0))
     turnover = p["job_strain_turnover_rate"]
     starts = ctx.event("job_strain_onset", np.where(at_work & ~pop.job_strain, turnover * share, 0))
     ends = ctx.event("job_strain_end", np.where(pop.job_strain, turnover * (1.0 - share), 0))
     pop.job_strain[:] = at_work & ((pop.job_strain & ~ends) | starts)
+
+
+# --- The same in two numba passes around the draws (core.kernels.kernel; tests/test_kernels_mech_a.py compares
+# them byte for byte with the numpy code above).  The equilibrium share depends on education alone, so it is
+# ``strain_share`` itself (numpy's float64 exp) evaluated once for every int8 value and looked up per person.
+
+_EVERY_EDUCATION = np.arange(-128, 128, dtype=np.int8)
+
+
+def _compiled_job_strain(ctx: StepContext) -> None:
+    p, pop = ctx.params, ctx.pop
+    n = pop.capacity
+    share_of = strain_share(p, _EVERY_EDUCATION)
+    onset, end = np.empty(n, F32), np.empty(n, F32)
+    turnover, (scale_by, scaled) = F32(p["job_strain_turnover_rate"]), modifier_array(ctx.mods, "job_strain_scale", n)
+    # Unscaled, both hazards depend on education alone: looked up, and multiplied by 1 or 0 for whether they
+    # apply, which is numpy's where exactly when they are positive and finite (x 0 is +0) - and avoids a branch
+    # the data decide (numba compiles `x if c else 0` into one).
+    share = np.minimum(share_of, F32(1.0))
+    starting_of, ending_of = turnover * share, turnover * (F32(1.0) - share)
+    if not scaled and all(np.all((x > 0) & (x < np.inf)) for x in (starting_of, ending_of)):
+        _strain_hazards_by_education(starting_of, ending_of, pop.education, pop.employment, pop.alive,
+                                     pop.job_strain, onset, end)
+    else:
+        _strain_hazards(share_of, pop.education, scale_by, scaled, turnover, pop.employment, pop.alive,
+                        pop.job_strain, onset, end)
+    starts = event_where(ctx, "job_strain_onset", onset)  # drawn only for workers without strain
+    ends = event_where(ctx, "job_strain_end", end)  # and for people with it
+    _new_strain(pop.employment, pop.alive, starts, ends, pop.job_strain)
+
+
+@kernels.kernel
+def _strain_hazards(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        share_of: np.ndarray, education: np.ndarray, scale_by: np.ndarray, scaled: bool, turnover: np.float32,
+        employment: np.ndarray, alive: np.ndarray, job_strain: np.ndarray, onset: np.ndarray,
+        end: np.ndarray) -> None:
+    """Hazards of strain starting (workers without it) and ending (anyone with it), float32 as in numpy."""
+    one, zero = np.float32(1.0), np.float32(0.0)
+    for i in range(education.size):
+        share = share_of[np.int64(education[i]) + 128]  # the table runs from education -128
+        if scaled:
+            share = share * scale_by[i]
+        share = share if (share <= one) | np.isnan(share) else one  # numpy's minimum: NaN wins
+        at_work = ((employment[i] == SECURE_JOB) | (employment[i] == INSECURE_JOB)) & alive[i]
+        onset[i] = turnover * share if at_work & ~job_strain[i] else zero
+        end[i] = turnover * (one - share) if job_strain[i] else zero
+
+
+@kernels.kernel
+def _strain_hazards_by_education(
+        starting_of: np.ndarray, ending_of: np.ndarray, education: np.ndarray, employment: np.ndarray,
+        alive: np.ndarray, job_strain: np.ndarray, onset: np.ndarray, end: np.ndarray) -> None:
+    """``_strain_hazards`` when each hazard is a positive, finite function of education (looked up from -128)."""
+    for i in range(education.size):
+        at_work = ((employment[i] == SECURE_JOB) | (employment[i] == INSECURE_JOB)) & alive[i]
+        level = np.int64(education[i]) + 128
+        onset[i] = starting_of[level] * np.float32(at_work & ~job_strain[i])
+        end[i] = ending_of[level] * np.float32(job_strain[i])
+
+
+@kernels.kernel
+def _new_strain(employment: np.ndarray, alive: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                job_strain: np.ndarray) -> None:
+    """In place: strain kept unless it ended, or started; none out of work."""
+    for i in range(job_strain.size):
+        at_work = ((employment[i] == SECURE_JOB) | (employment[i] == INSECURE_JOB)) & alive[i]
+        job_strain[i] = at_work & ((job_strain[i] & ~ends[i]) | starts[i])

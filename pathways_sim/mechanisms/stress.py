@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from pathways_sim.core import kernels
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.mechanisms.base import F32, Changes, Relax, StepContext, mechanism
+from pathways_sim.mechanisms.draws import event_where
+from pathways_sim.mechanisms.exposures import modifier_array
 
 PATHWAYS = (
     pathway("financial_strain_stress", ["financial_strain"], "stress", +1, 1.0, "stress load per unit strain",
@@ -80,6 +83,8 @@ def stress_from_load(load: np.ndarray, sensitivity: np.ndarray) -> np.ndarray:
            "control damp it", pathways=PATHWAYS, parameters=PARAMETERS, writes=("stress",))
 def stress(ctx: StepContext) -> Changes:
     s, ex, pop, p = ctx.strength, ctx.exposures, ctx.pop, ctx.params
+    if kernels.compiled() is not None:
+        return _compiled_stress(ctx)
     load = (s["financial_strain_stress"] * ex.strain
             + s["insecure_work_stress"] * ex.insecure_work
             + s["insecure_housing_stress"] * ex.housing_insecure
@@ -97,3 +102,93 @@ def stress(ctx: StepContext) -> Changes:
     life_event = ctx.event("life_events", p["life_event_rate"])
     target = stress_from_load(load + p["life_event_load"] * life_event, sensitivity)
     return {"stress": Relax(target, 1.0 / p["stress_adaptation_years"])}
+
+
+# --- The same arithmetic in three numba passes around numpy's two exps (core.kernels.kernel, compiled on first
+# use; tests/test_kernels_mech_a.py compares it byte for byte with the numpy code above).  numpy's promotion is
+# spelled out: the exposures are float32 and a Python float meets them as float32; the job strain term (a
+# Python float times a bool array), the ACE sensitisation (a float times int8 / 4.0) and the life event are
+# float64, so the load becomes float64 before it is cast back, and the non-settling target's exp is float64.
+
+def _compiled_stress(ctx: StepContext) -> Changes:
+    s, ex, pop, p = ctx.strength, ctx.exposures, ctx.pop, ctx.params
+    n = pop.capacity
+    weights = np.array([s["financial_strain_stress"], s["insecure_work_stress"], s["insecure_housing_stress"],
+                        s["neighbourhood_stress"], s["low_status_stress"], s["stigma_stress"]], dtype=F32)
+    buffers = np.array([s["support_buffer"], s["cohesion_buffer"], s["resilience_buffer"], s["control_buffer"]],
+                       dtype=F32)
+    load, sensitisation, buffering = np.empty(n, F32), np.empty(n, np.float64), np.empty(n, F32)
+    _load_and_buffering(weights, ex.strain, ex.insecure_work, ex.housing_insecure, ex.neighbourhood_disadvantage,
+                        ex.low_status, ex.stigma, float(s["job_strain_stress"]), pop.job_strain,
+                        *modifier_array(ctx.mods, "stress_load_add", n), float(s["ace_sensitisation"]), pop.aces,
+                        *modifier_array(ctx.mods, "sensitisation_scale", n), buffers, ex.support, ex.cohesion,
+                        pop.resilience, pop.control, load, sensitisation, buffering)
+    ctx.record("stress_load", load)
+    np.exp(buffering, out=buffering)
+    sensitivity = np.empty(n, F32)
+    if ctx.settling:  # the steady state of the starting population (no acute events): all float32
+        exponent32 = np.empty(n, F32)
+        _exponent32(load, sensitisation, buffering, sensitivity, exponent32)
+        ctx.record("stress_sensitivity", sensitivity)
+        np.exp(exponent32, out=exponent32)
+        target32 = np.subtract(F32(1.0), exponent32, out=exponent32)
+        return {"stress": Relax(target32, 1.0 / p["stress_adaptation_years"])}
+    ctx.record("stress_sensitivity", sensitivity)  # filled below: recorded before the event, as numpy does
+    life_event = event_where(ctx, "life_events", np.full(n, p["life_event_rate"], dtype=F32))
+    exponent = np.empty(n, np.float64)
+    _exponent64(load, float(p["life_event_load"]), life_event, sensitisation, buffering, sensitivity, exponent)
+    np.exp(exponent, out=exponent)
+    target = np.empty(n, F32)
+    _one_minus(exponent, target)
+    return {"stress": Relax(target, 1.0 / p["stress_adaptation_years"])}
+
+
+@kernels.kernel
+def _load_and_buffering(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        weights: np.ndarray, strain: np.ndarray, insecure_work: np.ndarray, housing_insecure: np.ndarray,
+        neighbourhood: np.ndarray, low_status: np.ndarray, stigma: np.ndarray, job_strain_weight: float,
+        job_strain: np.ndarray, load_add: np.ndarray, has_load_add: bool, ace_weight: float, aces: np.ndarray,
+        sensitisation_scale: np.ndarray, has_scale: bool, buffers: np.ndarray, support: np.ndarray,
+        cohesion: np.ndarray, resilience: np.ndarray, control: np.ndarray, load: np.ndarray,
+        sensitisation: np.ndarray, buffering: np.ndarray) -> None:
+    """Per slot: the load (float32 sum of exposures, then float64 with job strain and any added load, cast back),
+    the ACE sensitisation (float64) and the exponent of the buffering (float32) whose exp numpy takes."""
+    w0, w1, w2, w3, w4, w5 = weights[0], weights[1], weights[2], weights[3], weights[4], weights[5]
+    b0, b1, b2, b3 = buffers[0], buffers[1], buffers[2], buffers[3]
+    for i in range(strain.size):
+        summed = (w0 * strain[i] + w1 * insecure_work[i] + w2 * housing_insecure[i] + w3 * neighbourhood[i]
+                  + w4 * low_status[i] + w5 * stigma[i])
+        total = np.float64(summed) + job_strain_weight * np.float64(job_strain[i])
+        if has_load_add:
+            total = total + np.float64(load_add[i])
+        load[i] = np.float32(total)
+        extra = ace_weight * np.float64(min(aces[i], 4)) / 4.0
+        if has_scale:
+            extra = extra * np.float64(sensitisation_scale[i])
+        sensitisation[i] = 1.0 + extra
+        buffering[i] = -(b0 * support[i] + b1 * cohesion[i] + b2 * resilience[i] + b3 * control[i])
+
+
+@kernels.kernel
+def _exponent64(load: np.ndarray, event_load: float, life_event: np.ndarray,
+                sensitisation: np.ndarray, buffering: np.ndarray, sensitivity: np.ndarray,
+                exponent: np.ndarray) -> None:
+    """The sensitivity (float32), and -(load + acute event load) x sensitivity in float64."""
+    for i in range(load.size):
+        sensitivity[i] = np.float32(sensitisation[i] * np.float64(buffering[i]))
+        exponent[i] = -(np.float64(load[i]) + event_load * np.float64(life_event[i])) * np.float64(sensitivity[i])
+
+
+@kernels.kernel
+def _exponent32(load: np.ndarray, sensitisation: np.ndarray, buffering: np.ndarray, sensitivity: np.ndarray,
+                exponent: np.ndarray) -> None:
+    """The sensitivity, and -load x sensitivity, both float32 (no acute events while settling)."""
+    for i in range(load.size):
+        sensitivity[i] = np.float32(sensitisation[i] * np.float64(buffering[i]))
+        exponent[i] = -load[i] * sensitivity[i]
+
+
+@kernels.kernel
+def _one_minus(exponential: np.ndarray, out: np.ndarray) -> None:
+    for i in range(exponential.size):
+        out[i] = np.float32(1.0 - exponential[i])
