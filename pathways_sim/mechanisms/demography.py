@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from pathways_sim import metrics
+from pathways_sim.core import kernels
 from pathways_sim.core.streams import child_keys
 from pathways_sim.core.world import World
 from pathways_sim.declarations.declare import Param
@@ -136,14 +137,55 @@ def deaths(world: World, dying: np.ndarray) -> None:
     pop.aces[orphaned] = np.minimum(pop.aces[orphaned] + 1, 9)
 
 
+def _fertile(pop, params, dt: float) -> tuple[np.ndarray, np.ndarray]:
+    """The women who can have a birth this step (slots) and their chance of one."""
+    if kernels.compiled() is not None:
+        return _fertile_compiled(pop, params, dt)
+    rate = np.where(pop.alive & pop.female, fertility_rates(pop.age, params), 0.0)
+    chance = -np.expm1(-rate * dt)
+    fertile = np.flatnonzero(chance > 0)
+    return fertile, chance[fertile]
+
+
+def _fertile_compiled(pop, params, dt: float) -> tuple[np.ndarray, np.ndarray]:
+    """``_fertile`` in one pass: a woman's rate is one of the six band rates (or 0), so numpy's expm1 of the six
+    gives every chance the per-person expm1 would (it is elementwise), looked up by band."""
+    lo, hi, tfr = params["fertility_age_min"], params["fertility_age_max"], params["total_fertility_rate"]
+    exposure = float(np.sum(FERTILITY_BAND_RATES * np.diff(np.clip(FERTILITY_BAND_STARTS, lo, hi))))
+    fertile = np.empty(pop.capacity, dtype=np.int64)
+    if exposure <= 0:
+        return fertile[:0], np.empty(0)
+    chance_of_band = -np.expm1(-(FERTILITY_BAND_RATES * tfr / exposure) * dt)
+    # Ages compare in float32, as numpy compares a float32 array with a Python float.
+    bounds = np.array([lo, hi, FERTILITY_BAND_STARTS[0], FERTILITY_BAND_STARTS[-1]], dtype=np.float32)
+    chance = np.empty(pop.capacity)
+    n = _fertile_kernel(pop.alive, pop.female, pop.age, _BAND_OF_YEAR, bounds, chance_of_band, fertile, chance)
+    return fertile[:n], chance[:n]
+
+
+_BAND_OF_YEAR = np.clip(_fertility_band(np.arange(256.0)), 0, FERTILITY_BAND_RATES.size - 1)
+
+
+@kernels.kernel
+def _fertile_kernel(alive, female, age, band_of_year, bounds, chance_of_band, fertile, chance) -> int:  # noqa: PLR0913, PLR0917
+    n = 0
+    for i in range(age.size):
+        a = age[i]
+        if alive[i] and female[i] and a >= bounds[0] and a < bounds[1] and a >= bounds[2] and a < bounds[3]:
+            c = chance_of_band[band_of_year[min(max(np.int64(np.floor(a)), 0), 255)]]
+            if c > 0:
+                fertile[n] = i
+                chance[n] = c
+                n += 1
+    return n
+
+
 def births(world: World, step: int) -> np.ndarray:
     """Births to living women at their age-specific fertility rate; returns the new slots."""
     pop, p = world.population, world.params
-    rate = np.where(pop.alive & pop.female, fertility_rates(pop.age, p), 0.0)
-    chance = -np.expm1(-rate * world.dt)
     # Draws only for women who can have a birth: each person's draw is keyed, so the others' never mattered.
-    fertile = np.flatnonzero(chance > 0)
-    mothers = fertile[world.streams.uniform("births", step, pop.key[fertile]) < chance[fertile]]
+    fertile, chance = _fertile(pop, p, world.dt)
+    mothers = fertile[world.streams.uniform("births", step, pop.key[fertile]) < chance]
     babies = pop.claim_slots(child_keys(pop.key[mothers], pop.children_born[mothers]))
     pop.children_born[mothers] += 1
     # ONS: 105 boys per 100 girls at birth
