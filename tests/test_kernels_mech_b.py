@@ -80,3 +80,41 @@ def test_the_fertile_women_and_their_chances_are_the_same(world, changes):
     pop.female[:] = False  # nobody can have a birth
     plain, compiled = both(_fertile, pop, w.params, w.dt)
     assert plain[0].size == 0 and identical(plain[0], compiled[0]) and identical(plain[1], compiled[1])
+
+
+# --- mechanisms that draw against a kernel's bound: the same decisions, and the bound is never below the hazard
+
+def ages_at_the_edges(world) -> None:
+    """Some of ``world``'s living people at awkward ages (newborns, the oldest, either side of 1, 16, 18, 35)."""
+    pop = world.population
+    living = np.flatnonzero(pop.alive)[:40]
+    pop.age[living] = np.array([0.0, 0.5, 0.999, 1.0, 1.001, 11.99, 12.0, 15.99, 16.0, 17.99, 18.0, 34.99, 35.0,
+                                104.9, 105.0, 110.0, 130.0, 50.0, 66.99, 67.0] * 2, dtype=np.float32)
+
+
+MORTALITY_CASES = [{}, {"maximum_age": 80.0}, {"mortality_rate_at_50": 10.0, "mortality_age_slope": 1.0},
+                   {"mortality_rate_at_50": 0.0, "infant_mortality_rate": 0.0}, {"infant_mortality_rate": 1.0},
+                   {"male_mortality_log_hr": -2.0, "mortality_age_slope": 0.0}, {"step_months": 12}]
+
+
+@pytest.mark.parametrize("changes", MORTALITY_CASES)
+def test_the_same_people_die(world, changes):
+    from pathways_sim.mechanisms.base import StepContext
+    from pathways_sim.mechanisms.mortality import death_hazard, mortality
+
+    w = with_params(world, **changes)
+    ages_at_the_edges(w)
+    for step in range(4):
+        w.step_index = step
+
+        def deaths():
+            ctx = StepContext(w)
+            return mortality(ctx)["dies"], ctx.recorded["deaths"]
+
+        (plain, plain_hazard), (compiled, compiled_hazard) = both(deaths)
+        assert identical(plain, compiled) and identical(plain_hazard, compiled_hazard)
+    with kernels.using("numba"):
+        ctx = StepContext(w)
+        assert identical(death_hazard(ctx)[10:500], death_hazard(ctx, np.arange(10, 500)))
+    if changes.get("mortality_rate_at_50", 1.0) > 0:
+        assert plain.sum() > 0

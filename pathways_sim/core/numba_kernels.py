@@ -313,6 +313,37 @@ def switch(current: np.ndarray, eligible: np.ndarray | None, onset: object, reco
 
 
 @jit_cached
+def _candidates(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        current: np.ndarray, eligible: np.ndarray, hazard_bound: np.ndarray, keys: np.ndarray, dt: np.float32,
+        onset_offset: np.uint64, recovery_offset: np.uint64, who: np.ndarray, uniforms: np.ndarray) -> int:
+    n = 0
+    for i in range(current.size):
+        now = current[i]
+        if now or eligible[i]:
+            z = _mix(_mix(keys[i] ^ (recovery_offset if now else onset_offset)) + _GOLDEN)
+            u = np.float64(z >> _S11) * _TO_UNIT
+            if u < np.float64(np.float32(hazard_bound[i]) * dt) * _MARGIN:
+                who[n] = i
+                uniforms[n] = u
+                n += 1
+    return n
+
+
+def candidates(current: np.ndarray, eligible: np.ndarray, hazard_bound: np.ndarray, keys: np.ndarray, dt: float,
+               onset_offset: np.uint64, recovery_offset: np.uint64) -> tuple[np.ndarray, np.ndarray]:
+    """The slots whose draw could fall below their chance, and their draws: drawn as ``switch`` draws (the onset
+    stream where ``current`` is False and ``eligible``, the recovery stream where it is True), against an upper
+    bound of each hazard (float64, never below the exact one) instead of the hazard, for a mechanism that works
+    out exact hazards (numpy's exp) only for these slots (``base.DrawnSwitch``).  The float32 rounding of a
+    bound loses at most 2^-24 of it; the margin (2^-10) covers that many times over."""
+    n = current.size
+    who, uniforms = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float64)
+    found = _candidates(current, eligible, hazard_bound, keys, np.float32(dt), np.uint64(onset_offset),
+                        np.uint64(recovery_offset), who, uniforms)
+    return who[:found], uniforms[:found]
+
+
+@jit_cached
 def _relax_array(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray, decay: np.ndarray, out: np.ndarray) -> None:
     for i in range(x.size):
         out[i] = x_eq[i] + (x[i] - x_eq[i]) * decay[i] if rate[i] > 0 else x[i]

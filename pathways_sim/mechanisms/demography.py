@@ -167,7 +167,7 @@ _BAND_OF_YEAR = np.clip(_fertility_band(np.arange(256.0)), 0, FERTILITY_BAND_RAT
 
 
 @kernels.kernel
-def _fertile_kernel(alive, female, age, band_of_year, bounds, chance_of_band, fertile, chance) -> int:  # noqa: PLR0913, PLR0917
+def _fertile_kernel(alive, female, age, band_of_year, bounds, chance_of_band, fertile, chance) -> int:
     n = 0
     for i in range(age.size):
         a = age[i]

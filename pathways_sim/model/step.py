@@ -21,7 +21,7 @@ from pathways_sim.core import kernels
 from pathways_sim.core.modifiers import Modifiers
 from pathways_sim.core.world import World
 from pathways_sim.declarations.states import STATE_NAMES
-from pathways_sim.mechanisms.base import F32, Relax, StepContext, Switch, event, relax
+from pathways_sim.mechanisms.base import F32, DrawnSwitch, Relax, StepContext, Switch, event, relax
 from pathways_sim.mechanisms.registry import STEP_ORDER
 
 
@@ -76,6 +76,8 @@ def resolve(ctx: StepContext, state: str, change: Any) -> Any:
     current = getattr(ctx.pop, state)
     if isinstance(change, Relax):
         return relax(current, _f32(change.target), _f32(change.rate), ctx.dt)
+    if isinstance(change, DrawnSwitch):  # a mechanism's numba path: exact hazards only where a draw needs them
+        return change.resolve(ctx, current)
     if isinstance(change, Switch):
         compiled = kernels.compiled()
         if compiled is not None:  # the same draws and decisions in one pass (core/numba_kernels.py)
