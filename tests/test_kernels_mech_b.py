@@ -118,3 +118,55 @@ def test_the_same_people_die(world, changes):
         assert identical(death_hazard(ctx)[10:500], death_hazard(ctx, np.arange(10, 500)))
     if changes.get("mortality_rate_at_50", 1.0) > 0:
         assert plain.sum() > 0
+
+
+def drawn_switches_agree(w, mechanism: str, state: str, steps: int = 3) -> int:
+    """``mechanism``'s change of ``state`` resolves to the same new state under both paths, its hazards are the
+    same, its hazards of a few slots are those slots' of everyone's, and its bound is never below a hazard."""
+    from pathways_sim.mechanisms.base import F32, StepContext
+    from pathways_sim.mechanisms.registry import MECHANISMS
+    from pathways_sim.model.step import resolve
+
+    flips = 0
+    for step in range(steps):
+        w.step_index = step
+
+        def new():
+            ctx = StepContext(w)
+            change = MECHANISMS[mechanism](ctx)[state]
+            return resolve(ctx, state, change), change.onset, change.recovery
+
+        plain, compiled = both(new)
+        for a, b in zip(plain, compiled, strict=True):
+            assert identical(a, b), (mechanism, step)
+        flips += int(np.count_nonzero(plain[0] != getattr(w.population, state)))
+    with kernels.using("numba"):
+        change = MECHANISMS[mechanism](StepContext(w))[state]
+        current = getattr(w.population, state)
+        hazard = np.where(current, np.broadcast_to(change.recovery, current.shape),
+                          np.broadcast_to(change.onset, current.shape)).astype(F32)
+        assert np.all(change.bound(current) >= np.nan_to_num(hazard, nan=0.0))
+        who = np.sort(np.random.default_rng(5).choice(current.size, 700, replace=False))
+        for part, whole in zip(change.hazards(who), (change.onset, change.recovery), strict=True):
+            assert identical(part, np.broadcast_to(whole, current.shape)[who])
+        empty = change.hazards(np.arange(0))
+        assert empty[0].size == 0 and empty[1].size == 0
+    return flips
+
+
+def everyone_in(w, state: str, value: bool):
+    other = copy.deepcopy(w)
+    getattr(other.population, state)[:] = value
+    return other
+
+
+@pytest.mark.parametrize("changes", [{}, {"poor_health_rate_at_50": 10.0, "poor_health_age_slope": 1.0},
+                                     {"poor_health_rate_at_50": 0.0, "poor_health_recovery_rate": 0.0},
+                                     {"female_poor_health_log_hr": -2.0, "poor_health_recovery_rate": 50.0},
+                                     {"step_months": 12}])
+def test_the_same_people_fall_ill_and_recover(world, changes):
+    w = with_params(world, **changes)
+    ages_at_the_edges(w)
+    assert drawn_switches_agree(w, "physical_health", "poor_health", steps=6) > 0 or changes
+    for value in (False, True):
+        drawn_switches_agree(everyone_in(w, "poor_health", value), "physical_health", "poor_health", steps=1)
