@@ -170,3 +170,26 @@ def test_the_same_people_fall_ill_and_recover(world, changes):
     assert drawn_switches_agree(w, "physical_health", "poor_health", steps=6) > 0 or changes
     for value in (False, True):
         drawn_switches_agree(everyone_in(w, "poor_health", value), "physical_health", "poor_health", steps=1)
+
+
+SWITCH_CASES = {
+    ("smoking", "smoker"): [{}, {"smoking_initiation_rate": 10.0, "smoking_cessation_rate": 0.0},
+                            {"present_focus_smoking_strength": 2.5, "peer_smoking_strength": 2.5,
+                             "minority_smoking_log_hr": -5.0}, {"step_months": 12}],
+    ("mental_disorder", "cmd"): [{}, {"cmd_onset_rate": 10.0, "cmd_recovery_rate": 0.0},
+                                 {"treatment_cmd_recovery_strength": 0.7, "cmd_treatment_coverage": 1.0,
+                                  "treatment_effect_deprivation_loss": 1.0}, {"step_months": 1}],
+    ("physical_activity", "physically_inactive"): [{}, {"inactivity_onset_rate": 10.0, "inactivity_age_slope": 1.0},
+                                                   {"inactivity_recovery_rate": 0.0, "deprivation_inactivity_strength": 0.5},
+                                                   {"step_months": 12}],
+}
+
+
+@pytest.mark.parametrize(("mechanism", "state", "changes"),
+                         [(m, s, c) for (m, s), cases in SWITCH_CASES.items() for c in cases])
+def test_the_same_people_switch(world, mechanism, state, changes):
+    w = with_params(world, **changes)
+    ages_at_the_edges(w)
+    assert drawn_switches_agree(w, mechanism, state, steps=6) > 0 or changes
+    for value in (False, True):
+        drawn_switches_agree(everyone_in(w, state, value), mechanism, state, steps=1)

@@ -3,12 +3,25 @@ onset; support and resilience speed recovery."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from pathways_sim.core import kernels
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.mechanisms import care
-from pathways_sim.mechanisms.base import Changes, StepContext, Switch, mechanism
+from pathways_sim.mechanisms.base import (
+    ALL,
+    BOUND_FLOOR,
+    BOUND_MARGIN,
+    LOG2E,
+    Changes,
+    DrawnSwitch,
+    StepContext,
+    Switch,
+    mechanism,
+)
 from pathways_sim.mechanisms.material import HARDSHIP_CMD_ONSET
 
 CMD_MIN_AGE = 16.0
@@ -42,17 +55,61 @@ PARAMETERS = (
 )
 
 
+def cmd_hazards(ctx: StepContext, who: Any = ALL) -> tuple[np.ndarray, np.ndarray]:
+    """Onset and recovery hazards per year of common mental disorder of the slots ``who`` (everyone's by
+    default), before any intervention's ``cmd_recovery_scale``."""
+    s, p, pop, ex = ctx.strength, ctx.params, ctx.pop, ctx.exposures
+    onset = p["cmd_onset_rate"] * np.exp(s["stress_cmd_onset"] * pop.stress[who]
+                                         + s["loneliness_cmd_onset"] * pop.loneliness[who]
+                                         + s["low_resilience_cmd_onset"] * (1.0 - pop.resilience[who]))
+    recovery = p["cmd_recovery_rate"] * np.exp(s["support_cmd_recovery"] * ex.support[who]
+                                               + s["resilience_cmd_recovery"] * pop.resilience[who])
+    onset = onset * np.exp(s["material_hardship_cmd_onset"] * ex.material_hardship[who])
+    recovery = recovery * care.treatment_multiplier(s["treatment_cmd_recovery"], ex.care_access[who])
+    return onset, recovery
+
+
 @mechanism("mental_disorder", "stress, loneliness and low resilience raise the onset of common mental "
            "disorder; support and resilience speed recovery", pathways=PATHWAYS, parameters=PARAMETERS,
            writes=("cmd",))
 def mental_disorder(ctx: StepContext) -> Changes:
-    s, p, pop = ctx.strength, ctx.params, ctx.pop
-    onset = p["cmd_onset_rate"] * np.exp(s["stress_cmd_onset"] * pop.stress
-                                         + s["loneliness_cmd_onset"] * pop.loneliness
-                                         + s["low_resilience_cmd_onset"] * (1.0 - pop.resilience))
-    recovery = p["cmd_recovery_rate"] * np.exp(s["support_cmd_recovery"] * ctx.exposures.support
-                                               + s["resilience_cmd_recovery"] * pop.resilience)
-    onset = onset * np.exp(s["material_hardship_cmd_onset"] * ctx.exposures.material_hardship)
-    recovery = recovery * care.treatment_multiplier(s["treatment_cmd_recovery"], ctx.exposures.care_access)
-    recovery = ctx.scale(recovery, "cmd_recovery_scale")  # e.g. peer support while taking part
-    return {"cmd": Switch(onset, recovery, "cmd_onset", "cmd_recovery", eligible=pop.age >= CMD_MIN_AGE)}
+    s, p, pop, ex = ctx.strength, ctx.params, ctx.pop, ctx.exposures
+    eligible = pop.age >= CMD_MIN_AGE
+    if kernels.compiled() is None or ctx.settling or (ctx.mods is not None and "cmd_recovery_scale" in ctx.mods):
+        onset, recovery = cmd_hazards(ctx)
+        recovery = ctx.scale(recovery, "cmd_recovery_scale")  # e.g. peer support while taking part
+        return {"cmd": Switch(onset, recovery, "cmd_onset", "cmd_recovery", eligible=eligible)}
+    columns = (pop.stress, pop.loneliness, pop.resilience, ex.material_hardship, ex.support, ex.care_access)
+    coefficients = np.array([p["cmd_onset_rate"], s["stress_cmd_onset"], s["loneliness_cmd_onset"],
+                             s["low_resilience_cmd_onset"], s["material_hardship_cmd_onset"], p["cmd_recovery_rate"],
+                             s["support_cmd_recovery"], s["resilience_cmd_recovery"],
+                             float(np.expm1(s["treatment_cmd_recovery"]))])
+
+    def bound(current: np.ndarray) -> np.ndarray:
+        out = np.empty(current.size)
+        _bound(current, *columns, coefficients, out)
+        return out
+
+    return {"cmd": DrawnSwitch(lambda who: cmd_hazards(ctx, who), bound, "cmd_onset", "cmd_recovery",
+                               eligible=eligible)}
+
+
+@kernels.kernel
+def _bound(current, stress, loneliness, resilience, hardship, support, access, c, out) -> None:  # noqa: PLR0913, PLR0917
+    """An upper bound of the hazard each slot is at risk of (base.DrawnSwitch): recovery for those with a
+    disorder, onset for the rest, its exponent in float64 and exp(x) <= 2^k (1 + f), x log2(e) = k + f
+    (mortality._death_bound)."""
+    bits = out.view(np.int64)
+    for i in range(stress.size):
+        ill = current[i]
+        res = np.float64(resilience[i])
+        onset_x = (c[1] * np.float64(stress[i]) + c[2] * np.float64(loneliness[i]) + c[3] * (1.0 - res)
+                   + c[4] * np.float64(hardship[i]))
+        recovery_x = c[6] * np.float64(support[i]) + c[7] * res
+        x = recovery_x if ill else onset_x
+        y = x * LOG2E
+        clipped = max(min(y, 1000.0), -1000.0)
+        k = np.floor(clipped)
+        bits[i] = np.int64(k + 1023.0) << 52
+        rate = c[5] * (1.0 + np.float64(access[i]) * c[8]) if ill else c[0]
+        out[i] = rate * out[i] * (1.0 + (clipped - k)) * BOUND_MARGIN + BOUND_FLOOR if y < 1000.0 else np.inf

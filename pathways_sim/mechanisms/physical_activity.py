@@ -13,12 +13,26 @@ adds the rest directly, sized so that the model reproduces the cohorts' 1.28.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from pathways_sim.core import kernels
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
-from pathways_sim.mechanisms.base import F32, Changes, StepContext, Switch, mechanism
-from pathways_sim.mechanisms.smoking import present_focus
+from pathways_sim.mechanisms.base import (
+    ALL,
+    BOUND_FLOOR,
+    BOUND_MARGIN,
+    F32,
+    LOG2E,
+    Changes,
+    DrawnSwitch,
+    StepContext,
+    Switch,
+    mechanism,
+)
+from pathways_sim.mechanisms.smoking import PRESENT_FOCUS_REFERENCE, present_focus
 
 INACTIVITY_MIN_AGE = 16.0
 REFERENCE_AGE = 50.0
@@ -69,15 +83,60 @@ PARAMETERS = (
 )
 
 
+def inactivity_hazards(ctx: StepContext, who: Any = ALL) -> tuple[np.ndarray, np.ndarray]:
+    """Hazards per year of becoming inactive and active again of the slots ``who`` (everyone's by default),
+    before any intervention's ``inactivity_onset_scale``."""
+    s, p, pop = ctx.strength, ctx.params, ctx.pop
+    push = (s["present_focus_inactivity"] * present_focus(pop.stress[who], pop.control[who])
+            + s["deprivation_inactivity"] * (ctx.exposures.deprivation[who] - 0.5))
+    onset = p["inactivity_onset_rate"] * np.exp(p["inactivity_age_slope"] * (pop.age[who] - REFERENCE_AGE) + push)
+    recovery = p["inactivity_recovery_rate"] * np.exp(-push)
+    return onset, recovery
+
+
 @mechanism("physical_activity", "stress, low control and deprived areas make adults inactive more often and "
            "active again less often; inactivity rises with age", pathways=PATHWAYS, parameters=PARAMETERS,
            writes=("physically_inactive",))
 def physical_activity(ctx: StepContext) -> Changes:
     s, p, pop = ctx.strength, ctx.params, ctx.pop
-    push = (s["present_focus_inactivity"] * present_focus(pop.stress, pop.control)
-            + s["deprivation_inactivity"] * (ctx.exposures.deprivation - 0.5))
-    onset = ctx.scale(p["inactivity_onset_rate"] * np.exp(p["inactivity_age_slope"] * (pop.age - REFERENCE_AGE)
-                                                          + push), "inactivity_onset_scale")
-    recovery = p["inactivity_recovery_rate"] * np.exp(-push)
-    return {"physically_inactive": Switch(onset.astype(F32), recovery.astype(F32), "inactivity_onset",
-                                          "inactivity_recovery", eligible=pop.age >= INACTIVITY_MIN_AGE)}
+    eligible = pop.age >= INACTIVITY_MIN_AGE
+    if kernels.compiled() is None or ctx.settling or (ctx.mods is not None and "inactivity_onset_scale" in ctx.mods):
+        onset, recovery = inactivity_hazards(ctx)
+        return {"physically_inactive": Switch(ctx.scale(onset, "inactivity_onset_scale").astype(F32),
+                                              recovery.astype(F32),
+                                              "inactivity_onset", "inactivity_recovery", eligible=eligible)}
+    deprivation = ctx.exposures.deprivation
+    coefficients = np.array([p["inactivity_onset_rate"], p["inactivity_age_slope"], s["present_focus_inactivity"],
+                             s["deprivation_inactivity"], p["inactivity_recovery_rate"], PRESENT_FOCUS_REFERENCE,
+                             REFERENCE_AGE])
+
+    def bound(current: np.ndarray) -> np.ndarray:
+        out = np.empty(current.size)
+        _bound(current, pop.age, pop.stress, pop.control, deprivation, coefficients, out)
+        return out
+
+    def hazards(who: Any) -> tuple[np.ndarray, np.ndarray]:
+        onset, recovery = inactivity_hazards(ctx, who)
+        return onset.astype(F32), recovery.astype(F32)
+
+    return {"physically_inactive": DrawnSwitch(hazards, bound, "inactivity_onset", "inactivity_recovery",
+                                               eligible=eligible)}
+
+
+@kernels.kernel
+def _bound(current, age, stress, control, deprivation, c, out) -> None:
+    """An upper bound of the hazard each slot is at risk of (base.DrawnSwitch): becoming active again for the
+    inactive, inactive for the rest, its exponent in float64 and exp(x) <= 2^k (1 + f), x log2(e) = k + f
+    (mortality._death_bound)."""
+    bits = out.view(np.int64)
+    for i in range(age.size):
+        inactive = current[i]
+        focus = (np.float64(stress[i]) + (1.0 - np.float64(control[i]))) / 2.0 - c[5]
+        push = c[2] * focus + c[3] * (np.float64(deprivation[i]) - 0.5)
+        x = -push if inactive else c[1] * (np.float64(age[i]) - c[6]) + push
+        y = x * LOG2E
+        clipped = max(min(y, 1000.0), -1000.0)
+        k = np.floor(clipped)
+        bits[i] = np.int64(k + 1023.0) << 52
+        rate = c[4] if inactive else c[0]
+        out[i] = rate * out[i] * (1.0 + (clipped - k)) * BOUND_MARGIN + BOUND_FLOOR if y < 1000.0 else np.inf

@@ -3,11 +3,24 @@ smoking spreads along ties (Pampel 2010; Christakis & Fowler 2008)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from pathways_sim.core import kernels
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
-from pathways_sim.mechanisms.base import Changes, StepContext, Switch, mechanism
+from pathways_sim.mechanisms.base import (
+    ALL,
+    BOUND_FLOOR,
+    BOUND_MARGIN,
+    LOG2E,
+    Changes,
+    DrawnSwitch,
+    StepContext,
+    Switch,
+    mechanism,
+)
 
 # Present focus ((stress + 1 - control) / 2) of a typical adult: smoking hazards equal their base rates here.
 PRESENT_FOCUS_REFERENCE = 0.3
@@ -41,14 +54,50 @@ def present_focus(stress: np.ndarray, control: np.ndarray) -> np.ndarray:
     return (stress + (1.0 - control)) / 2.0 - PRESENT_FOCUS_REFERENCE
 
 
+def smoking_hazards(ctx: StepContext, who: Any = ALL) -> tuple[np.ndarray, np.ndarray]:
+    """Hazards per year of starting and of stopping smoking of the slots ``who`` (everyone's by default)."""
+    s, p, pop = ctx.strength, ctx.params, ctx.pop
+    focus = present_focus(pop.stress[who], pop.control[who])
+    start = p["smoking_initiation_rate"] * np.exp(s["present_focus_smoking"] * focus
+                                                  + s["peer_smoking"] * ctx.exposures.smoking_ties[who]
+                                                  + p["minority_smoking_log_hr"] * pop.minority[who])
+    stop = p["smoking_cessation_rate"] * np.exp(-s["present_focus_smoking"] * focus)
+    return start, stop
+
+
 @mechanism("smoking", "stress and low control make people start smoking more and stop less; smoking spreads "
            "along ties", pathways=PATHWAYS, parameters=PARAMETERS, writes=("smoker",))
 def smoking(ctx: StepContext) -> Changes:
     s, p, pop = ctx.strength, ctx.params, ctx.pop
-    focus = present_focus(pop.stress, pop.control)
-    start = p["smoking_initiation_rate"] * np.exp(s["present_focus_smoking"] * focus
-                                                  + s["peer_smoking"] * ctx.exposures.smoking_ties
-                                                  + p["minority_smoking_log_hr"] * pop.minority)
-    stop = p["smoking_cessation_rate"] * np.exp(-s["present_focus_smoking"] * focus)
     of_age = (pop.age >= SMOKING_AGES[0]) & (pop.age < SMOKING_AGES[1])
-    return {"smoker": Switch(start, stop, "smoking_start", "smoking_quit", eligible=of_age)}
+    if kernels.compiled() is None or ctx.settling:
+        return {"smoker": Switch(*smoking_hazards(ctx), "smoking_start", "smoking_quit", eligible=of_age)}
+    ties = ctx.exposures.smoking_ties
+    coefficients = np.array([p["smoking_initiation_rate"], s["present_focus_smoking"], s["peer_smoking"],
+                             p["minority_smoking_log_hr"], p["smoking_cessation_rate"], PRESENT_FOCUS_REFERENCE])
+
+    def bound(current: np.ndarray) -> np.ndarray:
+        out = np.empty(current.size)
+        _bound(current, pop.stress, pop.control, ties, pop.minority, coefficients, out)
+        return out
+
+    return {"smoker": DrawnSwitch(lambda who: smoking_hazards(ctx, who), bound, "smoking_start", "smoking_quit",
+                                  eligible=of_age)}
+
+
+@kernels.kernel
+def _bound(current, stress, control, ties, minority, c, out) -> None:
+    """An upper bound of the hazard each slot is at risk of (base.DrawnSwitch): stopping for smokers, starting
+    for the rest, its exponent in float64 and exp(x) <= 2^k (1 + f), x log2(e) = k + f (mortality._death_bound)."""
+    c0, c1, c2, c3, c4, c5 = c[0], c[1], c[2], c[3], c[4], c[5]
+    bits = out.view(np.int64)
+    for i in range(stress.size):
+        focus = (np.float64(stress[i]) + (1.0 - np.float64(control[i]))) / 2.0 - c5
+        smoker = current[i]
+        x = -c1 * focus if smoker else c1 * focus + c2 * np.float64(ties[i]) + c3 * np.float64(minority[i])
+        y = x * LOG2E
+        clipped = max(min(y, 1000.0), -1000.0)
+        k = np.floor(clipped)
+        bits[i] = np.int64(k + 1023.0) << 52
+        rate = c4 if smoker else c0
+        out[i] = rate * out[i] * (1.0 + (clipped - k)) * BOUND_MARGIN + BOUND_FLOOR if y < 1000.0 else np.inf
