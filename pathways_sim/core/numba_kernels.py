@@ -343,6 +343,56 @@ def candidates(current: np.ndarray, eligible: np.ndarray, hazard_bound: np.ndarr
     return who[:found], uniforms[:found]
 
 
+# A bound rate x exp(x) of a hazard, from x in float64 where numpy computes in float32: the margin covers
+# |x| 2^-23 of relative error (any x whose exp neither overflows nor underflows) and float32's rounding of the
+# hazard; the floor covers hazards rounded up into float32's subnormals.
+_LOG2E = 1.4426950408889634
+_BOUND_MARGIN = 1.0 + 2.0 ** -7
+_BOUND_FLOOR = 1e-30
+
+
+@jit_cached
+def _exp_candidates(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        current: np.ndarray, eligible: np.ndarray, exponent: np.ndarray, onset_rate: float, recovery_rate: float,
+        keys: np.ndarray, dt: np.float32, onset_offset: np.uint64, recovery_offset: np.uint64, who: np.ndarray,
+        uniforms: np.ndarray) -> int:
+    power = np.empty(1, dtype=np.int64)  # 2^k made from its bits: no libm call per person
+    two_to_k = power.view(np.float64)
+    n = 0
+    for i in range(current.size):
+        now = current[i]
+        if now or eligible[i]:
+            z = _mix(_mix(keys[i] ^ (recovery_offset if now else onset_offset)) + _GOLDEN)
+            u = np.float64(z >> _S11) * _TO_UNIT
+            y = exponent[i] * _LOG2E
+            if y < 1000.0:  # exp(x) <= 2^k (1 + f) for x log2(e) = k + f (2^f <= 1 + f on [0, 1])
+                clipped = max(y, -1000.0)
+                k = np.floor(clipped)
+                power[0] = np.int64(k + 1023.0) << 52
+                rate = recovery_rate if now else onset_rate
+                bound = np.float32(rate * two_to_k[0] * (1.0 + (clipped - k)) * _BOUND_MARGIN + _BOUND_FLOOR)
+                if not u < np.float64(bound * dt) * _MARGIN:
+                    continue
+            who[n] = i  # (overflowing or not a number: always a candidate)
+            uniforms[n] = u
+            n += 1
+    return n
+
+
+def exp_candidates(  # noqa: PLR0913, PLR0917
+        current: np.ndarray, eligible: np.ndarray, exponent: np.ndarray, onset_rate: float, recovery_rate: float,
+        keys: np.ndarray, dt: float, onset_offset: np.uint64, recovery_offset: np.uint64
+) -> tuple[np.ndarray, np.ndarray]:
+    """``candidates`` for hazards of at most ``onset_rate`` x exp(``exponent``) where ``current`` is False and
+    ``recovery_rate`` x exp(``exponent``) where it is True (``exponent`` float64, per slot, from a mechanism's
+    kernel; the rates non-negative): the bound made in the same pass as the draws."""
+    n = current.size
+    who, uniforms = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float64)
+    found = _exp_candidates(current, eligible, exponent, float(onset_rate), float(recovery_rate), keys,
+                            np.float32(dt), np.uint64(onset_offset), np.uint64(recovery_offset), who, uniforms)
+    return who[:found], uniforms[:found]
+
+
 @jit_cached
 def _relax_array(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray, decay: np.ndarray, out: np.ndarray) -> None:
     for i in range(x.size):

@@ -72,14 +72,16 @@ class DrawnSwitch:
     (the numba path of a mechanism; ``kernels.compiled()`` is not None).
 
     ``hazards(who)`` is the mechanism's numpy code: (onset, recovery) of the slots ``who`` (``slice(None)``: all).
-    ``bound(current)`` is its numba kernel: for every slot an upper bound (float64, never below) of the hazard
-    it is at risk of, recovery where ``current`` else onset.  The step draws everyone's uniform against the
-    bound and numpy's exact hazards, exp and expm1 decide for the few per cent whose draw falls below it, so
-    the new state is the one ``Switch`` gives, bit for bit; ``onset`` and ``recovery`` (everyone's) are
-    computed by the numpy code when read."""
+    ``exponent(current)`` is its numba kernel: for every slot an x (float64) such that the hazard it is at risk
+    of is at most ``rates[1]`` x exp(x) where ``current`` (recovery) and ``rates[0]`` x exp(x) elsewhere (onset),
+    the exponent of the numpy code's formula.  The step draws everyone's uniform against that bound and
+    numpy's exact hazards, exp and expm1 decide for the few per cent whose draw falls below it, so the new state
+    is the one ``Switch`` gives, bit for bit; ``onset`` and ``recovery`` (everyone's) are computed by the numpy
+    code when read."""
 
     hazards: Callable[[Any], tuple[np.ndarray, np.ndarray]]
-    bound: Callable[[np.ndarray], np.ndarray]
+    exponent: Callable[[np.ndarray], np.ndarray]
+    rates: tuple[float, float]
     onset_stream: str
     recovery_stream: str
     eligible: np.ndarray | None = None
@@ -102,9 +104,9 @@ class DrawnSwitch:
         assert compiled is not None, "a DrawnSwitch is made only on the numba path"
         streams, pop = ctx.world.streams, ctx.pop
         eligible = np.ones(current.size, dtype=bool) if self.eligible is None else self.eligible
-        who, uniforms = compiled.candidates(current, eligible, self.bound(current), pop.key, ctx.dt,
-                                            streams.offset(self.onset_stream, ctx.step),
-                                            streams.offset(self.recovery_stream, ctx.step))
+        who, uniforms = compiled.exp_candidates(current, eligible, self.exponent(current), *self.rates, pop.key,
+                                                ctx.dt, streams.offset(self.onset_stream, ctx.step),
+                                                streams.offset(self.recovery_stream, ctx.step))
         onset, recovery = self.hazards(who)
         was = current[who]
         hazard = np.where(was, np.broadcast_to(recovery, who.shape), np.broadcast_to(onset, who.shape)).astype(F32)

@@ -13,9 +13,6 @@ from pathways_sim.declarations.pathways import pathway
 from pathways_sim.mechanisms import care
 from pathways_sim.mechanisms.base import (
     ALL,
-    BOUND_FLOOR,
-    BOUND_MARGIN,
-    LOG2E,
     Changes,
     DrawnSwitch,
     StepContext,
@@ -79,37 +76,30 @@ def mental_disorder(ctx: StepContext) -> Changes:
         onset, recovery = cmd_hazards(ctx)
         recovery = ctx.scale(recovery, "cmd_recovery_scale")  # e.g. peer support while taking part
         return {"cmd": Switch(onset, recovery, "cmd_onset", "cmd_recovery", eligible=eligible)}
-    columns = (pop.stress, pop.loneliness, pop.resilience, ex.material_hardship, ex.support, ex.care_access)
-    coefficients = np.array([p["cmd_onset_rate"], s["stress_cmd_onset"], s["loneliness_cmd_onset"],
-                             s["low_resilience_cmd_onset"], s["material_hardship_cmd_onset"], p["cmd_recovery_rate"],
-                             s["support_cmd_recovery"], s["resilience_cmd_recovery"],
-                             float(np.expm1(s["treatment_cmd_recovery"]))])
+    columns = (pop.stress, pop.loneliness, pop.resilience, ex.material_hardship, ex.support)
+    coefficients = np.array([s["stress_cmd_onset"], s["loneliness_cmd_onset"], s["low_resilience_cmd_onset"],
+                             s["material_hardship_cmd_onset"], s["support_cmd_recovery"], s["resilience_cmd_recovery"]])
+    # Treatment multiplies recovery by 1 + access (e^strength - 1), at most the larger of 1 and e^strength.
+    treated = max(1.0, float(np.exp(s["treatment_cmd_recovery"])))
 
-    def bound(current: np.ndarray) -> np.ndarray:
+    def exponent(current: np.ndarray) -> np.ndarray:
         out = np.empty(current.size)
-        _bound(current, *columns, coefficients, out)
+        _exponent(current, *columns, coefficients, out)
         return out
 
-    return {"cmd": DrawnSwitch(lambda who: cmd_hazards(ctx, who), bound, "cmd_onset", "cmd_recovery",
+    return {"cmd": DrawnSwitch(lambda who: cmd_hazards(ctx, who), exponent,
+                               (p["cmd_onset_rate"], p["cmd_recovery_rate"] * treated), "cmd_onset", "cmd_recovery",
                                eligible=eligible)}
 
 
 @kernels.kernel
-def _bound(current, stress, loneliness, resilience, hardship, support, access, c, out) -> None:  # noqa: PLR0913, PLR0917
-    """An upper bound of the hazard each slot is at risk of (base.DrawnSwitch): recovery for those with a
-    disorder, onset for the rest, its exponent in float64 and exp(x) <= 2^k (1 + f), x log2(e) = k + f
-    (mortality._death_bound)."""
-    bits = out.view(np.int64)
+def _exponent(current, stress, loneliness, resilience, hardship, support, c, out) -> None:
+    """The exponent of the hazard each slot is at risk of (base.DrawnSwitch), in float64: recovery for those
+    with a disorder, onset for the rest; arithmetic only (the two mixed by the 0/1 state), so it vectorises."""
+    c0, c1, c2, c3, c4, c5 = c[0], c[1], c[2], c[3], c[4], c[5]
     for i in range(stress.size):
-        ill = current[i]
         res = np.float64(resilience[i])
-        onset_x = (c[1] * np.float64(stress[i]) + c[2] * np.float64(loneliness[i]) + c[3] * (1.0 - res)
-                   + c[4] * np.float64(hardship[i]))
-        recovery_x = c[6] * np.float64(support[i]) + c[7] * res
-        x = recovery_x if ill else onset_x
-        y = x * LOG2E
-        clipped = max(min(y, 1000.0), -1000.0)
-        k = np.floor(clipped)
-        bits[i] = np.int64(k + 1023.0) << 52
-        rate = c[5] * (1.0 + np.float64(access[i]) * c[8]) if ill else c[0]
-        out[i] = rate * out[i] * (1.0 + (clipped - k)) * BOUND_MARGIN + BOUND_FLOOR if y < 1000.0 else np.inf
+        onset = c0 * np.float64(stress[i]) + c1 * np.float64(loneliness[i]) + c2 * (1.0 - res) + c3 * np.float64(
+            hardship[i])
+        recovery = c4 * np.float64(support[i]) + c5 * res
+        out[i] = onset + np.float64(current[i]) * (recovery - onset)

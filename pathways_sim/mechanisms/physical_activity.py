@@ -22,10 +22,7 @@ from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.mechanisms.base import (
     ALL,
-    BOUND_FLOOR,
-    BOUND_MARGIN,
     F32,
-    LOG2E,
     Changes,
     DrawnSwitch,
     StepContext,
@@ -106,37 +103,30 @@ def physical_activity(ctx: StepContext) -> Changes:
                                               recovery.astype(F32),
                                               "inactivity_onset", "inactivity_recovery", eligible=eligible)}
     deprivation = ctx.exposures.deprivation
-    coefficients = np.array([p["inactivity_onset_rate"], p["inactivity_age_slope"], s["present_focus_inactivity"],
-                             s["deprivation_inactivity"], p["inactivity_recovery_rate"], PRESENT_FOCUS_REFERENCE,
-                             REFERENCE_AGE])
+    coefficients = np.array([p["inactivity_age_slope"], s["present_focus_inactivity"], s["deprivation_inactivity"],
+                             PRESENT_FOCUS_REFERENCE, REFERENCE_AGE])
 
-    def bound(current: np.ndarray) -> np.ndarray:
+    def exponent(current: np.ndarray) -> np.ndarray:
         out = np.empty(current.size)
-        _bound(current, pop.age, pop.stress, pop.control, deprivation, coefficients, out)
+        _exponent(current, pop.age, pop.stress, pop.control, deprivation, coefficients, out)
         return out
 
     def hazards(who: Any) -> tuple[np.ndarray, np.ndarray]:
         onset, recovery = inactivity_hazards(ctx, who)
         return onset.astype(F32), recovery.astype(F32)
 
-    return {"physically_inactive": DrawnSwitch(hazards, bound, "inactivity_onset", "inactivity_recovery",
-                                               eligible=eligible)}
+    return {"physically_inactive": DrawnSwitch(hazards, exponent,
+                                               (p["inactivity_onset_rate"], p["inactivity_recovery_rate"]),
+                                               "inactivity_onset", "inactivity_recovery", eligible=eligible)}
 
 
 @kernels.kernel
-def _bound(current, age, stress, control, deprivation, c, out) -> None:
-    """An upper bound of the hazard each slot is at risk of (base.DrawnSwitch): becoming active again for the
-    inactive, inactive for the rest, its exponent in float64 and exp(x) <= 2^k (1 + f), x log2(e) = k + f
-    (mortality._death_bound)."""
-    bits = out.view(np.int64)
+def _exponent(current, age, stress, control, deprivation, c, out) -> None:
+    """The exponent of the hazard each slot is at risk of (base.DrawnSwitch), in float64: becoming active again
+    for the inactive, inactive for the rest; arithmetic only (the two mixed by the 0/1 state), so it vectorises."""
+    c0, c1, c2, c3, c4 = c[0], c[1], c[2], c[3], c[4]
     for i in range(age.size):
-        inactive = current[i]
-        focus = (np.float64(stress[i]) + (1.0 - np.float64(control[i]))) / 2.0 - c[5]
-        push = c[2] * focus + c[3] * (np.float64(deprivation[i]) - 0.5)
-        x = -push if inactive else c[1] * (np.float64(age[i]) - c[6]) + push
-        y = x * LOG2E
-        clipped = max(min(y, 1000.0), -1000.0)
-        k = np.floor(clipped)
-        bits[i] = np.int64(k + 1023.0) << 52
-        rate = c[4] if inactive else c[0]
-        out[i] = rate * out[i] * (1.0 + (clipped - k)) * BOUND_MARGIN + BOUND_FLOOR if y < 1000.0 else np.inf
+        focus = (np.float64(stress[i]) + (1.0 - np.float64(control[i]))) / 2.0 - c3
+        push = c1 * focus + c2 * (np.float64(deprivation[i]) - 0.5)
+        onset = c0 * (np.float64(age[i]) - c4) + push
+        out[i] = onset + np.float64(current[i]) * (-push - onset)

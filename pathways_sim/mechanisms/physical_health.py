@@ -12,9 +12,6 @@ from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.mechanisms.base import (
     ALL,
-    BOUND_FLOOR,
-    BOUND_MARGIN,
-    LOG2E,
     Changes,
     DrawnSwitch,
     StepContext,
@@ -71,34 +68,28 @@ def physical_health(ctx: StepContext) -> Changes:
         return {"poor_health": Switch(*poor_health_hazards(ctx), "poor_health_onset", "poor_health_recovery")}
     s, p, pop = ctx.strength, ctx.params, ctx.pop
     hardship = ctx.exposures.material_hardship
-    coefficients = np.array([p["poor_health_rate_at_50"], p["poor_health_age_slope"], p["female_poor_health_log_hr"],
+    coefficients = np.array([p["poor_health_age_slope"], p["female_poor_health_log_hr"],
                              s["allostatic_load_poor_health"], s["smoking_poor_health"], s["cmd_poor_health"],
-                             s["material_hardship_poor_health"], s["inactivity_poor_health"],
-                             p["poor_health_recovery_rate"]])
+                             s["material_hardship_poor_health"], s["inactivity_poor_health"]])
 
-    def bound(current: np.ndarray) -> np.ndarray:
+    def exponent(current: np.ndarray) -> np.ndarray:
         out = np.empty(current.size)
-        _bound(current, pop.age, pop.female, pop.allostatic_load, pop.smoker, pop.cmd, hardship,
-               pop.physically_inactive, coefficients, out)
+        _exponent(current, pop.age, pop.female, pop.allostatic_load, pop.smoker, pop.cmd, hardship,
+                  pop.physically_inactive, coefficients, out)
         return out
 
-    return {"poor_health": DrawnSwitch(lambda who: poor_health_hazards(ctx, who), bound, "poor_health_onset",
-                                       "poor_health_recovery")}
+    return {"poor_health": DrawnSwitch(lambda who: poor_health_hazards(ctx, who), exponent,
+                                       (p["poor_health_rate_at_50"], p["poor_health_recovery_rate"]),
+                                       "poor_health_onset", "poor_health_recovery")}
 
 
 @kernels.kernel
-def _bound(current, age, female, load, smoker, cmd, hardship, inactive, c, out) -> None:  # noqa: PLR0913, PLR0917
-    """An upper bound of the hazard each slot is at risk of (base.DrawnSwitch): recovery for the ill, onset for
-    the rest, its exponent in float64 and exp(x) <= 2^k (1 + f), x log2(e) = k + f (mortality._death_bound)."""
-    c0, c1, c2, c3, c4, c5, c6, c7, c8 = c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]
-    bits = out.view(np.int64)
+def _exponent(current, age, female, load, smoker, cmd, hardship, inactive, c, out) -> None:  # noqa: PLR0913, PLR0917
+    """The exponent of the hazard each slot is at risk of (base.DrawnSwitch), in float64: the onset's for the
+    well, 0 for the ill (recovery is one rate); arithmetic only, so the loop vectorises."""
+    c0, c1, c2, c3, c4, c5, c6 = c[0], c[1], c[2], c[3], c[4], c[5], c[6]
     for i in range(age.size):
-        x = (c1 * (np.float64(age[i]) - 50.0) + c2 * np.float64(female[i]) + c3 * np.float64(load[i])
-             + c4 * np.float64(smoker[i]) + c5 * np.float64(cmd[i]) + c6 * np.float64(hardship[i])
-             + c7 * np.float64(inactive[i]))
-        y = x * LOG2E
-        clipped = max(min(y, 1000.0), -1000.0)
-        k = np.floor(clipped)
-        bits[i] = np.int64(k + 1023.0) << 52
-        onset = c0 * out[i] * (1.0 + (clipped - k)) * BOUND_MARGIN + BOUND_FLOOR if y < 1000.0 else np.inf
-        out[i] = c8 * BOUND_MARGIN + BOUND_FLOOR if current[i] else onset
+        x = (c0 * (np.float64(age[i]) - 50.0) + c1 * np.float64(female[i]) + c2 * np.float64(load[i])
+             + c3 * np.float64(smoker[i]) + c4 * np.float64(cmd[i]) + c5 * np.float64(hardship[i])
+             + c6 * np.float64(inactive[i]))
+        out[i] = 0.0 if current[i] else x

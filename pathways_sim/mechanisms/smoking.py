@@ -12,9 +12,6 @@ from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.mechanisms.base import (
     ALL,
-    BOUND_FLOOR,
-    BOUND_MARGIN,
-    LOG2E,
     Changes,
     DrawnSwitch,
     StepContext,
@@ -73,31 +70,25 @@ def smoking(ctx: StepContext) -> Changes:
     if kernels.compiled() is None or ctx.settling:
         return {"smoker": Switch(*smoking_hazards(ctx), "smoking_start", "smoking_quit", eligible=of_age)}
     ties = ctx.exposures.smoking_ties
-    coefficients = np.array([p["smoking_initiation_rate"], s["present_focus_smoking"], s["peer_smoking"],
-                             p["minority_smoking_log_hr"], p["smoking_cessation_rate"], PRESENT_FOCUS_REFERENCE])
+    coefficients = np.array([s["present_focus_smoking"], s["peer_smoking"], p["minority_smoking_log_hr"],
+                             PRESENT_FOCUS_REFERENCE])
 
-    def bound(current: np.ndarray) -> np.ndarray:
+    def exponent(current: np.ndarray) -> np.ndarray:
         out = np.empty(current.size)
-        _bound(current, pop.stress, pop.control, ties, pop.minority, coefficients, out)
+        _exponent(current, pop.stress, pop.control, ties, pop.minority, coefficients, out)
         return out
 
-    return {"smoker": DrawnSwitch(lambda who: smoking_hazards(ctx, who), bound, "smoking_start", "smoking_quit",
-                                  eligible=of_age)}
+    return {"smoker": DrawnSwitch(lambda who: smoking_hazards(ctx, who), exponent,
+                                  (p["smoking_initiation_rate"], p["smoking_cessation_rate"]), "smoking_start",
+                                  "smoking_quit", eligible=of_age)}
 
 
 @kernels.kernel
-def _bound(current, stress, control, ties, minority, c, out) -> None:
-    """An upper bound of the hazard each slot is at risk of (base.DrawnSwitch): stopping for smokers, starting
-    for the rest, its exponent in float64 and exp(x) <= 2^k (1 + f), x log2(e) = k + f (mortality._death_bound)."""
-    c0, c1, c2, c3, c4, c5 = c[0], c[1], c[2], c[3], c[4], c[5]
-    bits = out.view(np.int64)
+def _exponent(current, stress, control, ties, minority, c, out) -> None:
+    """The exponent of the hazard each slot is at risk of (base.DrawnSwitch), in float64: stopping for smokers,
+    starting for the rest; arithmetic only (the two mixed by the 0/1 state), so the loop vectorises."""
+    c0, c1, c2, c3 = c[0], c[1], c[2], c[3]
     for i in range(stress.size):
-        focus = (np.float64(stress[i]) + (1.0 - np.float64(control[i]))) / 2.0 - c5
-        smoker = current[i]
-        x = -c1 * focus if smoker else c1 * focus + c2 * np.float64(ties[i]) + c3 * np.float64(minority[i])
-        y = x * LOG2E
-        clipped = max(min(y, 1000.0), -1000.0)
-        k = np.floor(clipped)
-        bits[i] = np.int64(k + 1023.0) << 52
-        rate = c4 if smoker else c0
-        out[i] = rate * out[i] * (1.0 + (clipped - k)) * BOUND_MARGIN + BOUND_FLOOR if y < 1000.0 else np.inf
+        focus = (np.float64(stress[i]) + (1.0 - np.float64(control[i]))) / 2.0 - c3
+        start = c0 * focus + c1 * np.float64(ties[i]) + c2 * np.float64(minority[i])
+        out[i] = start + np.float64(current[i]) * (-c0 * focus - start)
