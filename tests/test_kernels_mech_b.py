@@ -197,3 +197,55 @@ def test_the_same_people_switch(world, mechanism, state, changes):
     assert drawn_switches_agree(w, mechanism, state, steps=6) > 0 or changes
     for value in (False, True):
         drawn_switches_agree(everyone_in(w, state, value), mechanism, state, steps=1)
+
+
+ACE_CASES = [{}, {"ace_hazard_rate": 10.0}, {"ace_hazard_rate": 0.0}, {"parental_poverty_aces_strength": 2.0,
+                                                                        "parental_stress_aces_strength": 1.5},
+             {"step_months": 12}]
+
+
+@pytest.mark.parametrize("changes", ACE_CASES)
+def test_the_same_children_have_adverse_experiences(world, changes):
+    from pathways_sim.mechanisms.base import StepContext
+    from pathways_sim.mechanisms.childhood import childhood_adversity
+
+    w = with_params(world, **changes)
+    ages_at_the_edges(w)
+    pop = w.population
+    orphans = np.flatnonzero(pop.alive & (pop.age < 18))[:30]
+    pop.parent[orphans] = -1  # children in care
+    pop.aces[orphans[:10]] = 9  # and some who can have no more
+    pop.aces[orphans[10:20]] = 8
+    total = 0
+    for step in range(6):
+        w.step_index = step
+
+        def aces():
+            ctx = StepContext(w)
+            return childhood_adversity(ctx)["aces"], ctx.recorded["aces"]
+
+        (plain, plain_hazard), (compiled, compiled_hazard) = both(aces)
+        assert identical(plain, compiled) and identical(plain_hazard, compiled_hazard)
+        total += int(np.count_nonzero(plain != pop.aces))
+    assert total > 0 or changes
+
+
+def test_death_hazard_bound_holds(world):
+    from pathways_sim.mechanisms.base import StepContext
+    from pathways_sim.mechanisms.mortality import _exponent, death_hazard
+
+    for changes in MORTALITY_CASES:
+        w = with_params(world, **changes)
+        ages_at_the_edges(w)
+        pop, s, p = w.population, w.strength, w.params
+        rate, infant = p["mortality_rate_at_50"], p["infant_mortality_rate"]
+        with np.errstate(divide="ignore"):
+            shift = float(np.log(rate / (rate + infant))) if rate > 0 else -np.inf
+        exponent = np.empty(pop.capacity)
+        with kernels.using("numba"):
+            _exponent(pop.age, pop.female, pop.poor_health, pop.smoker, pop.allostatic_load, pop.physically_inactive,
+                      np.array([p["mortality_age_slope"], p["male_mortality_log_hr"], s["poor_health_mortality"],
+                                s["smoking_mortality"], s["allostatic_load_mortality"], s["inactivity_mortality"],
+                                shift]), exponent)
+            exact = death_hazard(StepContext(w))
+        assert np.all((rate + infant) * np.exp(exponent) * (1 + 2.0 ** -10) + 1e-30 >= exact), changes

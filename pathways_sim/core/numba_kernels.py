@@ -312,37 +312,6 @@ def switch(current: np.ndarray, eligible: np.ndarray | None, onset: object, reco
     return new.reshape(shape)
 
 
-@jit_cached
-def _candidates(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
-        current: np.ndarray, eligible: np.ndarray, hazard_bound: np.ndarray, keys: np.ndarray, dt: np.float32,
-        onset_offset: np.uint64, recovery_offset: np.uint64, who: np.ndarray, uniforms: np.ndarray) -> int:
-    n = 0
-    for i in range(current.size):
-        now = current[i]
-        if now or eligible[i]:
-            z = _mix(_mix(keys[i] ^ (recovery_offset if now else onset_offset)) + _GOLDEN)
-            u = np.float64(z >> _S11) * _TO_UNIT
-            if u < np.float64(np.float32(hazard_bound[i]) * dt) * _MARGIN:
-                who[n] = i
-                uniforms[n] = u
-                n += 1
-    return n
-
-
-def candidates(current: np.ndarray, eligible: np.ndarray, hazard_bound: np.ndarray, keys: np.ndarray, dt: float,
-               onset_offset: np.uint64, recovery_offset: np.uint64) -> tuple[np.ndarray, np.ndarray]:
-    """The slots whose draw could fall below their chance, and their draws: drawn as ``switch`` draws (the onset
-    stream where ``current`` is False and ``eligible``, the recovery stream where it is True), against an upper
-    bound of each hazard (float64, never below the exact one) instead of the hazard, for a mechanism that works
-    out exact hazards (numpy's exp) only for these slots (``base.DrawnSwitch``).  The float32 rounding of a
-    bound loses at most 2^-24 of it; the margin (2^-10) covers that many times over."""
-    n = current.size
-    who, uniforms = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float64)
-    found = _candidates(current, eligible, hazard_bound, keys, np.float32(dt), np.uint64(onset_offset),
-                        np.uint64(recovery_offset), who, uniforms)
-    return who[:found], uniforms[:found]
-
-
 # A bound rate x exp(x) of a hazard, from x in float64 where numpy computes in float32: the margin covers
 # |x| 2^-23 of relative error (any x whose exp neither overflows nor underflows) and float32's rounding of the
 # hazard; the floor covers hazards rounded up into float32's subnormals.
@@ -383,9 +352,11 @@ def exp_candidates(  # noqa: PLR0913, PLR0917
         current: np.ndarray, eligible: np.ndarray, exponent: np.ndarray, onset_rate: float, recovery_rate: float,
         keys: np.ndarray, dt: float, onset_offset: np.uint64, recovery_offset: np.uint64
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``candidates`` for hazards of at most ``onset_rate`` x exp(``exponent``) where ``current`` is False and
-    ``recovery_rate`` x exp(``exponent``) where it is True (``exponent`` float64, per slot, from a mechanism's
-    kernel; the rates non-negative): the bound made in the same pass as the draws."""
+    """The slots whose draw could fall below their chance, and their draws, for a mechanism that works out exact
+    hazards (numpy's exp) only for these (``base.DrawnSwitch``): drawn as ``switch`` draws (the onset stream
+    where ``current`` is False and ``eligible``, the recovery stream where it is True), against a bound of each
+    hazard, ``onset_rate`` or ``recovery_rate`` x exp(``exponent``) (float64 per slot from the mechanism's
+    kernel, never giving less than the hazard; the rates non-negative), made in the same pass as the draws."""
     n = current.size
     who, uniforms = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float64)
     found = _exp_candidates(current, eligible, exponent, float(onset_rate), float(recovery_rate), keys,

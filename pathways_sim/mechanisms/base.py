@@ -57,12 +57,6 @@ class Switch:
     eligible: np.ndarray | None = None
 
 
-# Margin of a kernel's hazard bound over its own float64 estimate: covers the float32 arithmetic the numpy path
-# does where the bound computes in float64 (|exponent| 2^-23 of relative error, far below it for any exponent
-# whose exp neither overflows nor underflows); the floor covers hazards rounded up into float32's subnormals.
-BOUND_MARGIN = 1.0 + 2.0 ** -7
-BOUND_FLOOR = 1e-30
-LOG2E = 1.4426950408889634  # a kernel's bound of exp(x) is 2^k (1 + f), x log2(e) = k + f, never below it
 ALL = slice(None)  # every slot (of a mechanism's hazard function)
 
 
@@ -88,7 +82,7 @@ class DrawnSwitch:
 
     @cached_property
     def everyone(self) -> tuple[np.ndarray, np.ndarray]:
-        return self.hazards(slice(None))
+        return self.hazards(ALL)
 
     @property
     def onset(self) -> np.ndarray:
@@ -211,18 +205,19 @@ class StepContext:
         self.recorded[stream] = hazard
         return event(hazard, self.dt, self.uniform(stream))
 
-    def drawn_event(self, stream: str, at_risk: np.ndarray, bound: np.ndarray,
+    def drawn_event(self, stream: str, at_risk: np.ndarray, exponent: np.ndarray, rate: float,
                     hazard: Callable[[Any], np.ndarray]) -> np.ndarray:
-        """``event(stream, hazard(slice(None)))`` where only ``at_risk`` matter (the rest come out False), on the
-        numba path: ``bound`` (a kernel's, float64, never below the hazard) picks out the few whose draw could
-        fall below their chance, and only theirs is worked out exactly by ``hazard`` (numpy) on their slots."""
+        """``event(stream, hazard(ALL))`` where only ``at_risk`` matter (the rest come out False), on the
+        numba path: the bound ``rate`` x exp(``exponent``) (a kernel's float64 exponent, never giving less than
+        the hazard) picks out the few whose draw could fall below their chance, and only their hazard is worked
+        out exactly, by ``hazard`` (the numpy code) on their slots (as ``DrawnSwitch``)."""
         compiled = kernels.compiled()
         assert compiled is not None and not self.settling, "drawn_event is for the numba path of a step"
-        self.recorded[stream] = lambda: np.broadcast_to(np.asarray(hazard(slice(None)), dtype=F32),
+        self.recorded[stream] = lambda: np.broadcast_to(np.asarray(hazard(ALL), dtype=F32),
                                                         (self.pop.capacity,))
         offset = self.world.streams.offset(stream, self.step)
-        who, uniforms = compiled.candidates(np.zeros(at_risk.size, dtype=bool), at_risk, bound, self.pop.key,
-                                            self.dt, offset, offset)
+        who, uniforms = compiled.exp_candidates(np.zeros(at_risk.size, dtype=bool), at_risk, exponent, rate, rate,
+                                                self.pop.key, self.dt, offset, offset)
         happens = np.zeros(self.pop.capacity, dtype=bool)
         happens[who] = event(np.asarray(hazard(who), dtype=F32), self.dt, uniforms)
         return happens

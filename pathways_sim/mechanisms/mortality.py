@@ -15,7 +15,7 @@ import numpy as np
 from pathways_sim.core import kernels
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
-from pathways_sim.mechanisms.base import ALL, BOUND_FLOOR, BOUND_MARGIN, F32, LOG2E, Changes, StepContext, mechanism
+from pathways_sim.mechanisms.base import ALL, F32, Changes, StepContext, mechanism
 
 PATHWAYS = (
     pathway("allostatic_load_mortality", ["allostatic_load"], "death", +1, 0.02,
@@ -71,29 +71,26 @@ def mortality(ctx: StepContext) -> Changes:
     if kernels.compiled() is None or ctx.settling:
         return {"dies": pop.alive & (ctx.event("deaths", death_hazard(ctx)) | too_old)}
     s, p = ctx.strength, ctx.params
-    coefficients = np.array([p["mortality_rate_at_50"], p["mortality_age_slope"], p["male_mortality_log_hr"],
-                             s["poor_health_mortality"], s["smoking_mortality"], s["allostatic_load_mortality"],
-                             s["inactivity_mortality"], p["infant_mortality_rate"]])
-    bound = np.empty(pop.capacity)
-    _death_bound(pop.age, pop.female, pop.poor_health, pop.smoker, pop.allostatic_load,
-                 pop.physically_inactive, coefficients, bound)
-    dies = ctx.drawn_event("deaths", pop.alive, bound, lambda who: death_hazard(ctx, who))
+    rate, infant = p["mortality_rate_at_50"], p["infant_mortality_rate"]
+    # One rate for everyone: rate + infant, the exponent shifted down by log(rate / (rate + infant)) after the
+    # first year (exactly the Gompertz hazard), and at least 0 before it (rate e^x + infant is at most that).
+    shift = float(np.log(rate / (rate + infant))) if rate > 0 else -np.inf
+    coefficients = np.array([p["mortality_age_slope"], p["male_mortality_log_hr"], s["poor_health_mortality"],
+                             s["smoking_mortality"], s["allostatic_load_mortality"], s["inactivity_mortality"], shift])
+    exponent = np.empty(pop.capacity)
+    _exponent(pop.age, pop.female, pop.poor_health, pop.smoker, pop.allostatic_load, pop.physically_inactive,
+              coefficients, exponent)
+    dies = ctx.drawn_event("deaths", pop.alive, exponent, rate + infant, lambda who: death_hazard(ctx, who))
     return {"dies": pop.alive & (dies | too_old)}
 
 
 @kernels.kernel
-def _death_bound(age, female, poor_health, smoker, load, inactive, c, out) -> None:
-    """An upper bound of ``death_hazard`` (base.DrawnSwitch): its exponent x in float64, and exp(x) <= 2^k (1 + f)
-    for x log2(e) = k + f (2^f <= 1 + f on [0, 1]: at most 9% above), 2^k made from its bits; no libm exp."""
-    c0, c1, c2, c3, c4, c5, c6, c7 = c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
-    bits = out.view(np.int64)
-    for i in range(age.size):  # arithmetic only (0/1 states as numbers), so the loop vectorises
+def _exponent(age, female, poor_health, smoker, load, inactive, c, out) -> None:
+    """The exponent of ``death_hazard`` in float64 (base.StepContext.drawn_event), shifted as ``mortality`` says;
+    arithmetic only (0/1 states as numbers), so the loop vectorises."""
+    c0, c1, c2, c3, c4, c5, c6 = c[0], c[1], c[2], c[3], c[4], c[5], c[6]
+    for i in range(age.size):
         a = np.float64(age[i])
-        x = (c1 * (a - 50.0) + c2 * (1.0 - np.float64(female[i])) + c3 * np.float64(poor_health[i])
-             + c4 * np.float64(smoker[i]) + c5 * np.float64(load[i]) + c6 * np.float64(inactive[i]))
-        y = x * LOG2E
-        clipped = max(min(y, 1000.0), -1000.0)  # below: a larger bound; above: infinite (below)
-        k = np.floor(clipped)
-        bits[i] = np.int64(k + 1023.0) << 52
-        bound = (c0 * out[i] * (1.0 + (clipped - k)) + (c7 if a < 1.0 else 0.0)) * BOUND_MARGIN
-        out[i] = bound + BOUND_FLOOR if y < 1000.0 else np.inf  # not a number: infinite too
+        x = (c0 * (a - 50.0) + c1 * (1.0 - np.float64(female[i])) + c2 * np.float64(poor_health[i])
+             + c3 * np.float64(smoker[i]) + c4 * np.float64(load[i]) + c5 * np.float64(inactive[i]))
+        out[i] = max(x, 0.0) if a < 1.0 else x + c6
