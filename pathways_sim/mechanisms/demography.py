@@ -159,7 +159,8 @@ def _fertile_compiled(pop, params, dt: float) -> tuple[np.ndarray, np.ndarray]:
     # Ages compare in float32, as numpy compares a float32 array with a Python float.
     bounds = np.array([lo, hi, FERTILITY_BAND_STARTS[0], FERTILITY_BAND_STARTS[-1]], dtype=np.float32)
     chance = np.empty(pop.capacity)
-    n = _fertile_kernel(pop.alive, pop.female, pop.age, _BAND_OF_YEAR, bounds, chance_of_band, fertile, chance)
+    n = _fertile_kernel(pop.alive, pop.female, pop.age, chance_of_band[_BAND_OF_YEAR], max(bounds[0], bounds[2]),
+                        min(bounds[1], bounds[3]), fertile, chance)
     return fertile[:n], chance[:n]
 
 
@@ -167,16 +168,17 @@ _BAND_OF_YEAR = np.clip(_fertility_band(np.arange(256.0)), 0, FERTILITY_BAND_RAT
 
 
 @kernels.kernel
-def _fertile_kernel(alive, female, age, band_of_year, bounds, chance_of_band, fertile, chance) -> int:
+def _fertile_kernel(alive, female, age, chance_of_year, lo, hi, fertile, chance) -> int:
+    zero, last = np.float32(0.0), np.float32(chance_of_year.size - 1)
     n = 0
-    for i in range(age.size):
+    for i in range(age.size):  # without branches: whether a slot can have a birth is hard to predict
         a = age[i]
-        if alive[i] and female[i] and a >= bounds[0] and a < bounds[1] and a >= bounds[2] and a < bounds[3]:
-            c = chance_of_band[band_of_year[min(max(np.int64(np.floor(a)), 0), 255)]]
-            if c > 0:
-                fertile[n] = i
-                chance[n] = c
-                n += 1
+        year = a if a < last else last  # (not a number: the last year, never out of the table)
+        c = chance_of_year[np.int64(year if year > zero else zero)]  # (truncated: the floor of whole years)
+        c *= np.float64((a >= lo) & (a < hi) & alive[i] & female[i])
+        fertile[n] = i
+        chance[n] = c
+        n += c > 0
     return n
 
 
