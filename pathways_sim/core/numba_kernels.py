@@ -328,23 +328,22 @@ def _exp_candidates(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays posit
     power = np.empty(1, dtype=np.int64)  # 2^k made from its bits: no libm call per person
     two_to_k = power.view(np.float64)
     n = 0
+    # Without branches (who is at risk, and of what, is hard to predict): everyone's draw and bound, kept or not.
     for i in range(current.size):
         now = current[i]
-        if now or eligible[i]:
-            z = _mix(_mix(keys[i] ^ (recovery_offset if now else onset_offset)) + _GOLDEN)
-            u = np.float64(z >> _S11) * _TO_UNIT
-            y = exponent[i] * _LOG2E
-            if y < 1000.0:  # exp(x) <= 2^k (1 + f) for x log2(e) = k + f (2^f <= 1 + f on [0, 1])
-                clipped = max(y, -1000.0)
-                k = np.floor(clipped)
-                power[0] = np.int64(k + 1023.0) << 52
-                rate = recovery_rate if now else onset_rate
-                bound = np.float32(rate * two_to_k[0] * (1.0 + (clipped - k)) * _BOUND_MARGIN + _BOUND_FLOOR)
-                if not u < np.float64(bound * dt) * _MARGIN:
-                    continue
-            who[n] = i  # (overflowing or not a number: always a candidate)
-            uniforms[n] = u
-            n += 1
+        z = _mix(_mix(keys[i] ^ (recovery_offset if now else onset_offset)) + _GOLDEN)
+        u = np.float64(z >> _S11) * _TO_UNIT
+        y = exponent[i] * _LOG2E  # exp(x) <= 2^k (1 + f) for x log2(e) = k + f (2^f <= 1 + f on [0, 1])
+        clipped = y if y < 1000.0 else 1000.0  # (not a number: 1000; above that, always a candidate, below)
+        clipped = clipped if clipped > -1000.0 else -1000.0
+        k = np.floor(clipped)
+        power[0] = np.int64(k + 1023.0) << 52
+        rate = recovery_rate if now else onset_rate
+        bound = np.float32(rate * two_to_k[0] * (1.0 + (clipped - k)) * _BOUND_MARGIN + _BOUND_FLOOR)
+        below = (u < np.float64(bound * dt) * _MARGIN) | (not y < 1000.0)
+        who[n] = i
+        uniforms[n] = u
+        n += (now | eligible[i]) & below
     return n
 
 
