@@ -183,6 +183,11 @@ SWITCH_CASES = {
     ("mental_disorder", "cmd"): [{}, {"cmd_onset_rate": 10.0, "cmd_recovery_rate": 0.0},
                                  {"treatment_cmd_recovery_strength": 0.7, "cmd_treatment_coverage": 1.0,
                                   "treatment_effect_deprivation_loss": 1.0}, {"step_months": 1}],
+    ("housing", "housing_insecure"): [{}, {"housing_insecurity_rate": 10.0, "housing_resecure_rate": 0.0},
+                                      {"strain_housing_insecurity_strength": 3.0}, {"step_months": 12}],
+    ("material", "material_hardship"): [{}, {"material_hardship_rate": 10.0, "material_hardship_exit_rate": 50.0},
+                                        {"strain_material_hardship_strength": 5.5,
+                                         "housing_insecurity_material_hardship_strength": 1.2}, {"step_months": 12}],
     ("physical_activity", "physically_inactive"): [
         {}, {"inactivity_onset_rate": 10.0, "inactivity_age_slope": 1.0},
         {"inactivity_recovery_rate": 0.0, "deprivation_inactivity_strength": 0.5}, {"step_months": 12}],
