@@ -271,3 +271,26 @@ def test_two_years_of_steps_leave_every_state_identical(world):
     for name in (*STATE_NAMES, "key", "person_id", "children_born", "alive", "parent"):
         assert identical(getattr(plain.population, name), getattr(compiled.population, name)), name
     assert identical(plain.network.keys, compiled.network.keys)
+
+
+@pytest.mark.parametrize("changes", [{}, {"retirement_age": 66.3}, {"step_months": 12}, {"step_months": 1}])
+def test_ageing_comes_of_age_and_retires_the_same_people(world, changes):
+    from pathways_sim.declarations.states import STATE_NAMES
+    from pathways_sim.mechanisms.demography import age_and_transition
+
+    w = with_params(world, **changes)
+    ages_at_the_edges(w)
+    pop = w.population
+    living = np.flatnonzero(pop.alive)[40:80]
+    pop.age[living] = np.array([17.9, 17.95, 17.99, 66.2, 66.25, 66.29, 66.3, 66.9, 66.95, 66.99] * 4,
+                               dtype=np.float32) + np.float32(0.001) * np.arange(40, dtype=np.float32)
+
+    def age():
+        other = copy.deepcopy(w)
+        age_and_transition(other, 5)
+        return other.population
+
+    plain, compiled = both(age)
+    for name in (*STATE_NAMES, "parent", "alive"):
+        assert identical(getattr(plain, name), getattr(compiled, name)), name
+    assert np.count_nonzero(plain.education != pop.education) + np.count_nonzero(plain.employment != pop.employment)

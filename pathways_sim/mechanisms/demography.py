@@ -207,17 +207,44 @@ def births(world: World, step: int) -> np.ndarray:
 def age_and_transition(world: World, step: int) -> None:
     """Age everyone by one step; children turning 18 come of age; workers reaching pension age retire."""
     pop, p = world.population, world.params
-    before = pop.age.copy()
-    pop.age[pop.alive] += np.float32(world.dt)
-    turning_adult = np.flatnonzero(pop.alive & (before < ADULT_AGE) & (pop.age >= ADULT_AGE))
+    if kernels.compiled() is not None:
+        turning_adult, retiring = _age_compiled(pop, world.dt, p["retirement_age"])
+    else:
+        before = pop.age.copy()
+        pop.age[pop.alive] += np.float32(world.dt)
+        turning_adult = np.flatnonzero(pop.alive & (before < ADULT_AGE) & (pop.age >= ADULT_AGE))
+        retiring = pop.alive & (before < p["retirement_age"]) & (pop.age >= p["retirement_age"])
     if turning_adult.size:
         parent = pop.parent[turning_adult]
         has_parent = parent >= 0
         deprivation = world.areas.deprivation[pop.area[turning_adult]]
         advantage = np.where(has_parent, 2 * pop.income_rank[np.maximum(parent, 0)] - 1, 1 - 2 * deprivation)
         come_of_age(world, turning_adult, advantage, step)
-    retiring = pop.alive & (before < p["retirement_age"]) & (pop.age >= p["retirement_age"])
     pop.employment[retiring] = OUT_OF_WORK_FORCE
+
+
+def _age_compiled(pop, dt: float, retirement_age: float) -> tuple[np.ndarray, np.ndarray]:
+    """The ageing of ``age_and_transition`` in one pass: the living age a step (float32), and the slots turning
+    adult and reaching pension age are listed (ages compare in float32, as numpy compares them)."""
+    turning, retiring = np.empty(pop.capacity, dtype=np.int64), np.empty(pop.capacity, dtype=np.int64)
+    n_turning, n_retiring = _age_kernel(pop.alive, pop.age, np.float32(dt), np.float32(ADULT_AGE),
+                                        np.float32(retirement_age), turning, retiring)
+    return turning[:n_turning], retiring[:n_retiring]
+
+
+@kernels.kernel
+def _age_kernel(alive, age, dt, adult, retirement, turning, retiring) -> tuple[int, int]:
+    n_turning = n_retiring = 0
+    for i in range(age.size):
+        if alive[i]:
+            before = age[i]
+            now = before + dt
+            age[i] = now
+            turning[n_turning] = i
+            n_turning += (before < adult) & (now >= adult)
+            retiring[n_retiring] = i
+            n_retiring += (before < retirement) & (now >= retirement)
+    return n_turning, n_retiring
 
 
 @mechanism("deaths", "the people the mortality mechanism drew die; their children lose a parent (an ACE)")
