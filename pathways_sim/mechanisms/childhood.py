@@ -10,7 +10,7 @@ import numpy as np
 from pathways_sim.core import kernels
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
-from pathways_sim.mechanisms.base import Changes, StepContext, mechanism
+from pathways_sim.mechanisms.base import ALL, Changes, StepContext, mechanism
 
 PATHWAYS = (
     pathway("parental_poverty_aces", ["parent_financial_strain"], "aces", +1, 1.2,
@@ -39,27 +39,27 @@ def childhood_adversity(ctx: StepContext) -> Changes:
     at_risk = (pop.age < 18.0) & (pop.aces < 9)  # the children who can have one more (hazard 0 for the rest)
     if (kernels.compiled() is None or ctx.settling
             or (ctx.mods is not None and "ace_hazard_scale" in ctx.mods)):
-        hazard = np.zeros(pop.capacity)
-        child = np.flatnonzero(at_risk)
-        hazard[child] = ace_hazard(ctx, child)
-        new_ace = ctx.event("aces", ctx.scale(hazard, "ace_hazard_scale"))
+        new_ace = ctx.event("aces", ctx.scale(ace_hazards(ctx, at_risk), "ace_hazard_scale"))
         return {"aces": np.minimum(pop.aces + new_ace, 9)}
     s = ctx.strength
     coefficients = np.array([s["parental_poverty_aces"], s["parental_stress_aces"], s["parental_cmd_aces"],
                              IN_CARE_STRAIN, IN_CARE_STRESS])
     exponent = np.empty(pop.capacity)
     _exponent(pop.parent, ctx.exposures.strain, pop.stress, pop.cmd, coefficients, exponent)
-
-    def hazard(who: Any) -> np.ndarray:
-        if not isinstance(who, slice):  # the slots whose draw needs it, all at risk
-            return ace_hazard(ctx, who)
-        everyone = np.zeros(pop.capacity)  # (recorded, as the numpy path makes it)
-        child = np.flatnonzero(at_risk)
-        everyone[child] = ace_hazard(ctx, child)
-        return everyone
-
-    new_ace = ctx.drawn_event("aces", at_risk, exponent, ctx.params["ace_hazard_rate"], hazard)
+    new_ace = ctx.drawn_event("aces", at_risk, exponent, ctx.params["ace_hazard_rate"],
+                              lambda who: ace_hazards(ctx, at_risk, who))
     return {"aces": np.minimum(pop.aces + new_ace, 9)}
+
+
+def ace_hazards(ctx: StepContext, at_risk: np.ndarray, who: Any = ALL) -> np.ndarray:
+    """Hazard per year of a new ACE: of everyone (float64, 0 where not ``at_risk``) by default, else of the
+    slots ``who`` (all at risk)."""
+    if not isinstance(who, slice):
+        return ace_hazard(ctx, who)
+    hazard = np.zeros(ctx.pop.capacity)
+    child = np.flatnonzero(at_risk)
+    hazard[child] = ace_hazard(ctx, child)
+    return hazard
 
 
 def ace_hazard(ctx: StepContext, child: np.ndarray) -> np.ndarray:
