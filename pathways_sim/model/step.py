@@ -59,7 +59,11 @@ def advance(world: World) -> StepEvents:
     if world.step_index % world.steps_per_year == 0:
         for mech in STEP_ORDER.yearly:
             mech(ctx)
-    return StepEvents(alive, age_at_start, ctx.signals["dies"], ctx.signals["born"])
+    events = StepEvents(alive, age_at_start, ctx.signals["dies"], ctx.signals["born"])
+    # A kernel path records its full hazards as functions of this context (base.Recorded): clearing them breaks
+    # that cycle, so the context and this step's arrays are freed now rather than at the next garbage collection.
+    ctx.recorded.clear()
+    return events
 
 
 def burn_in(world: World) -> None:
