@@ -312,6 +312,57 @@ def switch(current: np.ndarray, eligible: np.ndarray | None, onset: object, reco
     return new.reshape(shape)
 
 
+# A bound rate x exp(x) of a hazard, from x in float64 where numpy computes in float32: the margin covers
+# |x| 2^-23 of relative error (any x whose exp neither overflows nor underflows) and float32's rounding of the
+# hazard; the floor covers hazards rounded up into float32's subnormals.
+_LOG2E = 1.4426950408889634
+_BOUND_MARGIN = 1.0 + 2.0 ** -7
+_BOUND_FLOOR = 1e-30
+
+
+@jit_cached
+def _exp_candidates(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        current: np.ndarray, eligible: np.ndarray, exponent: np.ndarray, onset_rate: float, recovery_rate: float,
+        keys: np.ndarray, dt: np.float32, onset_offset: np.uint64, recovery_offset: np.uint64, who: np.ndarray,
+        uniforms: np.ndarray) -> int:
+    power = np.empty(1, dtype=np.int64)  # 2^k made from its bits: no libm call per person
+    two_to_k = power.view(np.float64)
+    n = 0
+    # Without branches (who is at risk, and of what, is hard to predict): everyone's draw and bound, kept or not.
+    for i in range(current.size):
+        now = current[i]
+        z = _mix(_mix(keys[i] ^ (recovery_offset if now else onset_offset)) + _GOLDEN)
+        u = np.float64(z >> _S11) * _TO_UNIT
+        y = exponent[i] * _LOG2E  # exp(x) <= 2^k (1 + f) for x log2(e) = k + f (2^f <= 1 + f on [0, 1])
+        clipped = y if y < 1000.0 else 1000.0  # (not a number: 1000; above that, always a candidate, below)
+        clipped = clipped if clipped > -1000.0 else -1000.0
+        k = np.floor(clipped)
+        power[0] = np.int64(k + 1023.0) << 52
+        rate = recovery_rate if now else onset_rate
+        bound = np.float32(rate * two_to_k[0] * (1.0 + (clipped - k)) * _BOUND_MARGIN + _BOUND_FLOOR)
+        below = (u < np.float64(bound * dt) * _MARGIN) | (not y < 1000.0)
+        who[n] = i
+        uniforms[n] = u
+        n += (now | eligible[i]) & below
+    return n
+
+
+def exp_candidates(  # noqa: PLR0913, PLR0917
+        current: np.ndarray, eligible: np.ndarray, exponent: np.ndarray, onset_rate: float, recovery_rate: float,
+        keys: np.ndarray, dt: float, onset_offset: np.uint64, recovery_offset: np.uint64
+) -> tuple[np.ndarray, np.ndarray]:
+    """The slots whose draw could fall below their chance, and their draws, for a mechanism that works out exact
+    hazards (numpy's exp) only for these (``base.DrawnSwitch``): drawn as ``switch`` draws (the onset stream
+    where ``current`` is False and ``eligible``, the recovery stream where it is True), against a bound of each
+    hazard, ``onset_rate`` or ``recovery_rate`` x exp(``exponent``) (float64 per slot from the mechanism's
+    kernel, never giving less than the hazard; the rates non-negative), made in the same pass as the draws."""
+    n = current.size
+    who, uniforms = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float64)
+    found = _exp_candidates(current, eligible, exponent, float(onset_rate), float(recovery_rate), keys,
+                            np.float32(dt), np.uint64(onset_offset), np.uint64(recovery_offset), who, uniforms)
+    return who[:found], uniforms[:found]
+
+
 @jit_cached
 def _relax_array(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray, decay: np.ndarray, out: np.ndarray) -> None:
     for i in range(x.size):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,72 @@ class Switch:
     onset_stream: str
     recovery_stream: str
     eligible: np.ndarray | None = None
+
+
+ALL = slice(None)  # every slot (of a mechanism's hazard function)
+
+
+@dataclass(frozen=True, eq=False)
+class DrawnSwitch:
+    """A ``Switch`` whose exact hazards are worked out only for the people whose draw could fall below them
+    (the numba path of a mechanism; ``kernels.compiled()`` is not None).
+
+    ``hazards(who)`` is the mechanism's numpy code: (onset, recovery) of the slots ``who`` (``slice(None)``: all).
+    ``exponent(current)`` is its numba kernel: for every slot an x (float64) such that the hazard it is at risk
+    of is at most ``rates[1]`` x exp(x) where ``current`` (recovery) and ``rates[0]`` x exp(x) elsewhere (onset),
+    the exponent of the numpy code's formula.  The step draws everyone's uniform against that bound and
+    numpy's exact hazards, exp and expm1 decide for the few per cent whose draw falls below it, so the new state
+    is the one ``Switch`` gives, bit for bit; ``onset`` and ``recovery`` (everyone's) are computed by the numpy
+    code when read."""
+
+    hazards: Callable[[Any], tuple[np.ndarray, np.ndarray]]
+    exponent: Callable[[np.ndarray], np.ndarray]
+    rates: tuple[float, float]
+    onset_stream: str
+    recovery_stream: str
+    eligible: np.ndarray | None = None
+
+    @cached_property
+    def everyone(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.hazards(ALL)
+
+    @property
+    def onset(self) -> np.ndarray:
+        return self.everyone[0]
+
+    @property
+    def recovery(self) -> np.ndarray:
+        return self.everyone[1]
+
+    def resolve(self, ctx: StepContext, current: np.ndarray) -> np.ndarray:
+        """The new state: as ``step.resolve`` of the equivalent ``Switch``."""
+        compiled = kernels.compiled()
+        assert compiled is not None, "a DrawnSwitch is made only on the numba path"
+        streams, pop = ctx.world.streams, ctx.pop
+        eligible = np.ones(current.size, dtype=bool) if self.eligible is None else self.eligible
+        who, uniforms = compiled.exp_candidates(current, eligible, self.exponent(current), *self.rates, pop.key,
+                                                ctx.dt, streams.offset(self.onset_stream, ctx.step),
+                                                streams.offset(self.recovery_stream, ctx.step))
+        onset, recovery = self.hazards(who)
+        was = current[who]
+        hazard = np.where(was, np.broadcast_to(recovery, who.shape), np.broadcast_to(onset, who.shape)).astype(F32)
+        flips = who[uniforms < -np.expm1(-hazard * ctx.dt)]
+        new = current.copy()
+        new[flips] = ~current[flips]
+        return new
+
+
+class Recorded(dict[str, Any]):
+    """Recorded quantities by name.  A value may be a function of nothing, computed when first read: a kernel
+    path records its full hazard so (computing it only for the few whose draw needed it); read it, as every
+    reader does, before the step's changes are applied."""
+
+    def __getitem__(self, name: str) -> Any:
+        value = super().__getitem__(name)
+        if callable(value):
+            value = value()
+            self[name] = value
+        return value
 
 
 Changes = dict[str, Any]
@@ -94,7 +161,7 @@ class StepContext:
     mods: Modifiers | None = None
     settling: bool = False
     signals: dict[str, Any] = field(default_factory=dict)
-    recorded: dict[str, np.ndarray] = field(default_factory=dict)
+    recorded: Recorded = field(default_factory=Recorded)
 
     def __post_init__(self) -> None:
         from pathways_sim.mechanisms.exposures import Exposures  # the exposures module builds on this one
@@ -137,6 +204,23 @@ class StepContext:
         hazard = np.broadcast_to(np.asarray(hazard, dtype=F32), (self.pop.capacity,))
         self.recorded[stream] = hazard
         return event(hazard, self.dt, self.uniform(stream))
+
+    def drawn_event(self, stream: str, at_risk: np.ndarray, exponent: np.ndarray, rate: float,
+                    hazard: Callable[[Any], np.ndarray]) -> np.ndarray:
+        """``event(stream, hazard(ALL))`` where only ``at_risk`` matter (the rest come out False), on the
+        numba path: the bound ``rate`` x exp(``exponent``) (a kernel's float64 exponent, never giving less than
+        the hazard) picks out the few whose draw could fall below their chance, and only their hazard is worked
+        out exactly, by ``hazard`` (the numpy code) on their slots (as ``DrawnSwitch``)."""
+        compiled = kernels.compiled()
+        assert compiled is not None and not self.settling, "drawn_event is for the numba path of a step"
+        self.recorded[stream] = lambda: np.broadcast_to(np.asarray(hazard(ALL), dtype=F32),
+                                                        (self.pop.capacity,))
+        offset = self.world.streams.offset(stream, self.step)
+        who, uniforms = compiled.exp_candidates(np.zeros(at_risk.size, dtype=bool), at_risk, exponent, rate, rate,
+                                                self.pop.key, self.dt, offset, offset)
+        happens = np.zeros(self.pop.capacity, dtype=bool)
+        happens[who] = event(np.asarray(hazard(who), dtype=F32), self.dt, uniforms)
+        return happens
 
     def record(self, name: str, values: np.ndarray) -> np.ndarray:
         """Keep an intermediate quantity (e.g. ``stress_load``) for tests, teaching and diagnostics."""

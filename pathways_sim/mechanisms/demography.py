@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from pathways_sim import metrics
+from pathways_sim.core import kernels
 from pathways_sim.core.streams import child_keys
 from pathways_sim.core.world import World
 from pathways_sim.declarations.declare import Param
@@ -136,14 +137,57 @@ def deaths(world: World, dying: np.ndarray) -> None:
     pop.aces[orphaned] = np.minimum(pop.aces[orphaned] + 1, 9)
 
 
+def _fertile(pop, params, dt: float) -> tuple[np.ndarray, np.ndarray]:
+    """The women who can have a birth this step (slots) and their chance of one."""
+    if kernels.compiled() is not None:
+        return _fertile_compiled(pop, params, dt)
+    rate = np.where(pop.alive & pop.female, fertility_rates(pop.age, params), 0.0)
+    chance = -np.expm1(-rate * dt)
+    fertile = np.flatnonzero(chance > 0)
+    return fertile, chance[fertile]
+
+
+def _fertile_compiled(pop, params, dt: float) -> tuple[np.ndarray, np.ndarray]:
+    """``_fertile`` in one pass: a woman's rate is one of the six band rates (or 0), so numpy's expm1 of the six
+    gives every chance the per-person expm1 would (it is elementwise), looked up by band."""
+    lo, hi, tfr = params["fertility_age_min"], params["fertility_age_max"], params["total_fertility_rate"]
+    exposure = float(np.sum(FERTILITY_BAND_RATES * np.diff(np.clip(FERTILITY_BAND_STARTS, lo, hi))))
+    fertile = np.empty(pop.capacity, dtype=np.int64)
+    if exposure <= 0:
+        return fertile[:0], np.empty(0)
+    chance_of_band = -np.expm1(-(FERTILITY_BAND_RATES * tfr / exposure) * dt)
+    # Ages compare in float32, as numpy compares a float32 array with a Python float.
+    bounds = np.array([lo, hi, FERTILITY_BAND_STARTS[0], FERTILITY_BAND_STARTS[-1]], dtype=np.float32)
+    chance = np.empty(pop.capacity)
+    n = _fertile_kernel(pop.alive, pop.female, pop.age, chance_of_band[_BAND_OF_YEAR], max(bounds[0], bounds[2]),
+                        min(bounds[1], bounds[3]), fertile, chance)
+    return fertile[:n], chance[:n]
+
+
+_BAND_OF_YEAR = np.clip(_fertility_band(np.arange(256.0)), 0, FERTILITY_BAND_RATES.size - 1)
+
+
+@kernels.kernel
+def _fertile_kernel(alive, female, age, chance_of_year, lo, hi, fertile, chance) -> int:
+    zero, last = np.float32(0.0), np.float32(chance_of_year.size - 1)
+    n = 0
+    for i in range(age.size):  # without branches: whether a slot can have a birth is hard to predict
+        a = age[i]
+        year = a if a < last else last  # (not a number: the last year, never out of the table)
+        c = chance_of_year[np.int64(year if year > zero else zero)]  # (truncated: the floor of whole years)
+        c *= np.float64((a >= lo) & (a < hi) & alive[i] & female[i])
+        fertile[n] = i
+        chance[n] = c
+        n += c > 0
+    return n
+
+
 def births(world: World, step: int) -> np.ndarray:
     """Births to living women at their age-specific fertility rate; returns the new slots."""
     pop, p = world.population, world.params
-    rate = np.where(pop.alive & pop.female, fertility_rates(pop.age, p), 0.0)
-    chance = -np.expm1(-rate * world.dt)
     # Draws only for women who can have a birth: each person's draw is keyed, so the others' never mattered.
-    fertile = np.flatnonzero(chance > 0)
-    mothers = fertile[world.streams.uniform("births", step, pop.key[fertile]) < chance[fertile]]
+    fertile, chance = _fertile(pop, p, world.dt)
+    mothers = fertile[world.streams.uniform("births", step, pop.key[fertile]) < chance]
     babies = pop.claim_slots(child_keys(pop.key[mothers], pop.children_born[mothers]))
     pop.children_born[mothers] += 1
     # ONS: 105 boys per 100 girls at birth
@@ -163,17 +207,44 @@ def births(world: World, step: int) -> np.ndarray:
 def age_and_transition(world: World, step: int) -> None:
     """Age everyone by one step; children turning 18 come of age; workers reaching pension age retire."""
     pop, p = world.population, world.params
-    before = pop.age.copy()
-    pop.age[pop.alive] += np.float32(world.dt)
-    turning_adult = np.flatnonzero(pop.alive & (before < ADULT_AGE) & (pop.age >= ADULT_AGE))
+    if kernels.compiled() is not None:
+        turning_adult, retiring = _age_compiled(pop, world.dt, p["retirement_age"])
+    else:
+        before = pop.age.copy()
+        pop.age[pop.alive] += np.float32(world.dt)
+        turning_adult = np.flatnonzero(pop.alive & (before < ADULT_AGE) & (pop.age >= ADULT_AGE))
+        retiring = pop.alive & (before < p["retirement_age"]) & (pop.age >= p["retirement_age"])
     if turning_adult.size:
         parent = pop.parent[turning_adult]
         has_parent = parent >= 0
         deprivation = world.areas.deprivation[pop.area[turning_adult]]
         advantage = np.where(has_parent, 2 * pop.income_rank[np.maximum(parent, 0)] - 1, 1 - 2 * deprivation)
         come_of_age(world, turning_adult, advantage, step)
-    retiring = pop.alive & (before < p["retirement_age"]) & (pop.age >= p["retirement_age"])
     pop.employment[retiring] = OUT_OF_WORK_FORCE
+
+
+def _age_compiled(pop, dt: float, retirement_age: float) -> tuple[np.ndarray, np.ndarray]:
+    """The ageing of ``age_and_transition`` in one pass: the living age a step (float32), and the slots turning
+    adult and reaching pension age are listed (ages compare in float32, as numpy compares them)."""
+    turning, retiring = np.empty(pop.capacity, dtype=np.int64), np.empty(pop.capacity, dtype=np.int64)
+    n_turning, n_retiring = _age_kernel(pop.alive, pop.age, np.float32(dt), np.float32(ADULT_AGE),
+                                        np.float32(retirement_age), turning, retiring)
+    return turning[:n_turning], retiring[:n_retiring]
+
+
+@kernels.kernel
+def _age_kernel(alive, age, dt, adult, retirement, turning, retiring) -> tuple[int, int]:
+    n_turning = n_retiring = 0
+    for i in range(age.size):
+        if alive[i]:
+            before = age[i]
+            now = before + dt
+            age[i] = now
+            turning[n_turning] = i
+            n_turning += (before < adult) & (now >= adult)
+            retiring[n_retiring] = i
+            n_retiring += (before < retirement) & (now >= retirement)
+    return n_turning, n_retiring
 
 
 @mechanism("deaths", "the people the mortality mechanism drew die; their children lose a parent (an ACE)")

@@ -16,11 +16,14 @@ floor for the union of all four.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from pathways_sim.core import kernels
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
-from pathways_sim.mechanisms.base import F32, Changes, StepContext, Switch, mechanism
+from pathways_sim.mechanisms.base import ALL, F32, Changes, DrawnSwitch, StepContext, Switch, mechanism
 
 STRAIN_REFERENCE = 0.5  # financial strain at the poverty line: onset of hardship has its base hazard there
 
@@ -79,9 +82,40 @@ PARAMETERS = (
            writes=("material_hardship",))
 def material_hardship(ctx: StepContext) -> Changes:
     s, p, pop, ex = ctx.strength, ctx.params, ctx.pop, ctx.exposures
-    onset = p["material_hardship_rate"] * np.exp(s["strain_material_hardship"] * (ex.strain - STRAIN_REFERENCE)
-                                                 + s["housing_insecurity_material_hardship"] * ex.housing_insecure)
-    leave = np.full(pop.capacity, p["material_hardship_exit_rate"], dtype=F32)
-    return {"material_hardship": Switch(ctx.scale(onset.astype(F32), "material_hardship_scale"), leave,
-                                        "material_hardship_onset", "material_hardship_exit",
-                                        eligible=pop.age >= 18.0)}
+    eligible = pop.age >= 18.0
+    if (kernels.compiled() is None or ctx.settling
+            or (ctx.mods is not None and "material_hardship_scale" in ctx.mods)):
+        onset, leave = hardship_hazards(ctx)
+        return {"material_hardship": Switch(ctx.scale(onset, "material_hardship_scale"), leave,
+                                            "material_hardship_onset", "material_hardship_exit", eligible=eligible)}
+    strain, insecure = ex.strain, ex.housing_insecure
+    coefficients = np.array([s["strain_material_hardship"], STRAIN_REFERENCE,
+                             s["housing_insecurity_material_hardship"]])
+
+    def exponent(current: np.ndarray) -> np.ndarray:
+        out = np.empty(current.size)
+        _exponent(current, strain, insecure, coefficients, out)
+        return out
+
+    return {"material_hardship": DrawnSwitch(lambda who: hardship_hazards(ctx, who), exponent,
+                                             (p["material_hardship_rate"], p["material_hardship_exit_rate"]),
+                                             "material_hardship_onset", "material_hardship_exit", eligible=eligible)}
+
+
+def hardship_hazards(ctx: StepContext, who: Any = ALL) -> tuple[np.ndarray, np.ndarray]:
+    """Hazards per year of entering and of leaving material hardship of the slots ``who`` (everyone's by
+    default), before any intervention's scale."""
+    s, p, ex = ctx.strength, ctx.params, ctx.exposures
+    onset = p["material_hardship_rate"] * np.exp(s["strain_material_hardship"] * (ex.strain[who] - STRAIN_REFERENCE)
+                                                 + s["housing_insecurity_material_hardship"]
+                                                 * ex.housing_insecure[who])
+    return onset.astype(F32), np.full(np.size(onset), p["material_hardship_exit_rate"], dtype=F32)
+
+
+@kernels.kernel
+def _exponent(current, strain, insecure, c, out) -> None:
+    """The exponent of the hazard each slot is at risk of (base.DrawnSwitch), in float64: entering hardship's
+    for those not in it, 0 for the rest (leaving it is one rate)."""
+    c0, c1, c2 = c[0], c[1], c[2]
+    for i in range(strain.size):
+        out[i] = 0.0 if current[i] else c0 * (np.float64(strain[i]) - c1) + c2 * np.float64(insecure[i])

@@ -8,11 +8,14 @@ checked by reading the model's own total effect as the studies did (``pathways_s
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from pathways_sim.core import kernels
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
-from pathways_sim.mechanisms.base import F32, Changes, StepContext, mechanism
+from pathways_sim.mechanisms.base import ALL, F32, Changes, StepContext, mechanism
 
 PATHWAYS = (
     pathway("allostatic_load_mortality", ["allostatic_load"], "death", +1, 0.02,
@@ -48,15 +51,46 @@ PARAMETERS = (
 )
 
 
+def death_hazard(ctx: StepContext, who: Any = ALL) -> np.ndarray:
+    """Death hazard per year (float32) of the slots ``who`` (everyone's by default)."""
+    s, p, pop = ctx.strength, ctx.params, ctx.pop
+    age = pop.age[who]
+    hazard = p["mortality_rate_at_50"] * np.exp(
+        p["mortality_age_slope"] * (age - 50.0) + p["male_mortality_log_hr"] * (~pop.female[who])
+        + s["poor_health_mortality"] * pop.poor_health[who] + s["smoking_mortality"] * pop.smoker[who]
+        + s["allostatic_load_mortality"] * pop.allostatic_load[who])
+    hazard = hazard * np.exp(s["inactivity_mortality"] * pop.physically_inactive[who])  # physical_activity.py
+    return (hazard + np.where(age < 1.0, p["infant_mortality_rate"], 0.0)).astype(F32)
+
+
 @mechanism("mortality", "death rises with age and is raised by not-good health, smoking and allostatic load",
            pathways=PATHWAYS, parameters=PARAMETERS, writes=())
 def mortality(ctx: StepContext) -> Changes:
-    s, p, pop = ctx.strength, ctx.params, ctx.pop
-    hazard = p["mortality_rate_at_50"] * np.exp(
-        p["mortality_age_slope"] * (pop.age - 50.0) + p["male_mortality_log_hr"] * (~pop.female)
-        + s["poor_health_mortality"] * pop.poor_health + s["smoking_mortality"] * pop.smoker
-        + s["allostatic_load_mortality"] * pop.allostatic_load)
-    hazard = hazard * np.exp(s["inactivity_mortality"] * pop.physically_inactive)  # mechanisms/physical_activity.py
-    hazard = (hazard + np.where(pop.age < 1.0, p["infant_mortality_rate"], 0.0)).astype(F32)
-    dies = pop.alive & (ctx.event("deaths", hazard) | (pop.age >= p["maximum_age"]))
-    return {"dies": dies}
+    pop = ctx.pop
+    too_old = pop.age >= ctx.params["maximum_age"]
+    if kernels.compiled() is None or ctx.settling:
+        return {"dies": pop.alive & (ctx.event("deaths", death_hazard(ctx)) | too_old)}
+    s, p = ctx.strength, ctx.params
+    rate, infant = p["mortality_rate_at_50"], p["infant_mortality_rate"]
+    # One rate for everyone: rate + infant, the exponent shifted down by log(rate / (rate + infant)) after the
+    # first year (exactly the Gompertz hazard), and at least 0 before it (rate e^x + infant is at most that).
+    shift = float(np.log(rate / (rate + infant))) if rate > 0 else -np.inf
+    coefficients = np.array([p["mortality_age_slope"], p["male_mortality_log_hr"], s["poor_health_mortality"],
+                             s["smoking_mortality"], s["allostatic_load_mortality"], s["inactivity_mortality"], shift])
+    exponent = np.empty(pop.capacity)
+    _exponent(pop.age, pop.female, pop.poor_health, pop.smoker, pop.allostatic_load, pop.physically_inactive,
+              coefficients, exponent)
+    dies = ctx.drawn_event("deaths", pop.alive, exponent, rate + infant, lambda who: death_hazard(ctx, who))
+    return {"dies": pop.alive & (dies | too_old)}
+
+
+@kernels.kernel
+def _exponent(age, female, poor_health, smoker, load, inactive, c, out) -> None:
+    """The exponent of ``death_hazard`` in float64 (base.StepContext.drawn_event), shifted as ``mortality`` says;
+    arithmetic only (0/1 states as numbers), so the loop vectorises."""
+    c0, c1, c2, c3, c4, c5, c6 = c[0], c[1], c[2], c[3], c[4], c[5], c[6]
+    for i in range(age.size):
+        a = np.float64(age[i])
+        x = (c0 * (a - 50.0) + c1 * (1.0 - np.float64(female[i])) + c2 * np.float64(poor_health[i])
+             + c3 * np.float64(smoker[i]) + c4 * np.float64(load[i]) + c5 * np.float64(inactive[i]))
+        out[i] = max(x, 0.0) if a < 1.0 else x + c6

@@ -13,12 +13,23 @@ adds the rest directly, sized so that the model reproduces the cohorts' 1.28.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from pathways_sim.core import kernels
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
-from pathways_sim.mechanisms.base import F32, Changes, StepContext, Switch, mechanism
-from pathways_sim.mechanisms.smoking import present_focus
+from pathways_sim.mechanisms.base import (
+    ALL,
+    F32,
+    Changes,
+    DrawnSwitch,
+    StepContext,
+    Switch,
+    mechanism,
+)
+from pathways_sim.mechanisms.smoking import PRESENT_FOCUS_REFERENCE, present_focus
 
 INACTIVITY_MIN_AGE = 16.0
 REFERENCE_AGE = 50.0
@@ -69,15 +80,53 @@ PARAMETERS = (
 )
 
 
+def inactivity_hazards(ctx: StepContext, who: Any = ALL) -> tuple[np.ndarray, np.ndarray]:
+    """Hazards per year of becoming inactive and active again of the slots ``who`` (everyone's by default),
+    before any intervention's ``inactivity_onset_scale``."""
+    s, p, pop = ctx.strength, ctx.params, ctx.pop
+    push = (s["present_focus_inactivity"] * present_focus(pop.stress[who], pop.control[who])
+            + s["deprivation_inactivity"] * (ctx.exposures.deprivation[who] - 0.5))
+    onset = p["inactivity_onset_rate"] * np.exp(p["inactivity_age_slope"] * (pop.age[who] - REFERENCE_AGE) + push)
+    recovery = p["inactivity_recovery_rate"] * np.exp(-push)
+    return onset, recovery
+
+
 @mechanism("physical_activity", "stress, low control and deprived areas make adults inactive more often and "
            "active again less often; inactivity rises with age", pathways=PATHWAYS, parameters=PARAMETERS,
            writes=("physically_inactive",))
 def physical_activity(ctx: StepContext) -> Changes:
     s, p, pop = ctx.strength, ctx.params, ctx.pop
-    push = (s["present_focus_inactivity"] * present_focus(pop.stress, pop.control)
-            + s["deprivation_inactivity"] * (ctx.exposures.deprivation - 0.5))
-    onset = ctx.scale(p["inactivity_onset_rate"] * np.exp(p["inactivity_age_slope"] * (pop.age - REFERENCE_AGE)
-                                                          + push), "inactivity_onset_scale")
-    recovery = p["inactivity_recovery_rate"] * np.exp(-push)
-    return {"physically_inactive": Switch(onset.astype(F32), recovery.astype(F32), "inactivity_onset",
-                                          "inactivity_recovery", eligible=pop.age >= INACTIVITY_MIN_AGE)}
+    eligible = pop.age >= INACTIVITY_MIN_AGE
+    if kernels.compiled() is None or ctx.settling or (ctx.mods is not None and "inactivity_onset_scale" in ctx.mods):
+        onset, recovery = inactivity_hazards(ctx)
+        return {"physically_inactive": Switch(ctx.scale(onset, "inactivity_onset_scale").astype(F32),
+                                              recovery.astype(F32),
+                                              "inactivity_onset", "inactivity_recovery", eligible=eligible)}
+    deprivation = ctx.exposures.deprivation
+    coefficients = np.array([p["inactivity_age_slope"], s["present_focus_inactivity"], s["deprivation_inactivity"],
+                             PRESENT_FOCUS_REFERENCE, REFERENCE_AGE])
+
+    def exponent(current: np.ndarray) -> np.ndarray:
+        out = np.empty(current.size)
+        _exponent(current, pop.age, pop.stress, pop.control, deprivation, coefficients, out)
+        return out
+
+    def hazards(who: Any) -> tuple[np.ndarray, np.ndarray]:
+        onset, recovery = inactivity_hazards(ctx, who)
+        return onset.astype(F32), recovery.astype(F32)
+
+    return {"physically_inactive": DrawnSwitch(hazards, exponent,
+                                               (p["inactivity_onset_rate"], p["inactivity_recovery_rate"]),
+                                               "inactivity_onset", "inactivity_recovery", eligible=eligible)}
+
+
+@kernels.kernel
+def _exponent(current, age, stress, control, deprivation, c, out) -> None:
+    """The exponent of the hazard each slot is at risk of (base.DrawnSwitch), in float64: becoming active again
+    for the inactive, inactive for the rest; arithmetic only (the two mixed by the 0/1 state), so it vectorises."""
+    c0, c1, c2, c3, c4 = c[0], c[1], c[2], c[3], c[4]
+    for i in range(age.size):
+        focus = (np.float64(stress[i]) + (1.0 - np.float64(control[i]))) / 2.0 - c3
+        push = c1 * focus + c2 * (np.float64(deprivation[i]) - 0.5)
+        onset = c0 * (np.float64(age[i]) - c4) + push
+        out[i] = onset + np.float64(current[i]) * (-push - onset)

@@ -3,11 +3,21 @@ smoking spreads along ties (Pampel 2010; Christakis & Fowler 2008)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from pathways_sim.core import kernels
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
-from pathways_sim.mechanisms.base import Changes, StepContext, Switch, mechanism
+from pathways_sim.mechanisms.base import (
+    ALL,
+    Changes,
+    DrawnSwitch,
+    StepContext,
+    Switch,
+    mechanism,
+)
 
 # Present focus ((stress + 1 - control) / 2) of a typical adult: smoking hazards equal their base rates here.
 PRESENT_FOCUS_REFERENCE = 0.3
@@ -41,14 +51,44 @@ def present_focus(stress: np.ndarray, control: np.ndarray) -> np.ndarray:
     return (stress + (1.0 - control)) / 2.0 - PRESENT_FOCUS_REFERENCE
 
 
+def smoking_hazards(ctx: StepContext, who: Any = ALL) -> tuple[np.ndarray, np.ndarray]:
+    """Hazards per year of starting and of stopping smoking of the slots ``who`` (everyone's by default)."""
+    s, p, pop = ctx.strength, ctx.params, ctx.pop
+    focus = present_focus(pop.stress[who], pop.control[who])
+    start = p["smoking_initiation_rate"] * np.exp(s["present_focus_smoking"] * focus
+                                                  + s["peer_smoking"] * ctx.exposures.smoking_ties[who]
+                                                  + p["minority_smoking_log_hr"] * pop.minority[who])
+    stop = p["smoking_cessation_rate"] * np.exp(-s["present_focus_smoking"] * focus)
+    return start, stop
+
+
 @mechanism("smoking", "stress and low control make people start smoking more and stop less; smoking spreads "
            "along ties", pathways=PATHWAYS, parameters=PARAMETERS, writes=("smoker",))
 def smoking(ctx: StepContext) -> Changes:
     s, p, pop = ctx.strength, ctx.params, ctx.pop
-    focus = present_focus(pop.stress, pop.control)
-    start = p["smoking_initiation_rate"] * np.exp(s["present_focus_smoking"] * focus
-                                                  + s["peer_smoking"] * ctx.exposures.smoking_ties
-                                                  + p["minority_smoking_log_hr"] * pop.minority)
-    stop = p["smoking_cessation_rate"] * np.exp(-s["present_focus_smoking"] * focus)
     of_age = (pop.age >= SMOKING_AGES[0]) & (pop.age < SMOKING_AGES[1])
-    return {"smoker": Switch(start, stop, "smoking_start", "smoking_quit", eligible=of_age)}
+    if kernels.compiled() is None or ctx.settling:
+        return {"smoker": Switch(*smoking_hazards(ctx), "smoking_start", "smoking_quit", eligible=of_age)}
+    ties = ctx.exposures.smoking_ties
+    coefficients = np.array([s["present_focus_smoking"], s["peer_smoking"], p["minority_smoking_log_hr"],
+                             PRESENT_FOCUS_REFERENCE])
+
+    def exponent(current: np.ndarray) -> np.ndarray:
+        out = np.empty(current.size)
+        _exponent(current, pop.stress, pop.control, ties, pop.minority, coefficients, out)
+        return out
+
+    return {"smoker": DrawnSwitch(lambda who: smoking_hazards(ctx, who), exponent,
+                                  (p["smoking_initiation_rate"], p["smoking_cessation_rate"]), "smoking_start",
+                                  "smoking_quit", eligible=of_age)}
+
+
+@kernels.kernel
+def _exponent(current, stress, control, ties, minority, c, out) -> None:
+    """The exponent of the hazard each slot is at risk of (base.DrawnSwitch), in float64: stopping for smokers,
+    starting for the rest; arithmetic only (the two mixed by the 0/1 state), so the loop vectorises."""
+    c0, c1, c2, c3 = c[0], c[1], c[2], c[3]
+    for i in range(stress.size):
+        focus = (np.float64(stress[i]) + (1.0 - np.float64(control[i]))) / 2.0 - c3
+        start = c0 * focus + c1 * np.float64(ties[i]) + c2 * np.float64(minority[i])
+        out[i] = start + np.float64(current[i]) * (-c0 * focus - start)

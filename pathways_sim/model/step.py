@@ -21,7 +21,7 @@ from pathways_sim.core import kernels
 from pathways_sim.core.modifiers import Modifiers
 from pathways_sim.core.world import World
 from pathways_sim.declarations.states import STATE_NAMES
-from pathways_sim.mechanisms.base import F32, Relax, StepContext, Switch, event, relax
+from pathways_sim.mechanisms.base import F32, DrawnSwitch, Relax, StepContext, Switch, event, relax
 from pathways_sim.mechanisms.registry import STEP_ORDER
 
 
@@ -59,7 +59,11 @@ def advance(world: World) -> StepEvents:
     if world.step_index % world.steps_per_year == 0:
         for mech in STEP_ORDER.yearly:
             mech(ctx)
-    return StepEvents(alive, age_at_start, ctx.signals["dies"], ctx.signals["born"])
+    events = StepEvents(alive, age_at_start, ctx.signals["dies"], ctx.signals["born"])
+    # A kernel path records its full hazards as functions of this context (base.Recorded): clearing them breaks
+    # that cycle, so the context and this step's arrays are freed now rather than at the next garbage collection.
+    ctx.recorded.clear()
+    return events
 
 
 def burn_in(world: World) -> None:
@@ -76,6 +80,8 @@ def resolve(ctx: StepContext, state: str, change: Any) -> Any:
     current = getattr(ctx.pop, state)
     if isinstance(change, Relax):
         return relax(current, _f32(change.target), _f32(change.rate), ctx.dt)
+    if isinstance(change, DrawnSwitch):  # a mechanism's numba path: exact hazards only where a draw needs them
+        return change.resolve(ctx, current)
     if isinstance(change, Switch):
         compiled = kernels.compiled()
         if compiled is not None:  # the same draws and decisions in one pass (core/numba_kernels.py)
