@@ -204,24 +204,20 @@ def test_a_step_of_the_whole_model_is_the_same(world):
 
 
 def test_events_drawn_only_where_they_can_happen_are_the_same_decisions(world):
-    from pathways_sim.mechanisms.draws import event_where
-
     pop, rng = world.population, np.random.default_rng(21)
     n = pop.capacity
     odd = np.array([0.0, -0.0, -1.0, 1e-30, 1e-40, 1e-8, 0.25, 12.0, 1e3, 1e30, np.inf, np.nan], dtype=np.float32)
     for hazard in (np.resize(odd, n), rng.exponential(3.0, n).astype(np.float32),
-                   np.where(rng.random(n) < 0.5, rng.exponential(300.0, n), 0.0).astype(np.float32)):
+                   np.where(rng.random(n) < 0.5, rng.exponential(300.0, n), 0.0).astype(np.float32), 0.7):
         for among in (None, rng.random(n) < 0.3):
             with kernels.using("numba"):
                 ctx = StepContext(world)
-                drawn = event_where(ctx, "job_loss", hazard, among)
-            for choice in ("numpy", "numba"):
-                with kernels.using(choice):
-                    reference = StepContext(world)
-                    everyone = reference.event("job_loss", hazard)
-                assert identical(drawn, everyone if among is None else everyone & among)
-                assert same_records(ctx.recorded, reference.recorded)
+                drawn = ctx.event("job_loss", hazard, among)
+            with kernels.using("numpy"):
+                reference = StepContext(world)
+                everyone = reference.event("job_loss", hazard)
+            assert identical(drawn, everyone if among is None else everyone & among)
+            assert same_records(ctx.recorded, reference.recorded)
             assert 0 < drawn.sum() < n
-    assert not event_where(StepContext(world, settling=True), "job_loss", hazard).any()
-    with pytest.raises(ValueError, match="one float32 hazard per slot"):
-        event_where(StepContext(world), "job_loss", hazard.astype(np.float64))
+    with kernels.using("numba"):
+        assert not StepContext(world, settling=True).event("job_loss", hazard).any()

@@ -140,6 +140,44 @@ def event(hazard: np.ndarray, dt: float, uniforms: np.ndarray) -> np.ndarray:
 
 
 @jit_cached
+def _keyed_event_candidates(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        hazard: np.ndarray, dt: np.float32, keys: np.ndarray, offset: np.uint64, among: np.ndarray,
+        everyone: bool, who: np.ndarray, below: np.ndarray, neg_dt_hazard: np.ndarray) -> int:
+    # A slot whose hazard is not positive (0, negative, NaN) can never have the event (its chance is at most 0 and
+    # a uniform is at least 0), so its uniform is never hashed: a person without a job cannot lose one.
+    found = 0
+    for i in range(hazard.size):
+        if not hazard[i] > 0 or not (everyone or among[i]):
+            continue
+        z = _mix(_mix(keys[i] ^ offset) + _GOLDEN)  # Streams.uniform's number for this key
+        uniform = np.float64(z >> _S11) * _TO_UNIT
+        neg = -hazard[i] * dt
+        if uniform < -np.float64(neg) * _MARGIN:
+            who[found] = i
+            below[found] = uniform
+            neg_dt_hazard[found] = neg
+            found += 1
+    return found
+
+
+def keyed_event(hazard: np.ndarray, dt: float, keys: np.ndarray, offset: np.uint64,
+                among: np.ndarray | None = None) -> np.ndarray:
+    """``StepContext.event`` for a float32 hazard per slot: the uniforms of the slots with a positive hazard (and
+    ``among``) hashed and compared with the bound hazard dt in one pass, numpy's expm1 for the few below it; the
+    decisions of ``event(hazard, dt, uniform)`` (masked by ``among``), since no other slot can have the event."""
+    n = hazard.size
+    who, below = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float64)
+    neg_dt_hazard = np.empty(n, dtype=np.float32)
+    everyone = among is None
+    found = _keyed_event_candidates(hazard, np.float32(dt), np.ascontiguousarray(keys, dtype=np.uint64),
+                                    np.uint64(offset), np.empty(0, dtype=np.bool_) if everyone else among,
+                                    everyone, who, below, neg_dt_hazard)
+    happens = np.zeros(n, dtype=np.bool_)
+    happens[who[:found]] = below[:found] < -np.expm1(neg_dt_hazard[:found])
+    return happens
+
+
+@jit_cached
 def _poisson(u: np.ndarray, mean: np.ndarray, term: np.ndarray, count: np.ndarray) -> None:
     for i in range(u.size):
         t = term[i]

@@ -197,13 +197,19 @@ class StepContext:
     def generator(self, stream: str) -> np.random.Generator:
         return self.world.streams.generator(stream, self.step)
 
-    def event(self, stream: str, hazard: np.ndarray | float) -> np.ndarray:
-        """Who has the event this step: probability 1 - exp(-hazard dt), drawn from ``stream``."""
+    def event(self, stream: str, hazard: np.ndarray | float, among: np.ndarray | None = None) -> np.ndarray:
+        """Who has the event this step: probability 1 - exp(-hazard dt), drawn from ``stream``; with ``among``,
+        only the slots it flags can have it (the others come out False, for a caller that ignores them)."""
         if self.settling:
             return np.zeros(self.pop.capacity, dtype=bool)
         hazard = np.broadcast_to(np.asarray(hazard, dtype=F32), (self.pop.capacity,))
         self.recorded[stream] = hazard
-        return event(hazard, self.dt, self.uniform(stream))
+        compiled = kernels.compiled()
+        if compiled is not None:  # the same decisions, each uniform hashed only where the event can happen
+            return compiled.keyed_event(hazard, self.dt, self.pop.key, self.world.streams.offset(stream, self.step),
+                                        among)
+        happens = event(hazard, self.dt, self.uniform(stream))
+        return happens if among is None else happens & among
 
     def drawn_event(self, stream: str, at_risk: np.ndarray, exponent: np.ndarray, rate: float,
                     hazard: Callable[[Any], np.ndarray]) -> np.ndarray:

@@ -22,7 +22,6 @@ from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.declarations.states import INSECURE_JOB, SECURE_JOB
 from pathways_sim.mechanisms.base import F32, StepContext, mechanism
-from pathways_sim.mechanisms.draws import event_where
 from pathways_sim.mechanisms.exposures import modifier_array
 
 MIDDLE_EDUCATION = 1
@@ -123,8 +122,8 @@ def _compiled_job_strain(ctx: StepContext) -> None:
     else:
         _strain_hazards(share_of, pop.education, scale_by, scaled, turnover, pop.employment, pop.alive,
                         pop.job_strain, onset, end)
-    starts = event_where(ctx, "job_strain_onset", onset)  # drawn only for workers without strain
-    ends = event_where(ctx, "job_strain_end", end)  # and for people with it
+    starts = ctx.event("job_strain_onset", onset)  # drawn only for workers without strain
+    ends = ctx.event("job_strain_end", end)  # and for people with it
     _new_strain(pop.employment, pop.alive, starts, ends, pop.job_strain)
 
 

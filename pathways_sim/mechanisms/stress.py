@@ -14,7 +14,6 @@ from pathways_sim.core import kernels
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.mechanisms.base import F32, Changes, Relax, StepContext, mechanism
-from pathways_sim.mechanisms.draws import event_where
 from pathways_sim.mechanisms.exposures import modifier_array
 
 PATHWAYS = (
@@ -134,7 +133,7 @@ def _compiled_stress(ctx: StepContext) -> Changes:
         target32 = np.subtract(F32(1.0), exponent32, out=exponent32)
         return {"stress": Relax(target32, 1.0 / p["stress_adaptation_years"])}
     ctx.record("stress_sensitivity", sensitivity)  # filled below: recorded before the event, as numpy does
-    life_event = event_where(ctx, "life_events", np.full(n, p["life_event_rate"], dtype=F32))
+    life_event = ctx.event("life_events", np.full(n, p["life_event_rate"], dtype=F32))
     exponent = np.empty(n, np.float64)
     _exponent64(load, float(p["life_event_load"]), life_event, sensitisation, buffering, sensitivity, exponent)
     np.exp(exponent, out=exponent)

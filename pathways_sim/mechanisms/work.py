@@ -12,7 +12,6 @@ from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.declarations.states import INSECURE_JOB, SECURE_JOB, UNEMPLOYED
 from pathways_sim.mechanisms.base import F32, Changes, StepContext, mechanism
-from pathways_sim.mechanisms.draws import event_where
 from pathways_sim.mechanisms.exposures import modifier_array
 
 PATHWAYS = (
@@ -102,10 +101,10 @@ def _compiled_work(ctx: StepContext) -> Changes:
     base_reemployment[UNEMPLOYED] = p["reemployment_rate"]
     _work_hazards(employment, base_loss, *modifier_array(ctx.mods, "job_loss_scale", n), base_reemployment,
                   *modifier_array(ctx.mods, "reemployment_scale", n), loss_exp, reemployment_exp)
-    lost = event_where(ctx, "job_loss", loss_exp)  # drawn only where a job can be lost (or found, or upgraded)
-    hired = event_where(ctx, "reemployment", reemployment_exp)
+    lost = ctx.event("job_loss", loss_exp)  # drawn only where a job can be lost (or found, or upgraded)
+    hired = ctx.event("reemployment", reemployment_exp)
     upgrade = ctx.add(np.full(n, p["job_upgrade_rate"], dtype=F32), "job_upgrade_add")
-    upgraded = event_where(ctx, "job_upgrade", upgrade, among=employment == INSECURE_JOB)
+    upgraded = ctx.event("job_upgrade", upgrade, among=employment == INSECURE_JOB)
     new = np.empty_like(employment)
     _job_changes(employment, lost, upgraded, new)
     hired_slots = np.flatnonzero(hired)
