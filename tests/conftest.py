@@ -27,3 +27,18 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(tally_line())
     if TARGETS_TALLY["tried"]:
         terminalreporter.write_line(tally_line("targets fuzz", TARGETS_TALLY))
+
+
+@pytest.fixture(scope="module")
+def stepped_world():
+    """A world of 3,000 people a few steps in (births and deaths have left empty slots): the state the kernel tests
+    compare the numba and numpy paths on."""
+    from pathways_sim.mechanisms.parameters import Parameters
+    from pathways_sim.mechanisms.registry import Switches
+    from pathways_sim.model.step import advance
+    from pathways_sim.model.synthesis import build_world
+
+    built = build_world(Parameters(population_size=3_000), Switches(), seed=11)
+    for _ in range(3):
+        advance(built)
+    return built

@@ -118,16 +118,8 @@ def test_kernels_compile_without_a_cache_when_no_cache_location_is_writable(monk
 # --- The per-tie and apply-changes kernels (numpy's exp/expm1 kept between them): each against the numpy path.
 
 @pytest.fixture(scope="module")
-def world():
-    from pathways_sim.mechanisms.parameters import Parameters
-    from pathways_sim.mechanisms.registry import Switches
-    from pathways_sim.model.step import advance
-    from pathways_sim.model.synthesis import build_world
-
-    built = build_world(Parameters(population_size=3_000), Switches(), seed=11)
-    for _ in range(3):  # a few steps, so births and deaths leave empty slots
-        advance(built)
-    return built
+def world(stepped_world):
+    return stepped_world
 
 
 def hazards(n: int, rng: np.random.Generator) -> np.ndarray:

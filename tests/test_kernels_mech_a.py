@@ -21,16 +21,8 @@ EXPOSURES = ("household", "strain", "insecure_work", "housing_insecure", "neighb
 
 
 @pytest.fixture(scope="module")
-def world():
-    from pathways_sim.mechanisms.parameters import Parameters
-    from pathways_sim.mechanisms.registry import Switches
-    from pathways_sim.model.step import advance
-    from pathways_sim.model.synthesis import build_world
-
-    built = build_world(Parameters(population_size=3_000), Switches(), seed=11)
-    for _ in range(3):  # a few steps, so births and deaths leave empty slots
-        advance(built)
-    return built
+def world(stepped_world):
+    return stepped_world
 
 
 def identical(a: np.ndarray, b: np.ndarray) -> bool:
