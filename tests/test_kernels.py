@@ -100,7 +100,7 @@ def test_the_environment_variable_chooses_and_a_bad_value_is_named():
 
 
 def test_kernels_compile_without_a_cache_when_no_cache_location_is_writable(monkeypatch):
-    from pathways_sim.core import numba_kernels
+    from pathways_sim.core import numba_random as numba_kernels
 
     real_njit, asked = numba_kernels.numba.njit, []
 
