@@ -97,22 +97,28 @@ def measure(kind: str, people: int, years: float, seed: int, burn_in_years: floa
         else:
             step = lambda: advance_subset(world)  # noqa: E731
             count = lambda: int(np.count_nonzero(world.population.alive))  # noqa: E731
-    # One step untimed first: it loads the compiled kernels that only the reported steps use (the collector's)
-    # from numba's cache, a one-off cost per process that would otherwise be spread over the timed steps.
+    out.update(time_steps(step, count, years))
+    out.update(peak_rss_bytes=peak_rss_bytes(), baseline_rss_bytes=baseline,
+               rss_bytes_per_person=(peak_rss_bytes() - baseline) / people)
+    return out
+
+
+def time_steps(step, count, years: float) -> dict:
+    """CPU time of ``years`` of monthly steps, after one untimed step: it loads the compiled kernels that only the
+    reported steps use (the collector's) from numba's cache, a one-off cost per process that would otherwise be
+    spread over the timed steps."""
     t_first = cpu_seconds()
     step()
-    out["first_step_cpu_s"] = cpu_seconds() - t_first
+    first_step_cpu_s = cpu_seconds() - t_first
     steps = max(1, round(years * 12))
     person_steps = 0
-    t3 = cpu_seconds()
+    t0 = cpu_seconds()
     for _ in range(steps):
         person_steps += count()
         step()
-    spent = cpu_seconds() - t3
-    out.update(steps=steps, step_cpu_s=spent, ns_per_person_step=spent * 1e9 / person_steps,
-               peak_rss_bytes=peak_rss_bytes(), baseline_rss_bytes=baseline,
-               rss_bytes_per_person=(peak_rss_bytes() - baseline) / people)
-    return out
+    spent = cpu_seconds() - t0
+    return {"first_step_cpu_s": first_step_cpu_s, "steps": steps, "step_cpu_s": spent,
+            "ns_per_person_step": spent * 1e9 / person_steps}
 
 
 def floor_estimate() -> dict:
