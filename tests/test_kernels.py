@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from kernel_paths import both
 
 from pathways_sim.core import kernels
 from pathways_sim.core.streams import Streams, child_keys, first_keys, mix
@@ -28,13 +29,6 @@ def many_keys() -> np.ndarray:
                                                                       endpoint=True)])
 
 
-def both(function, *args):
-    """``function(*args)`` under each kernel choice."""
-    with kernels.using("numpy"):
-        plain = function(*args)
-    with kernels.using("numba"):
-        compiled = function(*args)
-    return plain, compiled
 
 
 def identical(a: np.ndarray, b: np.ndarray) -> bool:

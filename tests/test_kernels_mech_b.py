@@ -8,19 +8,13 @@ import copy
 
 import numpy as np
 import pytest
+from kernel_paths import both
 
 from pathways_sim.core import kernels
 
 pytest.importorskip("numba")
 
 
-def both(function, *args):
-    """``function(*args)`` under each kernel choice."""
-    with kernels.using("numpy"):
-        plain = function(*args)
-    with kernels.using("numba"):
-        compiled = function(*args)
-    return plain, compiled
 
 
 def identical(a, b) -> bool:
