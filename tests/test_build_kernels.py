@@ -9,6 +9,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from kernel_paths import identical
 
 from pathways_sim.core import kernels
 from pathways_sim.core.network import Network
@@ -27,18 +28,15 @@ def _arrays(world) -> dict[str, np.ndarray]:
     return found
 
 
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
-
 
 def _assert_same_worlds(plain, compiled) -> None:
     plain_arrays, compiled_arrays = _arrays(plain), _arrays(compiled)
     assert plain_arrays.keys() == compiled_arrays.keys()
-    differ = [name for name in plain_arrays if not _same(plain_arrays[name], compiled_arrays[name])]
+    differ = [name for name in plain_arrays if not identical(plain_arrays[name], compiled_arrays[name])]
     assert not differ, differ
     for name in ("tie_acceptance", "formation_balance", "minority_meeting_scale"):
         assert getattr(plain, name) == getattr(compiled, name), name
-    assert _same(plain.income_before_transfers, compiled.income_before_transfers)
+    assert identical(plain.income_before_transfers, compiled.income_before_transfers)
 
 
 @pytest.mark.parametrize(("overrides", "seed"), [
@@ -75,7 +73,7 @@ def test_the_radix_order_of_awkward_floats_is_numpys_stable_order():
     for case in cases:
         values = np.asarray(case, dtype=np.float32).astype(np.float64)  # incomes are float32, ranked as float64
         expected = np.argsort(values, kind="stable")
-        assert _same(sorting.stable_argsort(values), expected)
+        assert identical(sorting.stable_argsort(values), expected)
 
 
 def test_adding_ties_below_above_and_among_the_existing_gives_the_same_keys():
@@ -91,5 +89,5 @@ def test_adding_ties_below_above_and_among_the_existing_gives_the_same_keys():
         plain_keys, plain_added = grow()
     with kernels.using("numba"):
         compiled_keys, compiled_added = grow()
-    assert _same(plain_keys, compiled_keys) and plain_added == compiled_added
+    assert identical(plain_keys, compiled_keys) and plain_added == compiled_added
     assert np.all(np.diff(plain_keys) > 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from kernel_paths import identical
 
 from pathways_sim import PathwaysModel
 from pathways_sim.core import kernels, sorting
@@ -16,10 +17,6 @@ from pathways_sim.results.collector import GROUPINGS, N_BANDS, Collector, _group
 
 pytest.importorskip("numba")
 
-
-def identical(a: np.ndarray, b: np.ndarray) -> bool:
-    """Same shape, dtype and bytes (so -0.0, NaN payloads and the last bit all count)."""
-    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
 
 def identical_frames(a: pd.DataFrame, b: pd.DataFrame) -> bool:

@@ -8,12 +8,12 @@ import sys
 
 import numpy as np
 import pytest
-from kernel_paths import both
+from kernel_paths import both, identical
 
 from pathways_sim.core import kernels
+from pathways_sim.core.network import pair_keys
 from pathways_sim.core.streams import Streams, child_keys, first_keys, mix
 from pathways_sim.experiments.runner import run_scenario
-from pathways_sim.mechanisms.ties import pair_keys
 from pathways_sim.results.outputs import results_hash
 
 pytest.importorskip("numba")
@@ -30,10 +30,6 @@ def many_keys() -> np.ndarray:
 
 
 
-
-def identical(a: np.ndarray, b: np.ndarray) -> bool:
-    """Same shape, dtype and bytes (so -0.0, NaN payloads and the last bit all count)."""
-    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
 
 @pytest.mark.parametrize("seed", [0, 1, 7, 2**31 - 1, 2**63 + 5])
@@ -143,15 +139,37 @@ def test_tie_loss_is_the_same_for_every_tie(world):
 
     rng = np.random.default_rng(4)
     u, v = world.network.endpoints()
+    tie_keys = world.network.tie_keys(world.population.key)
     withdrawal = rng.exponential(1.0, world.population.capacity).astype(np.float32)
     withdrawal[:5] = [0.0, 40.0, 100.0, np.inf, 1e-20]
     for rate, dt, step in ((0.25, 1 / 12, 0), (3.0, 1.0, -5), (0.0, 1 / 12, 7), (0.1, 1 / 365, 2**20)):
         with np.errstate(invalid="ignore"):  # rate 0 x an infinite withdrawal: NaN, no loss, on both paths
-            plain, compiled = both(tie_loss_keep, world.streams, step, world.population.key, withdrawal, u, v, rate,
-                                   dt)
+            plain, compiled = both(tie_loss_keep, world.streams, step, tie_keys, withdrawal, u, v, rate, dt)
         assert identical(plain, compiled) and 0 < plain.sum() <= plain.size
-    assert identical(*both(tie_loss_keep, world.streams, 0, world.population.key, withdrawal, u[:0], v[:0], 0.25,
-                           1 / 12))
+    finite = rng.normal(0.0, 0.5, world.population.capacity).astype(np.float32)  # no one always a candidate
+    for rate, dt, step in ((0.25, 1 / 12, 3), (2.0, 1 / 12, 4)):
+        plain, compiled = both(tie_loss_keep, world.streams, step, tie_keys, finite, u, v, rate, dt)
+        assert identical(plain, compiled) and 0 < plain.sum() < plain.size
+    assert identical(*both(tie_loss_keep, world.streams, 0, tie_keys[:0], withdrawal, u[:0], v[:0], 0.25, 1 / 12))
+
+
+def test_tie_keys_kept_through_steps_are_the_keys_of_the_ties_then():
+    """On the numba path ``Network.tie_keys`` is carried through tie loss, deaths and new ties (births, meetings),
+    not recomputed: after a year of every mechanism it must still be each tie's key from its two people's keys."""
+    from pathways_sim.mechanisms.parameters import Parameters
+    from pathways_sim.mechanisms.registry import Switches
+    from pathways_sim.model.step import advance
+    from pathways_sim.model.synthesis import build_world
+
+    with kernels.using("numba"):
+        world = build_world(Parameters(population_size=2_000), Switches(), seed=5)
+        for _ in range(12):
+            advance(world)
+            carried = world.network._tie_keys
+            assert carried is not None and carried[0] is world.network.keys  # kept, never dropped
+        u, v = world.network.endpoints()
+        assert u.size > 0 and identical(world.network.tie_keys(world.population.key),
+                                        pair_keys(world.population.key, u, v))
 
 
 def test_meeting_counts_slots_and_keys_are_the_same():
@@ -236,21 +254,29 @@ def test_the_command_line_refuses_a_bad_kernel_choice_in_one_line_before_any_wor
     assert kernels.environment_choice() == "numpy"
 
 
-def test_adding_ties_gives_the_same_keys_and_counts():
+def test_adding_keeping_and_dropping_ties_gives_the_same_keys_counts_and_tie_keys():
     from pathways_sim.core.network import Network
 
-    def grow() -> tuple[np.ndarray, list[int]]:
+    person_keys = first_keys(3_000)
+
+    def grow() -> tuple[np.ndarray, np.ndarray, list[int]]:
         rng, net, added = np.random.default_rng(13), Network(), []
         for size in (0, 1, 500, 5_000, 3, 20_000, 0, 2_000):
             u, v = rng.integers(0, 3_000, size), rng.integers(0, 3_000, size)
-            added.append(net.add(np.concatenate([u, u[:size // 3]]), np.concatenate([v, u[:size // 3]])))
+            with_keys = person_keys if size % 2 == 0 else None  # without the people's keys, tie keys lapse
+            added.append(net.add(np.concatenate([u, u[:size // 3]]), np.concatenate([v, u[:size // 3]]),
+                                 with_keys))
+            net.tie_keys(person_keys)
             net.keep(rng.random(net.n_ties) < 0.95)
-        added.append(net.add(*net.endpoints()))  # every tie again: nothing added
-        return net.keys, added
+            net.drop_slots(rng.random(3_000) < 0.01)
+            u, v = net.endpoints()  # the tie keys carried through add, keep and drop_slots are the ties' keys
+            assert identical(net.tie_keys(person_keys), pair_keys(person_keys, u, v))
+        added.append(net.add(*net.endpoints(), person_keys))  # every tie again: nothing added
+        return net.keys, net.tie_keys(person_keys), added
 
-    (plain_keys, plain_added), (compiled_keys, compiled_added) = both(grow)
-    assert identical(plain_keys, compiled_keys) and plain_added == compiled_added and plain_added[-1] == 0
-    assert np.all(np.diff(plain_keys) > 0)
+    (plain_keys, plain_tie_keys, plain_added), (keys, tie_keys, added) = both(grow)
+    assert identical(plain_keys, keys) and identical(plain_tie_keys, tie_keys) and plain_added == added
+    assert plain_added[-1] == 0 and np.all(np.diff(plain_keys) > 0)
 
 
 def test_sums_over_ties_are_the_same(world):

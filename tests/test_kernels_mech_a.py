@@ -8,6 +8,7 @@ import copy
 
 import numpy as np
 import pytest
+from kernel_paths import identical
 
 from pathways_sim.core import kernels
 from pathways_sim.core.modifiers import Modifiers
@@ -24,11 +25,6 @@ EXPOSURES = ("household", "strain", "insecure_work", "housing_insecure", "neighb
 def world(stepped_world):
     return stepped_world
 
-
-def identical(a: np.ndarray, b: np.ndarray) -> bool:
-    """Same shape, dtype and bytes (so -0.0, NaN payloads and the last bit all count)."""
-    a, b = np.asarray(a), np.asarray(b)
-    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
 
 def both(function, world, *args):

@@ -8,7 +8,7 @@ import copy
 
 import numpy as np
 import pytest
-from kernel_paths import both
+from kernel_paths import both, identical
 
 from pathways_sim.core import kernels
 
@@ -16,11 +16,6 @@ pytest.importorskip("numba")
 
 
 
-
-def identical(a, b) -> bool:
-    """Same shape, dtype and bytes (so -0.0, NaN payloads and the last bit all count)."""
-    a, b = np.asarray(a), np.asarray(b)
-    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,8 @@
 Both give bit-identical numbers (``tests/test_kernels.py`` compares them exactly); numba only does in one pass
 over the arrays what numpy does in several.  Chosen by the environment variable ``PATHWAYS_SIM_KERNELS``:
 
-- ``numba`` — the compiled kernels (``core/numba_kernels.py``); an error if numba cannot be imported;
+- ``numba`` — the compiled kernels (``core/numba_kernels.py``, which gathers ``numba_ties`` and ``numba_events``);
+  an error if numba cannot be imported;
 - ``numpy`` — plain numpy only (numba is not imported at all);
 - unset or empty — numba when it imports, numpy otherwise.
 

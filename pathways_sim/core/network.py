@@ -22,6 +22,7 @@ import scipy.sparse as sp
 from scipy.special import ndtri
 
 from pathways_sim.core import kernels
+from pathways_sim.core.streams import mix
 
 _SHIFT = np.int64(31)
 _MASK = np.int64((1 << 31) - 1)
@@ -33,6 +34,7 @@ class Network:
     def __init__(self) -> None:
         self.keys = np.zeros(0, dtype=np.int64)
         self._ends: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (keys they were split from, u, v)
+        self._tie_keys: tuple[np.ndarray, np.ndarray] | None = None  # (keys they belong to, each tie's key)
 
     @property
     def n_ties(self) -> int:
@@ -45,17 +47,41 @@ class Network:
             self._ends = (self.keys, self.keys >> _SHIFT, self.keys & _MASK)
         return self._ends[1], self._ends[2]
 
-    def add(self, u: np.ndarray, v: np.ndarray) -> int:
-        """Add ties (u[i], v[i]); self-ties and ties that exist already are ignored. Returns the number added."""
+    def tie_keys(self, person_keys: np.ndarray) -> np.ndarray:
+        """Each tie's random-number key (``pair_keys`` of its two people's ``person_keys``), in key order.  Kept
+        through ``keep`` and ``drop_slots``, and through ``add`` when it is given the people's keys, so a step
+        gathers the two people's keys only for its new ties (a tie's people keep their keys while it lasts: a
+        slot is given to somebody else only after its ties are dropped)."""
+        known = self._known_tie_keys()
+        if known is None:
+            u, v = self.endpoints()
+            known = pair_keys(person_keys, u, v)
+            self._tie_keys = (self.keys, known)
+        return known
+
+    def _known_tie_keys(self) -> np.ndarray | None:
+        known = self._tie_keys
+        return known[1] if known is not None and known[0] is self.keys else None
+
+    def add(self, u: np.ndarray, v: np.ndarray, person_keys: np.ndarray | None = None) -> int:
+        """Add ties (u[i], v[i]); self-ties and ties that exist already are ignored. Returns the number added.
+        With ``person_keys`` (the population's), the ties' random-number keys are kept up to date too."""
         u = np.asarray(u, dtype=np.int64)
         v = np.asarray(v, dtype=np.int64)
         compiled = kernels.compiled()
         if compiled is not None and u.shape == v.shape:  # the same keys: made in one pass, sorted, merged
-            before = self.keys.size
+            before, known = self.keys.size, self._known_tie_keys()
             new = np.empty(u.size, dtype=np.int64)
             new = np.sort(new[:_tie_keys(u.ravel(), v.ravel(), new)])
             merged = np.empty(self.keys.size + new.size, dtype=np.int64)
-            self.keys = merged[:_union(self.keys, new, merged)]
+            if known is None or person_keys is None:
+                self.keys = merged[:_union(self.keys, new, merged, _NO_KEYS, _NO_KEYS, _NO_KEYS)]
+                return int(self.keys.size - before)
+            merged_tie_keys = np.empty(merged.size, dtype=np.uint64)
+            new_tie_keys = pair_keys(person_keys, new >> _SHIFT, new & _MASK)
+            count = _union(self.keys, new, merged, known, new_tie_keys, merged_tie_keys)
+            self.keys = merged[:count]
+            self._tie_keys = (self.keys, merged_tie_keys[:count])
             return int(self.keys.size - before)
         keep = u != v
         lo, hi = np.minimum(u[keep], v[keep]), np.maximum(u[keep], v[keep])
@@ -71,12 +97,30 @@ class Network:
 
     def keep(self, mask: np.ndarray) -> None:
         """Keep only the ties where ``mask`` is True (order, hence sortedness, is preserved)."""
+        if kernels.compiled() is not None:  # keys and tie keys in one pass
+            self._keep_compiled(np.ascontiguousarray(mask, dtype=np.bool_), _NO_SLOTS)
+            return
+        known = self._known_tie_keys()
         self.keys = self.keys[mask]
+        if known is not None:
+            self._tie_keys = (self.keys, known[mask])
 
     def drop_slots(self, gone: np.ndarray) -> None:
         """Remove every tie of the slots flagged in the boolean array ``gone``."""
+        if kernels.compiled() is not None:  # the same ties kept, without splitting the keys into endpoints
+            self._keep_compiled(_NO_SLOTS, np.ascontiguousarray(gone, dtype=np.bool_))
+            return
         u, v = self.endpoints()
         self.keep(~(gone[u] | gone[v]))
+
+    def _keep_compiled(self, mask: np.ndarray, gone: np.ndarray) -> None:
+        known = self._known_tie_keys()
+        kept = np.empty(self.keys.size, dtype=np.int64)
+        kept_tie_keys = _NO_KEYS if known is None else np.empty(self.keys.size, dtype=np.uint64)
+        count = _kept_ties(self.keys, _NO_KEYS if known is None else known, mask, gone, kept, kept_tie_keys)
+        self.keys = kept[:count]
+        if known is not None:
+            self._tie_keys = (self.keys, kept_tie_keys[:count])
 
     def _compiled_sums(self, size: int, kind: str, values: np.ndarray | None = None) -> np.ndarray | None:
         """A per-slot sum over ties from the numba kernel (the same sums in one pass), or None for numpy's."""
@@ -163,11 +207,48 @@ def _tie_keys(u: np.ndarray, v: np.ndarray, out: np.ndarray) -> int:
     return n
 
 
+_NO_KEYS = np.zeros(0, dtype=np.uint64)
+_NO_SLOTS = np.zeros(0, dtype=np.bool_)
+
+
 @kernels.kernel
-def _union(keys: np.ndarray, new: np.ndarray, out: np.ndarray) -> int:
+def _kept_ties(keys: np.ndarray, carried: np.ndarray, mask: np.ndarray,
+               gone: np.ndarray, out: np.ndarray, out_carried: np.ndarray) -> int:
+    """The ``keys`` kept, in order, into ``out`` (and ``carried``, one value per key, into ``out_carried`` when
+    that is not empty); returns how many.  Kept: where ``mask`` is True, or with an empty mask, the ties neither
+    of whose ends is flagged in ``gone`` (the ends read from the key itself)."""
+    carry = out_carried.size > 0
+    by_mask = mask.size > 0
+    n = 0
+    for i in range(keys.size):
+        key = keys[i]
+        if mask[i] if by_mask else not (gone[key >> _SHIFT] or gone[key & _MASK]):
+            out[n] = key
+            if carry:
+                out_carried[n] = carried[i]
+            n += 1
+    return n
+
+
+def pair_keys(keys: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """A key for each tie (u[i], v[i]) that depends on the two people, not on their slots or order."""
+    compiled = kernels.compiled()
+    if compiled is not None:  # the same keys in one pass (core/numba_random.py)
+        return compiled.pair_keys(keys, u, v)
+    a, b = keys[u], keys[v]
+    with np.errstate(over="ignore"):
+        return mix(a ^ b) ^ (a + b)
+
+
+@kernels.kernel
+def _union(keys: np.ndarray, new: np.ndarray, out: np.ndarray,
+           carried: np.ndarray, new_carried: np.ndarray, out_carried: np.ndarray) -> int:
     """The sorted unique ``keys`` and sorted ``new`` merged into ``out`` without duplicates; returns how many.
     Runs of old keys are copied as blocks between the new ones.  Each new key's place is found by a galloping
-    search from the last one's (a few dozen keys on), where numpy's search would start afresh each time."""
+    search from the last one's (a few dozen keys on), where numpy's search would start afresh each time.
+    When ``out_carried`` is not empty, ``carried`` (one value per key) and ``new_carried`` (one per new key)
+    are merged into it alongside."""
+    carry = out_carried.size > 0
     n = done = 0
     for j in range(new.size):
         x = new[j]
@@ -187,11 +268,16 @@ def _union(keys: np.ndarray, new: np.ndarray, out: np.ndarray) -> int:
         if lo < keys.size and keys[lo] == x:  # a tie that exists already
             continue
         out[n:n + lo - done] = keys[done:lo]
+        if carry:
+            out_carried[n:n + lo - done] = carried[done:lo]
+            out_carried[n + lo - done] = new_carried[j]
         n += lo - done
         done = lo
         out[n] = x
         n += 1
     out[n:n + keys.size - done] = keys[done:]
+    if carry:
+        out_carried[n:n + keys.size - done] = carried[done:]
     return n + keys.size - done
 
 

@@ -1,7 +1,7 @@
 """numba kernels for the counter-based random numbers (``core/streams.py``): SplitMix64's finaliser, the keyed
 uniforms and each tie's key, with the same integer operations as the numpy path, so the same bits
-(``tests/test_kernels.py``).  ``jit_cached`` compiles every kernel of the package (``core/numba_kernels.py``, and
-``core.kernels.kernel`` for kernels written beside the numpy code they fuse)."""
+(``tests/test_kernels.py``).  ``jit_cached`` compiles every kernel of the package (``core/numba_kernels.py`` and
+the modules it gathers, and ``core.kernels.kernel`` for kernels written beside the numpy code they fuse)."""
 
 from __future__ import annotations
 

@@ -63,7 +63,7 @@ def tie_within_areas(world: World, slots: np.ndarray, ties_each: int, rng: np.ra
     for offset in range(1, ties_each + 1):  # a handful of offsets, each vectorised over all participants
         a, b = order[:-offset], order[offset:]
         same = area[:-offset] == area[offset:]
-        world.network.add(a[same], b[same])
+        world.network.add(a[same], b[same], world.population.key)
 
 
 class PeerSupport(Intervention[PeerSupportConfig]):

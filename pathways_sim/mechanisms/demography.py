@@ -200,7 +200,7 @@ def births(world: World, step: int) -> np.ndarray:
     pop.loneliness[babies] = p["loneliness_floor"]
     pop.income_rank[babies] = pop.income_rank[mothers]
     pop.area_income_rank[babies] = pop.area_income_rank[mothers]
-    world.network.add(mothers, babies)
+    world.network.add(mothers, babies, pop.key)
     return babies
 
 

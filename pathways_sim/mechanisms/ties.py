@@ -71,7 +71,7 @@ class TieChange:
     def apply(self, world: World) -> None:
         world.network.keep(self.keep)
         if self.add_u.size:
-            world.network.add(self.add_u, self.add_v)
+            world.network.add(self.add_u, self.add_v, world.population.key)
 
 
 def acceptance(ctx: StepContext, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -131,7 +131,8 @@ def ties(ctx: StepContext) -> Changes:
     s, p, pop, net = ctx.strength, ctx.params, ctx.pop, ctx.world.network
     withdrawal = ctx.record("withdrawal", withdrawal_of(ctx, s))
     u, v = net.endpoints()
-    keep = tie_loss_keep(ctx.world.streams, ctx.step, pop.key, withdrawal, u, v, p["tie_loss_rate"], ctx.dt)
+    keep = tie_loss_keep(ctx.world.streams, ctx.step, net.tie_keys(pop.key), withdrawal, u, v, p["tie_loss_rate"],
+                         ctx.dt)
 
     # Meeting rate chosen so that formation balances loss at the mean degree (homophily and the starting
     # population's withdrawal both measured once, at build).
@@ -139,7 +140,8 @@ def ties(ctx: StepContext) -> Changes:
                  / (2.0 * max(ctx.world.tie_acceptance, 1e-6)))
     room = pop.alive & (ctx.exposures.degree < p["max_ties"])
     meet_rate = meet_rate * np.where(pop.minority, *reversed(ctx.world.minority_meeting_scale))
-    expected_meetings = np.where(room, np.minimum(meet_rate * np.exp(-withdrawal) * ctx.dt, p["max_ties"]), 0.0)
+    keen = np.exp(-withdrawal)  # how readily each person meets people and accepts a tie
+    expected_meetings = np.where(room, np.minimum(meet_rate * keen * ctx.dt, p["max_ties"]), 0.0)
     meetings = poisson_from_uniform(ctx.uniform("tie_meeting"), expected_meetings)  # several per step allowed
     people, keys = meetings_of(meetings, pop.key)
     if people.size == 0:
@@ -149,19 +151,20 @@ def ties(ctx: StepContext) -> Changes:
     index = AreaIndex.build(pop.area, pop.alive, ctx.world.areas.n)
     partner = propose_partners(people, pop.area, index, ctx.world.areas.n, p["local_tie_share"],
                                p["nonlocal_tie_area_spread"], draws[:3])
-    a, b = accepted_ties(ctx, people, partner, room, withdrawal, draws[3])
+    a, b = accepted_ties(ctx, people, partner, room, keen, draws[3])
     return {"ties": TieChange(keep, a, b)}
 
 
-def tie_loss_keep(streams: Streams, step: int, keys: np.ndarray, withdrawal: np.ndarray, u: np.ndarray,
+def tie_loss_keep(streams: Streams, step: int, tie_keys: np.ndarray, withdrawal: np.ndarray, u: np.ndarray,
                   v: np.ndarray, rate: float, dt: float) -> np.ndarray:
     """Which ties (u[i], v[i]) survive the step: each breaks at ``rate`` per year times exp of its two people's
-    mean withdrawal, drawn from the tie's own key (so the draw does not depend on the slots or the order)."""
+    mean withdrawal, drawn from the tie's own key (``Network.tie_keys``: the draw does not depend on the slots
+    or the order)."""
     compiled = kernels.compiled()
-    if compiled is not None:  # the same decisions: kernels around numpy's exp, and its expm1 only below h dt
-        return compiled.tie_loss_keep(keys, withdrawal, u, v, rate, dt, streams.offset("tie_loss", step))
+    if compiled is not None:  # the same decisions: the exact hazard only for ties whose draw is below a bound
+        return compiled.tie_loss_keep(tie_keys, withdrawal, u, v, rate, dt, streams.offset("tie_loss", step))
     loss_hazard = (rate * np.exp((withdrawal[u] + withdrawal[v]) / 2.0)).astype(F32)
-    return ~event(loss_hazard, dt, streams.uniform("tie_loss", step, pair_keys(keys, u, v)))
+    return ~event(loss_hazard, dt, streams.uniform("tie_loss", step, tie_keys))
 
 
 def meetings_of(counts: np.ndarray, person_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -175,32 +178,22 @@ def meetings_of(counts: np.ndarray, person_keys: np.ndarray) -> tuple[np.ndarray
     return people, meeting_keys(person_keys[people], nth)
 
 
-def accepted_ties(ctx: StepContext, people: np.ndarray, partner: np.ndarray, room: np.ndarray,
-                  withdrawal: np.ndarray, u_accept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def accepted_ties(ctx: StepContext, people: np.ndarray, partner: np.ndarray, room: np.ndarray, keen: np.ndarray,
+                  u_accept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The meetings (people[i], partner[i]) that become ties: the partner exists and has room, and the draw
-    falls below homophily's acceptance times the partner's exp(-withdrawal)."""
+    falls below homophily's acceptance times the partner's ``keen`` (exp(-withdrawal))."""
     pop, p = ctx.pop, ctx.params
     compiled = kernels.compiled()
-    if compiled is not None:  # the same ties in two passes around numpy's exp
+    if compiled is not None:  # the same ties: numpy's exp only for draws below a bound of the chance
         return compiled.accepted_ties(people, partner, room, pop.age, pop.income_rank, pop.minority,
-                                      p["age_homophily_years"], p["ses_homophily"], p["minority_homophily"],
-                                      np.exp(-withdrawal), u_accept)
+                                      p["age_homophily_years"], p["ses_homophily"], p["minority_homophily"], keen,
+                                      u_accept)
     met = partner >= 0
     met[met] &= room[partner[met]]
     a, b = people[met], partner[met]
-    chance = acceptance(ctx, a, b) * np.exp(-withdrawal[b])
+    chance = acceptance(ctx, a, b) * keen[b]
     take = u_accept[met] < chance
     return a[take], b[take]
-
-
-def pair_keys(keys: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """A key for each tie (u[i], v[i]) that depends on the two people, not on their slots or order."""
-    compiled = kernels.compiled()
-    if compiled is not None:  # the same keys in one pass (core/numba_kernels.py)
-        return compiled.pair_keys(keys, u, v)
-    a, b = keys[u], keys[v]
-    with np.errstate(over="ignore"):
-        return mix(a ^ b) ^ (a + b)
 
 
 def meeting_keys(person_keys: np.ndarray, nth: np.ndarray) -> np.ndarray:

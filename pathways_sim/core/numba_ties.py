@@ -1,0 +1,267 @@
+"""numba kernels for the per-tie work (``mechanisms/ties.py``, ``core/network.py``): tie loss, meetings, partners,
+acceptance and sums over ties.  Each fuses into one or two passes what the numpy path does in several, with the same
+integer operations and the same float32/float64 IEEE operations in the same order; numpy's own exp/expm1 and scipy's
+ndtri stay numpy/scipy calls between the kernels (numba's libm does not give the same last bits), and where a kernel
+skips that work for most people it is because a bound shows the decision cannot depend on it.  So the results are
+bit-identical (``tests/test_kernels.py``, ``tests/test_tie_kernels.py`` compare them byte for byte).
+
+Compiled with ``cache=True`` (``numba_random.jit_cached``): the machine code is kept in ``__pycache__`` next to this
+file, or, when that is not writable (an installed read-only package), in numba's user-wide cache directory
+(``NUMBA_CACHE_DIR`` overrides it); when no cache location can be written at all, the kernels are compiled in each
+process instead (never an error).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pathways_sim.core.numba_events import _BOUND_FLOOR, _BOUND_MARGIN, _LOG2E, _MARGIN, event
+from pathways_sim.core.numba_random import _GOLDEN, _S11, _TO_UNIT, _mix, jit_cached
+
+
+@jit_cached
+def _half_sum(w: np.ndarray, u: np.ndarray, v: np.ndarray, out: np.ndarray) -> None:
+    two = np.float32(2.0)
+    for i in range(u.size):
+        out[i] = (w[u[i]] + w[v[i]]) / two
+
+
+@jit_cached
+def _loss_chance_bounds(w: np.ndarray, w_most: float, scale: float, out: np.ndarray) -> None:
+    # exp(x) <= 2^k (1 + f) for x log2(e) = k + f, as in _exp_candidates, with a margin for float32's roundings
+    # of the mean withdrawal; where that is not a number or overflows, infinite: every draw is below it.
+    power = np.empty(1, dtype=np.int64)
+    two_to_k = power.view(np.float64)
+    for i in range(w.size):
+        x = (float(w[i]) + w_most) * 0.5 * _LOG2E
+        y = x + abs(x) * 2.0 ** -20
+        if not y < 1000.0:
+            out[i] = np.inf
+            continue
+        y = max(y, -1000.0)
+        k = np.floor(y)
+        power[0] = np.int64(k + 1023.0) << 52
+        out[i] = scale * two_to_k[0] * (1.0 + (y - k)) + _BOUND_FLOOR
+
+
+@jit_cached
+def _tie_loss_candidates(tie_keys: np.ndarray, offset: np.uint64, u: np.ndarray, chance_bound: np.ndarray,
+                         who: np.ndarray, uniforms: np.ndarray) -> int:
+    n = 0
+    for i in range(tie_keys.size):
+        z = _mix(_mix(tie_keys[i] ^ offset) + _GOLDEN)  # Streams.uniform's number for the tie's key
+        uniform = np.float64(z >> _S11) * _TO_UNIT
+        who[n] = i
+        uniforms[n] = uniform
+        n += uniform < chance_bound[u[i]]
+    return n
+
+
+def tie_loss_keep(tie_keys: np.ndarray, withdrawal: np.ndarray, u: np.ndarray, v: np.ndarray, rate: float,
+                  dt: float, offset: np.uint64) -> np.ndarray:
+    """``ties.tie_loss_keep``: which ties survive the step.  A tie's mean withdrawal is at most (its first end's +
+    the most anyone has) / 2, so each person gets a bound of the chance of losing any of their ties (float64 exp
+    with margins for float32's roundings: never below it); one pass draws every tie's uniform from its key and
+    keeps the few below their first end's bound; only for those, the exact hazard as numpy computes it (the mean
+    withdrawal in float32, numpy's float32 exp, times ``rate``) and ``event``'s decision."""
+    n = u.size
+    keep = np.ones(n, dtype=np.bool_)
+    if n == 0:
+        return keep
+    w = np.ascontiguousarray(withdrawal, dtype=np.float32)
+    with np.errstate(invalid="ignore"):
+        w_most = float(np.max(w))  # NaN if any is
+    chance_bound = np.empty(w.size, dtype=np.float64)
+    _loss_chance_bounds(w, w_most, float(rate) * _BOUND_MARGIN * float(dt) * _MARGIN, chance_bound)
+    who, uniforms = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float64)
+    found = _tie_loss_candidates(np.ascontiguousarray(tie_keys, dtype=np.uint64), np.uint64(offset), u, chance_bound,
+                                 who, uniforms)
+    who = who[:found]
+    exact = np.empty(found, dtype=np.float32)
+    _half_sum(w, u[who], v[who], exact)
+    np.exp(exact, out=exact)
+    exact *= np.float32(rate)
+    keep[who] = ~event(exact, dt, uniforms[:found])
+    return keep
+
+
+@jit_cached
+def _poisson(u: np.ndarray, mean: np.ndarray, term: np.ndarray, count: np.ndarray) -> None:
+    for i in range(u.size):
+        t = term[i]
+        cdf = t
+        k = 0
+        while u[i] >= cdf and k < 200:
+            k += 1
+            t = t * (mean[i] / k)
+            cdf = cdf + t
+        count[i] = k
+
+
+@jit_cached
+def _poisson_candidates(u: np.ndarray, mean: np.ndarray, who: np.ndarray) -> int:
+    # exp(-m) >= 1 - m + m^2/2 - m^3/6 for m >= 0 (its series, stopped after a negative term): a draw below that,
+    # less a margin far above the roundings of the bound and of numpy's exp, is below exp(-m): no meeting.
+    n = 0
+    for i in range(u.size):
+        m = mean[i]
+        below = 1.0 - m * (1.0 - m * (0.5 - m / 6.0)) - 2.0 ** -40
+        who[n] = i
+        n += not (m >= 0.0 and u[i] < below)
+    return n
+
+
+def poisson_from_uniform(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """``ties.poisson_from_uniform``: 0 for every draw below a bound of exp(-mean) (about half the people); for
+    the others numpy's exp of minus their mean, then the CDF inversion in one loop."""
+    mean = np.ascontiguousarray(mean, dtype=np.float64)
+    u = np.ascontiguousarray(u, dtype=np.float64)
+    who = np.empty(mean.size, dtype=np.int64)
+    who = who[:_poisson_candidates(u, mean, who)]
+    some = np.empty(who.size, dtype=np.int64)
+    _poisson(u[who], mean[who], np.exp(-mean[who]), some)
+    count = np.zeros(mean.size, dtype=np.int64)
+    count[who] = some
+    return count
+
+
+@jit_cached
+def _meetings(counts: np.ndarray, person_keys: np.ndarray, people: np.ndarray, keys: np.ndarray) -> None:
+    j = 0
+    for person in range(counts.size):
+        for nth in range(counts[person]):
+            people[j] = person
+            keys[j] = _mix(person_keys[person] + np.uint64(nth) * _GOLDEN)
+            j += 1
+
+
+def meetings_of(counts: np.ndarray, person_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``ties.meetings_of``: the slot and key of every meeting, in one pass."""
+    counts = np.ascontiguousarray(counts, dtype=np.int64)
+    total = int(counts.sum())
+    people, keys = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.uint64)
+    _meetings(counts, np.ascontiguousarray(person_keys, dtype=np.uint64), people, keys)
+    return people, keys
+
+
+@jit_cached
+def _by_area(area: np.ndarray, alive: np.ndarray, count: np.ndarray, start: np.ndarray, order: np.ndarray) -> None:
+    for i in range(area.size):
+        if alive[i]:
+            count[area[i]] += 1
+    total = 0
+    for a in range(count.size):
+        start[a] = total
+        total += count[a]
+    filled = start.copy()
+    for i in range(area.size):  # in slot order within each area: the order of numpy's stable sort
+        if alive[i]:
+            order[filled[area[i]]] = i
+            filled[area[i]] += 1
+
+
+def area_index(area: np.ndarray, alive: np.ndarray, n_areas: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``AreaIndex.build`` as a counting sort: (order, start, count)."""
+    count = np.zeros(n_areas, dtype=np.int64)
+    start = np.empty(n_areas, dtype=np.int64)
+    order = np.empty(int(np.count_nonzero(alive)), dtype=np.int64)
+    _by_area(np.ascontiguousarray(area), np.ascontiguousarray(alive, dtype=np.bool_), count, start, order)
+    return order, start, count
+
+
+@jit_cached
+def _partners(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        people: np.ndarray, area: np.ndarray, local: np.ndarray, shift: np.ndarray, order: np.ndarray,
+        start: np.ndarray, count: np.ndarray, u_pick: np.ndarray, last_area: int, partner: np.ndarray) -> None:
+    for i in range(people.size):
+        target = np.int64(area[people[i]])
+        if not local[i]:
+            target = min(max(target + shift[i], np.int64(0)), np.int64(last_area))
+        n = count[target]
+        partner[i] = order[start[target] + np.int64(np.floor(u_pick[i] * np.float64(n)))] if n > 0 else -1
+
+
+def propose_partners(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        people: np.ndarray, area: np.ndarray, order: np.ndarray, start: np.ndarray, count: np.ndarray,
+        local: np.ndarray, shift: np.ndarray, u_pick: np.ndarray, n_areas: int) -> np.ndarray:
+    """``network.propose_partners`` after the area shifts (scipy's ndtri) are drawn: the target areas and the
+    partners in one pass."""
+    partner = np.empty(people.size, dtype=np.int64)
+    _partners(people, area, local, shift, order, start, count, np.ascontiguousarray(u_pick), n_areas - 1, partner)
+    return partner
+
+
+# exp(-d) <= 1 / (1 + d + d^2/2 + d^3/6) for d >= 0 (e^d's series), with a margin far above the roundings of
+# that bound, of numpy's exp and of the product with ``keen``.
+_ACCEPT_MARGIN = 1.0 + 2.0 ** -40
+
+
+@jit_cached
+def _accept_candidates(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        people: np.ndarray, partner: np.ndarray, room: np.ndarray, age: np.ndarray, rank: np.ndarray,
+        minority: np.ndarray, age_scale: np.float32, ses: np.float32, minority_h: float, keen: np.ndarray,
+        u_accept: np.ndarray, who: np.ndarray, neg_distance: np.ndarray) -> int:
+    n = 0
+    for i in range(people.size):
+        b = partner[i]
+        if b < 0 or not room[b]:
+            continue
+        a = people[i]
+        near = abs(age[a] - age[b]) / age_scale + ses * abs(rank[a] - rank[b])  # float32, as numpy does it
+        d = np.float64(near) + (minority_h if minority[a] != minority[b] else 0.0)
+        chance_bound = np.float64(keen[b]) / (1.0 + d * (1.0 + d * (0.5 + d / 6.0))) * _ACCEPT_MARGIN
+        if d >= 0.0 and u_accept[i] >= chance_bound:  # at or above a bound of its chance: not taken
+            continue
+        who[n] = i
+        neg_distance[n] = -d
+        n += 1
+    return n
+
+
+def accepted_ties(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        people: np.ndarray, partner: np.ndarray, room: np.ndarray, age: np.ndarray, rank: np.ndarray,
+        minority: np.ndarray, age_scale: float, ses: float, minority_h: float, keen: np.ndarray,
+        u_accept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``ties.accepted_ties``: one pass for the social distance of each meeting whose partner has room, keeping
+    only those whose draw is below a bound of their chance (most are not: acceptance is a few per cent); for
+    those, numpy's float64 exp and the decision.  ``keen`` is each person's float32 exp(-withdrawal)."""
+    who = np.empty(people.size, dtype=np.int64)
+    neg_distance = np.empty(people.size, dtype=np.float64)
+    u_accept = np.ascontiguousarray(u_accept, dtype=np.float64)
+    n = _accept_candidates(people, partner, room, age, rank, minority, np.float32(age_scale), np.float32(ses),
+                           float(minority_h), keen, u_accept, who, neg_distance)
+    who = who[:n]
+    a, b = people[who], partner[who]
+    take = u_accept[who] < np.exp(neg_distance[:n]) * keen[b].astype(np.float64)
+    return a[take], b[take]
+
+
+# --- Per-person sums over ties (Network.degree, neighbour_sum, share_below).  numpy's weighted bincount adds in
+# the order of the ties, one sum for the first ends and one for the second; so do these, then add the two.
+
+@jit_cached
+def _sums_over_ties(u: np.ndarray, v: np.ndarray, values: np.ndarray, kind: int, first: np.ndarray,
+                    second: np.ndarray) -> None:
+    for i in range(u.size):
+        a, b = u[i], v[i]
+        if kind == 0:  # degree
+            first[a] += 1.0
+            second[b] += 1.0
+        elif kind == 1:  # the other end's value
+            first[a] += values[b]
+            second[b] += values[a]
+        else:  # 1 where the other end's value is strictly lower
+            first[a] += 1.0 if values[b] < values[a] else 0.0
+            second[b] += 1.0 if values[a] < values[b] else 0.0
+
+
+DEGREE, NEIGHBOUR_SUM, SHARE_BELOW = 0, 1, 2
+
+
+def sums_over_ties(u: np.ndarray, v: np.ndarray, size: int, kind: int, values: np.ndarray | None = None) -> np.ndarray:
+    """For each of ``size`` slots (every end must be one), the float64 sum over its ties of 1 (``DEGREE``), the
+    other end's value (``NEIGHBOUR_SUM``), or 1 where the other end's value is strictly lower (``SHARE_BELOW``)."""
+    first, second = np.zeros(size), np.zeros(size)
+    _sums_over_ties(u, v, np.zeros(1) if values is None else np.ascontiguousarray(values), kind, first, second)
+    first += second
+    return first

@@ -1,0 +1,70 @@
+"""The ties kernels that skip exact work below or above a bound (which meetings become ties, how many meetings
+each person has) make the same decisions as the numpy path, byte for byte, including draws placed exactly on,
+and one float step either side of, the chances they bound."""
+
+from __future__ import annotations
+
+import numpy as np
+from kernel_paths import both, identical
+
+from pathways_sim.core import kernels
+from pathways_sim.core.network import homophily_acceptance
+
+
+def _meetings(rng: np.random.Generator, n_people: int, n_meetings: int) -> dict:
+    age = rng.uniform(0, 100, n_people).astype(np.float32)
+    rank = rng.random(n_people).astype(np.float32)
+    minority = rng.random(n_people) < 0.15
+    people = np.sort(rng.integers(0, n_people, n_meetings))
+    partner = rng.integers(-1, n_people, n_meetings)
+    room = rng.random(n_people) < 0.9
+    keen = np.exp(-rng.exponential(0.3, n_people)).astype(np.float32)
+    keen[:3] = [0.0, 1.0, np.float32(1e-30)]
+    return {"people": people, "partner": partner, "room": room, "age": age, "rank": rank, "minority": minority,
+            "keen": keen}
+
+
+def _accepted(m: dict, age_scale: float, ses: float, minority_h: float, u_accept: np.ndarray):
+    from pathways_sim.core import numba_kernels
+
+    if kernels.compiled() is not None:
+        return numba_kernels.accepted_ties(m["people"], m["partner"], m["room"], m["age"], m["rank"], m["minority"],
+                                           age_scale, ses, minority_h, m["keen"], u_accept)
+    met = m["partner"] >= 0  # ties.accepted_ties's numpy path
+    met[met] &= m["room"][m["partner"][met]]
+    a, b = m["people"][met], m["partner"][met]
+    chance = homophily_acceptance(a, b, m["age"], m["rank"], m["minority"], age_scale, ses, minority_h) * m["keen"][b]
+    take = u_accept[met] < chance
+    return a[take], b[take]
+
+
+def test_accepted_ties_are_the_same_with_draws_on_and_beside_each_chance():
+    rng = np.random.default_rng(21)
+    m = _meetings(rng, 5_000, 60_000)
+    for age_scale, ses, minority_h in ((10.0, 1.5, 0.7), (1e3, 0.0, 0.0), (0.5, 20.0, 10.0)):
+        valid = m["partner"] >= 0
+        chance = np.zeros(m["people"].size)
+        a, b = m["people"][valid], m["partner"][valid]
+        chance[valid] = homophily_acceptance(a, b, m["age"], m["rank"], m["minority"], age_scale, ses,
+                                             minority_h) * m["keen"][b]
+        for u_accept in (rng.random(chance.size), chance, np.nextafter(chance, 0.0), np.nextafter(chance, 1.0)):
+            plain, compiled = both(_accepted, m, age_scale, ses, minority_h, u_accept)
+            assert identical(plain[0], compiled[0]) and identical(plain[1], compiled[1])
+        taken = both(_accepted, m, age_scale, ses, minority_h, np.nextafter(chance, 0.0))[0][0]
+        assert taken.size > 0  # draws just below their chance are taken
+
+
+def test_poisson_counts_are_the_same_with_draws_on_and_beside_exp_of_minus_the_mean():
+    from pathways_sim.mechanisms.ties import poisson_from_uniform
+
+    rng = np.random.default_rng(22)
+    mean = np.concatenate([[0.0, 1e-300, 1e-9, 1.6, 1.7, 3.0, 50.0], rng.exponential(0.8, 40_000),
+                           rng.uniform(1.5, 1.7, 5_000)])
+    zero_below = np.exp(-mean)  # a draw below exp(-mean) is no meeting
+    for uniforms in (rng.random(mean.size), zero_below, np.nextafter(zero_below, 0.0),
+                     np.nextafter(zero_below, 1.0), np.full(mean.size, 1 - 2**-53)):
+        plain, compiled = both(poisson_from_uniform, uniforms, mean)
+        assert identical(plain, compiled)
+    on_the_line = both(poisson_from_uniform, zero_below, mean)[0]
+    assert (on_the_line[mean > 0] >= 1).all()  # a draw exactly at exp(-mean) is a meeting
+    assert (both(poisson_from_uniform, np.nextafter(zero_below, 0.0), mean)[0] == 0).all()
