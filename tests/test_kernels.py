@@ -267,8 +267,16 @@ def test_adding_keeping_and_dropping_ties_gives_the_same_keys_counts_and_tie_key
             added.append(net.add(np.concatenate([u, u[:size // 3]]), np.concatenate([v, u[:size // 3]]),
                                  with_keys))
             net.tie_keys(person_keys)
-            net.keep(rng.random(net.n_ties) < 0.95)
+            # Ties lost, then new ones, some of them ties just lost
+            keep = rng.random(net.n_ties) < 0.95
+            lost_u, lost_v = (end[~keep][:50] for end in net.endpoints())
+            net.keep(keep)
+            added.append(net.add(np.concatenate([lost_u, u[:100]]), np.concatenate([lost_v, v[:100]]), person_keys))
+            # Deaths, then ties to the slots just freed (births), then deaths with nothing after them
             net.drop_slots(rng.random(3_000) < 0.01)
+            added.append(net.add(rng.integers(0, 3_000, 30), rng.integers(0, 3_000, 30), with_keys))
+            net.drop_slots(rng.random(3_000) < 0.01)
+            net.keep(rng.random(net.n_ties) < 0.9)
             u, v = net.endpoints()  # the tie keys carried through add, keep and drop_slots are the ties' keys
             assert identical(net.tie_keys(person_keys), pair_keys(person_keys, u, v))
         added.append(net.add(*net.endpoints(), person_keys))  # every tie again: nothing added
