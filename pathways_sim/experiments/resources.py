@@ -95,11 +95,13 @@ class Estimate:
                 f"time about {_duration(self.seconds)}")
 
 
-def estimate(people: int, years: int, runs: int = 1, workers: int = 1, sample: Sample | None = None) -> Estimate:
-    """Peak memory and wall time of ``runs`` runs of ``people`` people for ``years`` years on ``workers``."""
+def estimate(people: int, years: int, runs: int = 1, workers: int = 1,
+             sample: Sample | None = None, starts_held: int = 0) -> Estimate:
+    """Peak memory and wall time of ``runs`` runs of ``people`` people for ``years`` years on ``workers``,
+    each process also holding ``starts_held`` burnt-in worlds (the start its arms share) beside its run."""
     sample = sample or measure()
     processes = max(1, min(workers, runs))
-    per_person = sample.state_bytes_per_person * STEP_TEMPORARIES
+    per_person = sample.state_bytes_per_person * (STEP_TEMPORARIES + starts_held)
     results = sample.result_rows_per_year * years * runs * RESULT_ROW_BYTES
     peak = processes * (sample.base_bytes + per_person * people) + results * 2  # results, then concatenated
     if processes > 1:

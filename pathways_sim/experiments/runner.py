@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pathways_sim.core.world import World
 from pathways_sim.experiments import resources
 from pathways_sim.experiments.errors import ExperimentError
 from pathways_sim.experiments.parallel import check_workers, run_jobs
@@ -36,12 +37,14 @@ from pathways_sim.experiments.summaries import (  # noqa: F401 - re-exported: th
     summary_table,
     total_over_run,
 )
+from pathways_sim.mechanisms.parameters import Parameters
 from pathways_sim.model import PathwaysModel
+from pathways_sim.model.pathways_model import burnt_in, model_parameters
 from pathways_sim.results.frames import final_year  # noqa: F401 - re-exported
 
 __all__ = ["RESULT_COLUMNS", "ExperimentResult", "RunResult", "check_years", "economic_settings", "load",
            "replicate_seeds",
-           "run_arms", "run_one", "run_scenario", "simulate"]
+           "run_arms", "run_one", "run_replicate", "run_scenario", "simulate"]
 
 
 def replicate_seeds(seed: int, replicates: int) -> list[int]:
@@ -66,7 +69,33 @@ def run_one(arm: str, replicate: int, seed: int, model_kwargs: Mapping[str, Any]
     """One arm, one replicate: the model's tidy results with scenario and replicate columns.  With
     ``follow_up``, the run goes on that many years after ``years`` with every intervention ended (no more offers
     or spending; what they changed in people carries on through the model)."""
-    model = PathwaysModel(rng=seed, agents="lazy", **model_kwargs)
+    return _results_of(PathwaysModel(rng=seed, agents="lazy", **model_kwargs), arm, replicate, years, follow_up,
+                       on_year)
+
+
+def run_replicate(arms: Sequence[tuple[str, Mapping[str, Any]]], replicate: int, seed: int, years: int,
+                  follow_up: int = 0, on_year: Callable[[], None] | None = None) -> list[pd.DataFrame]:
+    """``run_one`` of every arm for one replicate, building and burning in once for all the arms that run with
+    the same parameters (they differ only in pathways off and interventions, which act after the burn-in): each
+    starts from a copy, so every arm's results are those of ``run_one``, bit for bit."""
+    starts: dict[Parameters, World] = {}
+    frames = []
+    for arm, kwargs in arms:
+        settings = {k: v for k, v in kwargs.items() if k not in _NOT_PARAMETERS}
+        params = model_parameters(settings.pop("params", None), settings)
+        if params not in starts:
+            starts[params] = burnt_in(params, seed)
+        model = PathwaysModel(rng=seed, agents="lazy", start=starts[params], **kwargs)
+        frames.append(_results_of(model, arm, replicate, years, follow_up, on_year))
+    return frames
+
+
+# PathwaysModel's keyword arguments that are not parameters (every other one is: a parameter override)
+_NOT_PARAMETERS = frozenset({"pathways_off", "interventions", "rng", "agents", "window_years", "years", "start"})
+
+
+def _results_of(model: PathwaysModel, arm: str, replicate: int, years: int, follow_up: int,
+                on_year: Callable[[], None] | None) -> pd.DataFrame:
     for done in range(years + follow_up):
         if done == years:
             model.world.interventions = ()
@@ -90,13 +119,14 @@ def people_of(model_kwargs: Mapping[str, Any]) -> int:
     return int(PARAMETERS["population_size"].default)
 
 
-def check_resources(people: int, years: int, runs: int, workers: int, *, force: bool = False
-                    ) -> resources.Estimate | None:
+def check_resources(people: int, years: int, runs: int, workers: int, *, force: bool = False,
+                    starts_held: int = 0) -> resources.Estimate | None:
     """For a large run, its estimate (``None`` for a small one); ``ExperimentError`` if its peak memory would
-    exceed the memory available, unless ``force``."""
+    exceed the memory available, unless ``force``.  ``starts_held``: burnt-in worlds each process keeps beside
+    the run (``run_replicate``)."""
     if not resources.is_large(people, years, runs):
         return None
-    estimate = resources.estimate(people, years, runs, workers)
+    estimate = resources.estimate(people, years, runs, workers, starts_held=starts_held)
     if estimate.too_big and not force:
         raise ExperimentError(f"this run needs more memory than is available ({estimate.describe()}); use "
                               "fewer people or workers, or --force (Python: force=True) to run it anyway")
@@ -105,13 +135,17 @@ def check_resources(people: int, years: int, runs: int, workers: int, *, force: 
 
 def run_arms(arms: Mapping[str, Mapping[str, Any]], *,  # noqa: PLR0913 - keyword-only settings
              years: int, seed: int, replicates: int, workers: int = 1, progress: Progress = True,
-             quiet: bool = False, force: bool = False, label: str = "", follow_up: int = 0) -> RunResult:
+             quiet: bool = False, force: bool = False, label: str = "", follow_up: int = 0,
+             share_start: bool | None = None) -> RunResult:
     """Run every arm for every replicate (same seeds across arms), in ``workers`` processes.
 
     ``progress``: ``True`` for a tqdm bar, ``False``, or a callable ``progress(done, total)`` counting simulated
     years; ``quiet=True`` turns it off.  A run whose estimated peak memory exceeds what is available is
     refused (``ExperimentError``) unless ``force``.  ``follow_up``: years more with the interventions ended
-    (a lifetime horizon for the cohort alive at the start; ``RunResult.follow_up``).
+    (a lifetime horizon for the cohort alive at the start; ``RunResult.follow_up``).  ``share_start``: run each
+    replicate's arms in one process, building and burning in once for the arms with the same parameters
+    (``run_replicate``; the same results, with one build and burn-in fewer per arm that shares); by default
+    whenever that leaves no worker idle (one worker, or at least as many replicates as workers).
     """
     years = check_years(years)
     follow_up = check_follow_up(follow_up)
@@ -119,12 +153,21 @@ def run_arms(arms: Mapping[str, Mapping[str, Any]], *,  # noqa: PLR0913 - keywor
     seeds = replicate_seeds(seed, replicates)
     if not arms:
         raise ExperimentError("arms: nothing to run")
+    share = (workers == 1 or replicates >= workers) if share_start is None else bool(share_start)
     check_resources(max(people_of(kwargs) for kwargs in arms.values()), years + follow_up, len(arms) * replicates,
-                    workers, force=force)
+                    workers, force=force, starts_held=int(share))
     started = time.perf_counter()
-    jobs = [(arm, r, s, kwargs, years, follow_up) for arm, kwargs in arms.items() for r, s in enumerate(seeds)]
-    with reporter(progress, len(jobs) * (years + follow_up), label, quiet=quiet) as report:
-        frames = run_jobs(run_one, jobs, workers=workers, years=years + follow_up, report=report)
+    total = len(arms) * replicates * (years + follow_up)
+    with reporter(progress, total, label, quiet=quiet) as report:
+        if share:
+            by_replicate = run_jobs(run_replicate, [(list(arms.items()), r, s, years, follow_up)
+                                                    for r, s in enumerate(seeds)],
+                                    workers=workers, years=len(arms) * (years + follow_up), report=report)
+            frames = [by_replicate[r][a] for a in range(len(arms)) for r in range(replicates)]  # arm by arm
+        else:
+            jobs = [(arm, r, s, kwargs, years, follow_up) for arm, kwargs in arms.items()
+                    for r, s in enumerate(seeds)]
+            frames = run_jobs(run_one, jobs, workers=workers, years=years + follow_up, report=report)
     results = pd.concat(frames, ignore_index=True)[RESULT_COLUMNS]
     return RunResult(results, seeds, list(arms), time.perf_counter() - started, years=years, follow_up=follow_up)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, cast
 
@@ -11,7 +12,7 @@ import pandas as pd
 
 from pathways_sim.core.network import Network
 from pathways_sim.core.population import Population
-from pathways_sim.core.world import Areas
+from pathways_sim.core.world import Areas, World
 from pathways_sim.interventions import make_interventions
 from pathways_sim.mechanisms.parameters import ParameterError, Parameters
 from pathways_sim.mechanisms.registry import Switches, effective_strengths
@@ -52,6 +53,11 @@ class PathwaysModel(mesa.Model):
         Optional length of the run: ``running`` turns False after it, so ``mesa.batch_run(PathwaysModel,
         {"population_size": 2000, "years": 2}, rng=[1, 2])`` works (for large sweeps use
         ``pathways_sim.experiments``).  ``model.datacollector`` holds yearly headline measures.
+    start:
+        The world ``burnt_in(parameters, seed)`` made for the same parameters and seed, to start from a copy of
+        it instead of building and burning in again: arms that differ only in pathways switched off and
+        interventions share their start, so a comparison builds it once (``run_arms`` does).  The run is
+        the same, bit for bit, as one that builds its own.
     **overrides:
         Parameter values by name, applied on top of ``params``.
 
@@ -67,13 +73,10 @@ class PathwaysModel(mesa.Model):
     def __init__(self, *, params: Parameters | Mapping[str, Any] | None = None,
                  pathways_off: Iterable[str] = (), interventions: Iterable[Mapping[str, Any]] = (),
                  rng: int | None = None, agents: AgentMode = "auto", window_years: int = 3,
-                 years: float | None = None, **overrides: Any):
+                 years: float | None = None, start: World | None = None, **overrides: Any):
         seed = _resolve_seed(rng)
         super().__init__(rng=seed)
-        if isinstance(params, Parameters):
-            self.params = params.replace(**overrides) if overrides else params
-        else:
-            self.params = Parameters({**dict(params or {}), **overrides})
+        self.params = model_parameters(params, overrides)
         switches = Switches(pathways_off)  # checked before the (slower) build
         if agents not in ("auto", "all", "lazy"):
             raise ParameterError([("agents", f"must be 'auto', 'all' or 'lazy', got {agents!r}")])
@@ -84,8 +87,7 @@ class PathwaysModel(mesa.Model):
         # The start and the burn-in are the baseline's in every arm (all pathways on, no intervention), so arms
         # share their starting population; pathways switched off and interventions act from the first
         # reported step.
-        self.world = build_world(self.params, Switches(), seed)
-        burn_in(self.world)
+        self.world = burnt_in(self.params, seed) if start is None else _copy_of_start(start, self.params, seed)
         self.set_pathways_off(switches)
         self.world.interventions = built
         for intervention in built:
@@ -199,6 +201,39 @@ HEADLINE_REPORTERS: dict[str, Any] = {
     "smoking_prevalence": lambda m: _share(m, "smoker", 18),
     "mean_stress": lambda m: _share(m, "stress", 16),
 }
+
+
+def model_parameters(params: Parameters | Mapping[str, Any] | None, overrides: Mapping[str, Any]) -> Parameters:
+    """The parameters a ``PathwaysModel`` built with ``params`` and keyword ``overrides`` runs with."""
+    if isinstance(params, Parameters):
+        return params.replace(**overrides) if overrides else params
+    return Parameters({**dict(params or {}), **overrides})
+
+
+def burnt_in(params: Parameters, seed: int) -> World:
+    """The synthetic population of a run and its ``burn_in_years``, the baseline's (every pathway on, no
+    intervention): what every arm of a run with these parameters and seed starts from."""
+    world = build_world(params, Switches(), seed)
+    burn_in(world)
+    return world
+
+
+def _copy_of_start(start: World, params: Parameters, seed: int) -> World:
+    """A copy of ``start``, after checking it is the start of a run with these parameters and seed."""
+    problems = []
+    if not isinstance(start, World):
+        problems.append(("start", f"must be a World from burnt_in(parameters, seed), got {type(start).__name__}"))
+    else:
+        if start.params != params:
+            changed = sorted(k for k in params if start.params.get(k) != params[k])
+            problems.append(("start", f"was burnt in with other parameters ({', '.join(changed[:5])})"))
+        if start.streams.root_seed != seed:
+            problems.append(("start", f"was burnt in with seed {start.streams.root_seed}, not {seed}"))
+        if start.step_index != 0 or start.interventions or start.switches.off:
+            problems.append(("start", "has run on from its burn-in (steps taken, pathways off or interventions)"))
+    if problems:
+        raise ParameterError(problems)
+    return copy.deepcopy(start)
 
 
 def _end_step(years: float | None, steps_per_year: int) -> int | None:
