@@ -78,6 +78,21 @@ MORTALITY_CASES = [{}, {"maximum_age": 80.0}, {"mortality_rate_at_50": 10.0, "mo
                    {"male_mortality_log_hr": -2.0, "mortality_age_slope": 0.0}, {"step_months": 12}]
 
 
+
+def same_change_and_record(world, mechanism, change: str, record: str):
+    """``mechanism``'s ``change`` and the hazard it records as ``record``, on a fresh context under each kernel
+    choice: asserted byte-identical; the numpy path's change is returned."""
+    from pathways_sim.mechanisms.base import StepContext
+
+    def run():
+        ctx = StepContext(world)
+        return mechanism(ctx)[change], ctx.recorded[record]
+
+    (plain, plain_hazard), (compiled, compiled_hazard) = both(run)
+    assert identical(plain, compiled) and identical(plain_hazard, compiled_hazard)
+    return plain
+
+
 @pytest.mark.parametrize("changes", MORTALITY_CASES)
 def test_the_same_people_die(world, changes):
     from pathways_sim.mechanisms.base import StepContext
@@ -88,12 +103,7 @@ def test_the_same_people_die(world, changes):
     for step in range(4):
         w.step_index = step
 
-        def deaths():
-            ctx = StepContext(w)
-            return mortality(ctx)["dies"], ctx.recorded["deaths"]
-
-        (plain, plain_hazard), (compiled, compiled_hazard) = both(deaths)
-        assert identical(plain, compiled) and identical(plain_hazard, compiled_hazard)
+        plain = same_change_and_record(w, mortality, "dies", "deaths")
     with kernels.using("numba"):
         ctx = StepContext(w)
         assert identical(death_hazard(ctx)[10:500], death_hazard(ctx, np.arange(10, 500)))
@@ -192,7 +202,6 @@ ACE_CASES = [{}, {"ace_hazard_rate": 10.0}, {"ace_hazard_rate": 0.0}, {"parental
 
 @pytest.mark.parametrize("changes", ACE_CASES)
 def test_the_same_children_have_adverse_experiences(world, changes):
-    from pathways_sim.mechanisms.base import StepContext
     from pathways_sim.mechanisms.childhood import childhood_adversity
 
     w = with_params(world, **changes)
@@ -206,12 +215,7 @@ def test_the_same_children_have_adverse_experiences(world, changes):
     for step in range(6):
         w.step_index = step
 
-        def aces():
-            ctx = StepContext(w)
-            return childhood_adversity(ctx)["aces"], ctx.recorded["aces"]
-
-        (plain, plain_hazard), (compiled, compiled_hazard) = both(aces)
-        assert identical(plain, compiled) and identical(plain_hazard, compiled_hazard)
+        plain = same_change_and_record(w, childhood_adversity, "aces", "aces")
         total += int(np.count_nonzero(plain != pop.aces))
     assert total > 0 or changes
 

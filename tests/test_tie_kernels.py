@@ -4,10 +4,11 @@ and one float step either side of, the chances they bound."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 from kernel_paths import both, identical
 
-from pathways_sim.core import kernels
 from pathways_sim.core.network import homophily_acceptance
 
 
@@ -25,17 +26,13 @@ def _meetings(rng: np.random.Generator, n_people: int, n_meetings: int) -> dict:
 
 
 def _accepted(m: dict, age_scale: float, ses: float, minority_h: float, u_accept: np.ndarray):
-    from pathways_sim.core import numba_kernels
+    """``ties.accepted_ties`` on these meetings (a context with just the traits and parameters it reads)."""
+    from pathways_sim.mechanisms.ties import accepted_ties
 
-    if kernels.compiled() is not None:
-        return numba_kernels.accepted_ties(m["people"], m["partner"], m["room"], m["age"], m["rank"], m["minority"],
-                                           age_scale, ses, minority_h, m["keen"], u_accept)
-    met = m["partner"] >= 0  # ties.accepted_ties's numpy path
-    met[met] &= m["room"][m["partner"][met]]
-    a, b = m["people"][met], m["partner"][met]
-    chance = homophily_acceptance(a, b, m["age"], m["rank"], m["minority"], age_scale, ses, minority_h) * m["keen"][b]
-    take = u_accept[met] < chance
-    return a[take], b[take]
+    ctx = SimpleNamespace(pop=SimpleNamespace(age=m["age"], income_rank=m["rank"], minority=m["minority"]),
+                          params={"age_homophily_years": age_scale, "ses_homophily": ses,
+                                  "minority_homophily": minority_h})
+    return accepted_ties(ctx, m["people"], m["partner"], m["room"], m["keen"], u_accept)
 
 
 def test_accepted_ties_are_the_same_with_draws_on_and_beside_each_chance():

@@ -74,14 +74,15 @@ class Network:
             new = np.empty(u.size, dtype=np.int64)
             new = np.sort(new[:_tie_keys(u.ravel(), v.ravel(), new)])
             merged = np.empty(self.keys.size + new.size, dtype=np.int64)
-            if known is None or person_keys is None:
-                self.keys = merged[:_union(self.keys, new, merged, _NO_KEYS, _NO_KEYS, _NO_KEYS)]
-                return int(self.keys.size - before)
-            merged_tie_keys = np.empty(merged.size, dtype=np.uint64)
-            new_tie_keys = pair_keys(person_keys, new >> _SHIFT, new & _MASK)
-            count = _union(self.keys, new, merged, known, new_tie_keys, merged_tie_keys)
+            # The tie keys are merged alongside when they are kept and the people's keys given; else they lapse.
+            carried, new_tie_keys, merged_tie_keys = _NO_KEYS, _NO_KEYS, _NO_KEYS
+            if known is not None and person_keys is not None:
+                carried, new_tie_keys = known, pair_keys(person_keys, new >> _SHIFT, new & _MASK)
+                merged_tie_keys = np.empty(merged.size, dtype=np.uint64)
+            count = _union(self.keys, new, merged, carried, new_tie_keys, merged_tie_keys)
             self.keys = merged[:count]
-            self._tie_keys = (self.keys, merged_tie_keys[:count])
+            if merged_tie_keys.size:
+                self._tie_keys = (self.keys, merged_tie_keys[:count])
             return int(self.keys.size - before)
         keep = u != v
         lo, hi = np.minimum(u[keep], v[keep]), np.maximum(u[keep], v[keep])

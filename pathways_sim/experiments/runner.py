@@ -39,7 +39,7 @@ from pathways_sim.experiments.summaries import (  # noqa: F401 - re-exported: th
 )
 from pathways_sim.mechanisms.parameters import Parameters
 from pathways_sim.model import PathwaysModel
-from pathways_sim.model.pathways_model import burnt_in, model_parameters
+from pathways_sim.model.pathways_model import burnt_in, parameters_of
 from pathways_sim.results.frames import final_year  # noqa: F401 - re-exported
 
 __all__ = ["RESULT_COLUMNS", "ExperimentResult", "RunResult", "check_years", "economic_settings", "load",
@@ -81,17 +81,12 @@ def run_replicate(arms: Sequence[tuple[str, Mapping[str, Any]]], replicate: int,
     starts: dict[Parameters, World] = {}
     frames = []
     for arm, kwargs in arms:
-        settings = {k: v for k, v in kwargs.items() if k not in _NOT_PARAMETERS}
-        params = model_parameters(settings.pop("params", None), settings)
+        params = parameters_of(kwargs)
         if params not in starts:
             starts[params] = burnt_in(params, seed)
         model = PathwaysModel(rng=seed, agents="lazy", start=starts[params], **kwargs)
         frames.append(_results_of(model, arm, replicate, years, follow_up, on_year))
     return frames
-
-
-# PathwaysModel's keyword arguments that are not parameters (every other one is: a parameter override)
-_NOT_PARAMETERS = frozenset({"pathways_off", "interventions", "rng", "agents", "window_years", "years", "start"})
 
 
 def _results_of(model: PathwaysModel, arm: str, replicate: int, years: int, follow_up: int,
@@ -145,7 +140,7 @@ def run_arms(arms: Mapping[str, Mapping[str, Any]], *,  # noqa: PLR0913 - keywor
     (a lifetime horizon for the cohort alive at the start; ``RunResult.follow_up``).  ``share_start``: run each
     replicate's arms in one process, building and burning in once for the arms with the same parameters
     (``run_replicate``; the same results, with one build and burn-in fewer per arm that shares); by default
-    whenever that leaves no worker idle (one worker, or at least as many replicates as workers).
+    for several arms whenever that leaves no worker idle (one worker, or at least as many replicates as workers).
     """
     years = check_years(years)
     follow_up = check_follow_up(follow_up)
@@ -153,7 +148,7 @@ def run_arms(arms: Mapping[str, Mapping[str, Any]], *,  # noqa: PLR0913 - keywor
     seeds = replicate_seeds(seed, replicates)
     if not arms:
         raise ExperimentError("arms: nothing to run")
-    share = (workers == 1 or replicates >= workers) if share_start is None else bool(share_start)
+    share = (len(arms) > 1 and (workers == 1 or replicates >= workers)) if share_start is None else bool(share_start)
     check_resources(max(people_of(kwargs) for kwargs in arms.values()), years + follow_up, len(arms) * replicates,
                     workers, force=force, starts_held=int(share))
     started = time.perf_counter()

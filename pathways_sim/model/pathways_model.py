@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, cast
 
@@ -208,6 +209,14 @@ def model_parameters(params: Parameters | Mapping[str, Any] | None, overrides: M
     if isinstance(params, Parameters):
         return params.replace(**overrides) if overrides else params
     return Parameters({**dict(params or {}), **overrides})
+
+
+def parameters_of(model_kwargs: Mapping[str, Any]) -> Parameters:
+    """The parameters ``PathwaysModel(**model_kwargs)`` runs with: ``params`` with every keyword argument that is
+    not one of the model's own (read from its signature) as an override."""
+    own = set(inspect.signature(PathwaysModel.__init__).parameters) - {"self", "overrides"}
+    overrides = {name: value for name, value in model_kwargs.items() if name not in own}
+    return model_parameters(model_kwargs.get("params"), overrides)
 
 
 def burnt_in(params: Parameters, seed: int) -> World:
