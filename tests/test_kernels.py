@@ -135,22 +135,22 @@ def test_events_are_the_same_draws_even_at_the_chance_itself(dtype):
 
 
 def test_tie_loss_is_the_same_for_every_tie(world):
+    from pathways_sim.core.network import Network
     from pathways_sim.mechanisms.ties import tie_loss_keep
 
     rng = np.random.default_rng(4)
-    u, v = world.network.endpoints()
-    tie_keys = world.network.tie_keys(world.population.key)
+    net, person_keys = world.network, world.population.key
     withdrawal = rng.exponential(1.0, world.population.capacity).astype(np.float32)
     withdrawal[:5] = [0.0, 40.0, 100.0, np.inf, 1e-20]
     for rate, dt, step in ((0.25, 1 / 12, 0), (3.0, 1.0, -5), (0.0, 1 / 12, 7), (0.1, 1 / 365, 2**20)):
         with np.errstate(invalid="ignore"):  # rate 0 x an infinite withdrawal: NaN, no loss, on both paths
-            plain, compiled = both(tie_loss_keep, world.streams, step, tie_keys, withdrawal, u, v, rate, dt)
+            plain, compiled = both(tie_loss_keep, world.streams, step, net, person_keys, withdrawal, rate, dt)
         assert identical(plain, compiled) and 0 < plain.sum() <= plain.size
     finite = rng.normal(0.0, 0.5, world.population.capacity).astype(np.float32)  # no one always a candidate
     for rate, dt, step in ((0.25, 1 / 12, 3), (2.0, 1 / 12, 4)):
-        plain, compiled = both(tie_loss_keep, world.streams, step, tie_keys, finite, u, v, rate, dt)
+        plain, compiled = both(tie_loss_keep, world.streams, step, net, person_keys, finite, rate, dt)
         assert identical(plain, compiled) and 0 < plain.sum() < plain.size
-    assert identical(*both(tie_loss_keep, world.streams, 0, tie_keys[:0], withdrawal, u[:0], v[:0], 0.25, 1 / 12))
+    assert identical(*both(tie_loss_keep, world.streams, 0, Network(), person_keys, withdrawal, 0.25, 1 / 12))
 
 
 def test_tie_keys_kept_through_steps_are_the_keys_of_the_ties_then():

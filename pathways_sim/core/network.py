@@ -124,13 +124,12 @@ class Network:
             self._tie_keys = (self.keys, kept_tie_keys[:count])
 
     def _compiled_sums(self, size: int, kind: str, values: np.ndarray | None = None) -> np.ndarray | None:
-        """A per-slot sum over ties from the numba kernel (the same sums in one pass), or None for numpy's."""
+        """A per-slot sum over ties from the numba kernel (the same sums in one pass over the keys), or None for
+        numpy's (no ties: its bincount of nothing is integer; an end beyond ``size``: its bincount grows)."""
         compiled = kernels.compiled()
-        u, v = self.endpoints()
-        # numpy's own for no ties (its bincount of nothing is integer) and for ends beyond ``size`` (it grows)
-        if compiled is None or v.size == 0 or max(int(u[-1]), int(v.max())) >= size:  # u is sorted (keys are)
+        if compiled is None or self.keys.size == 0:
             return None
-        return compiled.sums_over_ties(u, v, size, getattr(compiled, kind), values)
+        return compiled.sums_over_ties(self.keys, size, getattr(compiled, kind), values)
 
     def degree(self, size: int) -> np.ndarray:
         summed = self._compiled_sums(size, "DEGREE")
@@ -141,12 +140,11 @@ class Network:
 
     def neighbour_sum(self, values: np.ndarray) -> np.ndarray:
         """For each slot, the sum of ``values`` over its ties."""
-        w = values.astype(np.float64, copy=False)
-        summed = self._compiled_sums(values.size, "NEIGHBOUR_SUM", w)
+        summed = self._compiled_sums(values.size, "NEIGHBOUR_SUM", values)
         if summed is not None:
             return summed
         u, v = self.endpoints()
-        n = values.size
+        n, w = values.size, values.astype(np.float64, copy=False)
         return np.bincount(u, weights=w[v], minlength=n) + np.bincount(v, weights=w[u], minlength=n)
 
     def share_below(self, values: np.ndarray) -> np.ndarray:

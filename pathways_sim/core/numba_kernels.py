@@ -14,7 +14,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from pathways_sim.core.numba_events import _BOUND_FLOOR, _BOUND_MARGIN, _LOG2E, _MARGIN, _maybe, event, keyed_event
+from pathways_sim.core.numba_events import (
+    _BOUND_FLOOR,
+    _BOUND_MARGIN,
+    _LOG2E,
+    _MARGIN,
+    _flagged_draws,
+    _maybe,
+    event,
+    keyed_event,
+)
 from pathways_sim.core.numba_random import _GOLDEN, _S11, _TO_UNIT, _mix, jit_cached, mix, pair_keys, uniform
 from pathways_sim.core.numba_ties import (
     DEGREE,
@@ -92,14 +101,12 @@ def switch(current: np.ndarray, eligible: np.ndarray | None, onset: object, reco
 
 
 @jit_cached
-def _exp_candidates(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+def _exp_candidate_flags(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
         current: np.ndarray, eligible: np.ndarray, exponent: np.ndarray, onset_rate: float, recovery_rate: float,
-        keys: np.ndarray, dt: np.float32, onset_offset: np.uint64, recovery_offset: np.uint64, who: np.ndarray,
-        uniforms: np.ndarray) -> int:
-    power = np.empty(1, dtype=np.int64)  # 2^k made from its bits: no libm call per person
-    two_to_k = power.view(np.float64)
-    n = 0
-    # Without branches (who is at risk, and of what, is hard to predict): everyone's draw and bound, kept or not.
+        keys: np.ndarray, dt: np.float32, onset_offset: np.uint64, recovery_offset: np.uint64,
+        flags: np.ndarray) -> None:
+    # Everyone's draw and bound, without branches or a count carried from one person to the next, so that the
+    # loop runs four people at a time (SIMD); the few candidates are gathered after (``_flagged_draws``).
     for i in range(current.size):
         now = current[i]
         z = _mix(_mix(keys[i] ^ (recovery_offset if now else onset_offset)) + _GOLDEN)
@@ -108,14 +115,11 @@ def _exp_candidates(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays posit
         clipped = y if y < 1000.0 else 1000.0  # (not a number: 1000; above that, always a candidate, below)
         clipped = clipped if clipped > -1000.0 else -1000.0
         k = np.floor(clipped)
-        power[0] = np.int64(k + 1023.0) << 52
+        two_to_k = np.int64(np.int64(k + 1023.0) << 52).view(np.float64)  # 2^k from its bits: no libm call
         rate = recovery_rate if now else onset_rate
-        bound = np.float32(rate * two_to_k[0] * (1.0 + (clipped - k)) * _BOUND_MARGIN + _BOUND_FLOOR)
+        bound = np.float32(rate * two_to_k * (1.0 + (clipped - k)) * _BOUND_MARGIN + _BOUND_FLOOR)
         below = (u < np.float64(bound * dt) * _MARGIN) | (not y < 1000.0)
-        who[n] = i
-        uniforms[n] = u
-        n += (now | eligible[i]) & below
-    return n
+        flags[i] = (now | eligible[i]) & below
 
 
 def exp_candidates(  # noqa: PLR0913, PLR0917
@@ -128,9 +132,11 @@ def exp_candidates(  # noqa: PLR0913, PLR0917
     hazard, ``onset_rate`` or ``recovery_rate`` x exp(``exponent``) (float64 per slot from the mechanism's
     kernel, never giving less than the hazard; the rates non-negative), made in the same pass as the draws."""
     n = current.size
+    flags = np.empty(n, dtype=np.bool_)
+    _exp_candidate_flags(current, eligible, exponent, float(onset_rate), float(recovery_rate), keys, np.float32(dt),
+                         np.uint64(onset_offset), np.uint64(recovery_offset), flags)
     who, uniforms = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float64)
-    found = _exp_candidates(current, eligible, exponent, float(onset_rate), float(recovery_rate), keys,
-                            np.float32(dt), np.uint64(onset_offset), np.uint64(recovery_offset), who, uniforms)
+    found = _flagged_draws(flags, current, keys, np.uint64(onset_offset), np.uint64(recovery_offset), who, uniforms)
     return who[:found], uniforms[:found]
 
 

@@ -18,20 +18,21 @@ import numpy as np
 from pathways_sim.core.numba_events import _BOUND_FLOOR, _BOUND_MARGIN, _LOG2E, _MARGIN, event
 from pathways_sim.core.numba_random import _GOLDEN, _S11, _TO_UNIT, _mix, jit_cached
 
+_END_MASK = np.int64((1 << 31) - 1)  # a tie's key is u << 31 | v (core/network.py)
+
 
 @jit_cached
-def _half_sum(w: np.ndarray, u: np.ndarray, v: np.ndarray, out: np.ndarray) -> None:
+def _half_sum(w: np.ndarray, ends: np.ndarray, who: np.ndarray, out: np.ndarray) -> None:
     two = np.float32(2.0)
-    for i in range(u.size):
-        out[i] = (w[u[i]] + w[v[i]]) / two
+    for i in range(who.size):
+        ties = ends[who[i]]
+        out[i] = (w[ties >> 31] + w[ties & _END_MASK]) / two
 
 
 @jit_cached
 def _loss_chance_bounds(w: np.ndarray, w_most: float, scale: float, out: np.ndarray) -> None:
-    # exp(x) <= 2^k (1 + f) for x log2(e) = k + f, as in _exp_candidates, with a margin for float32's roundings
+    # exp(x) <= 2^k (1 + f) for x log2(e) = k + f, as in _exp_candidate_flags, with a margin for float32's roundings
     # of the mean withdrawal; where that is not a number or overflows, infinite: every draw is below it.
-    power = np.empty(1, dtype=np.int64)
-    two_to_k = power.view(np.float64)
     for i in range(w.size):
         x = (float(w[i]) + w_most) * 0.5 * _LOG2E
         y = x + abs(x) * 2.0 ** -20
@@ -40,12 +41,12 @@ def _loss_chance_bounds(w: np.ndarray, w_most: float, scale: float, out: np.ndar
             continue
         y = max(y, -1000.0)
         k = np.floor(y)
-        power[0] = np.int64(k + 1023.0) << 52
-        out[i] = scale * two_to_k[0] * (1.0 + (y - k)) + _BOUND_FLOOR
+        two_to_k = np.int64(np.int64(k + 1023.0) << 52).view(np.float64)
+        out[i] = scale * two_to_k * (1.0 + (y - k)) + _BOUND_FLOOR
 
 
 @jit_cached
-def _tie_loss_candidates(tie_keys: np.ndarray, offset: np.uint64, u: np.ndarray, chance_bound: np.ndarray,
+def _tie_loss_candidates(tie_keys: np.ndarray, offset: np.uint64, ends: np.ndarray, chance_bound: np.ndarray,
                          who: np.ndarray, uniforms: np.ndarray) -> int:
     n = 0
     for i in range(tie_keys.size):
@@ -53,18 +54,19 @@ def _tie_loss_candidates(tie_keys: np.ndarray, offset: np.uint64, u: np.ndarray,
         uniform = np.float64(z >> _S11) * _TO_UNIT
         who[n] = i
         uniforms[n] = uniform
-        n += uniform < chance_bound[u[i]]
+        n += uniform < chance_bound[ends[i] >> 31]
     return n
 
 
-def tie_loss_keep(tie_keys: np.ndarray, withdrawal: np.ndarray, u: np.ndarray, v: np.ndarray, rate: float,
-                  dt: float, offset: np.uint64) -> np.ndarray:
-    """``ties.tie_loss_keep``: which ties survive the step.  A tie's mean withdrawal is at most (its first end's +
-    the most anyone has) / 2, so each person gets a bound of the chance of losing any of their ties (float64 exp
-    with margins for float32's roundings: never below it); one pass draws every tie's uniform from its key and
-    keeps the few below their first end's bound; only for those, the exact hazard as numpy computes it (the mean
-    withdrawal in float32, numpy's float32 exp, times ``rate``) and ``event``'s decision."""
-    n = u.size
+def tie_loss_keep(tie_keys: np.ndarray, withdrawal: np.ndarray, ends: np.ndarray, rate: float, dt: float,
+                  offset: np.uint64) -> np.ndarray:
+    """``ties.tie_loss_keep``: which of the ties ``ends`` (the network's keys, each u << 31 | v) survive the step.
+    A tie's mean withdrawal is at most (its first end's + the most anyone has) / 2, so each person gets a bound of
+    the chance of losing any of their ties (float64 exp with margins for float32's roundings: never below it); one
+    pass draws every tie's uniform from its key and keeps the few below their first end's bound; only for those,
+    the exact hazard as numpy computes it (the mean withdrawal in float32, numpy's float32 exp, times ``rate``) and
+    ``event``'s decision."""
+    n = ends.size
     keep = np.ones(n, dtype=np.bool_)
     if n == 0:
         return keep
@@ -74,11 +76,11 @@ def tie_loss_keep(tie_keys: np.ndarray, withdrawal: np.ndarray, u: np.ndarray, v
     chance_bound = np.empty(w.size, dtype=np.float64)
     _loss_chance_bounds(w, w_most, float(rate) * _BOUND_MARGIN * float(dt) * _MARGIN, chance_bound)
     who, uniforms = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float64)
-    found = _tie_loss_candidates(np.ascontiguousarray(tie_keys, dtype=np.uint64), np.uint64(offset), u, chance_bound,
-                                 who, uniforms)
+    found = _tie_loss_candidates(np.ascontiguousarray(tie_keys, dtype=np.uint64), np.uint64(offset), ends,
+                                 chance_bound, who, uniforms)
     who = who[:found]
     exact = np.empty(found, dtype=np.float32)
-    _half_sum(w, u[who], v[who], exact)
+    _half_sum(w, ends, who, exact)
     np.exp(exact, out=exact)
     exact *= np.float32(rate)
     keep[who] = ~event(exact, dt, uniforms[:found])
@@ -236,32 +238,58 @@ def accepted_ties(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positio
     return a[take], b[take]
 
 
-# --- Per-person sums over ties (Network.degree, neighbour_sum, share_below).  numpy's weighted bincount adds in
-# the order of the ties, one sum for the first ends and one for the second; so do these, then add the two.
+# --- Per-person sums over ties (Network.degree, neighbour_sum, share_below), reading each tie's ends from its key
+# (u << 31 | v).  A sum of 0s and 1s is a count, the same in any order: counted in int32, where a cache line holds
+# 16 people.  numpy's weighted bincount of other values adds in the order of the ties, one sum for the first ends
+# and one for the second; so does the float kernel, then it adds the two.
+
 
 @jit_cached
-def _sums_over_ties(u: np.ndarray, v: np.ndarray, values: np.ndarray, kind: int, first: np.ndarray,
-                    second: np.ndarray) -> None:
-    for i in range(u.size):
-        a, b = u[i], v[i]
+def _counts_over_ties(keys: np.ndarray, values: np.ndarray, kind: int, count: np.ndarray) -> bool:
+    size = count.size
+    for i in range(keys.size):
+        a, b = keys[i] >> 31, keys[i] & _END_MASK
+        if a >= size or b >= size:
+            return False
         if kind == 0:  # degree
-            first[a] += 1.0
-            second[b] += 1.0
-        elif kind == 1:  # the other end's value
-            first[a] += values[b]
-            second[b] += values[a]
+            count[a] += 1
+            count[b] += 1
+        elif kind == 1:  # the other end's value, 0 or 1
+            count[a] += values[b]
+            count[b] += values[a]
         else:  # 1 where the other end's value is strictly lower
-            first[a] += 1.0 if values[b] < values[a] else 0.0
-            second[b] += 1.0 if values[a] < values[b] else 0.0
+            count[a] += values[b] < values[a]
+            count[b] += values[a] < values[b]
+    return True
+
+
+@jit_cached
+def _sums_over_ties(keys: np.ndarray, values: np.ndarray, first: np.ndarray, second: np.ndarray) -> bool:
+    size = first.size
+    for i in range(keys.size):
+        a, b = keys[i] >> 31, keys[i] & _END_MASK
+        if a >= size or b >= size:
+            return False
+        first[a] += values[b]
+        second[b] += values[a]
+    return True
 
 
 DEGREE, NEIGHBOUR_SUM, SHARE_BELOW = 0, 1, 2
 
 
-def sums_over_ties(u: np.ndarray, v: np.ndarray, size: int, kind: int, values: np.ndarray | None = None) -> np.ndarray:
-    """For each of ``size`` slots (every end must be one), the float64 sum over its ties of 1 (``DEGREE``), the
-    other end's value (``NEIGHBOUR_SUM``), or 1 where the other end's value is strictly lower (``SHARE_BELOW``)."""
-    first, second = np.zeros(size), np.zeros(size)
-    _sums_over_ties(u, v, np.zeros(1) if values is None else np.ascontiguousarray(values), kind, first, second)
-    first += second
-    return first
+def sums_over_ties(keys: np.ndarray, size: int, kind: int, values: np.ndarray | None = None) -> np.ndarray | None:
+    """For each of ``size`` slots, the float64 sum over the ties ``keys`` of 1 (``DEGREE``), the other end's value
+    (``NEIGHBOUR_SUM``), or 1 where the other end's value is strictly lower (``SHARE_BELOW``); None if an end is
+    not one of the slots."""
+    if kind == NEIGHBOUR_SUM and values is not None and values.dtype != np.bool_:
+        first, second = np.zeros(size), np.zeros(size)
+        if not _sums_over_ties(keys, np.ascontiguousarray(values, dtype=np.float64), first, second):
+            return None
+        first += second
+        return first
+    count = np.zeros(size, dtype=np.int32)
+    if not _counts_over_ties(keys, np.zeros(1, dtype=np.bool_) if values is None else np.ascontiguousarray(values),
+                             kind, count):
+        return None
+    return count.astype(np.float64)

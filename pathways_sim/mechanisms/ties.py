@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pathways_sim.core import kernels
-from pathways_sim.core.network import AreaIndex, homophily_acceptance, propose_partners
+from pathways_sim.core.network import AreaIndex, Network, homophily_acceptance, propose_partners
 from pathways_sim.core.streams import Streams, mix
 from pathways_sim.core.world import World
 from pathways_sim.declarations.declare import Param
@@ -130,9 +130,7 @@ def formation_balance(ctx: StepContext) -> float:
 def ties(ctx: StepContext) -> Changes:
     s, p, pop, net = ctx.strength, ctx.params, ctx.pop, ctx.world.network
     withdrawal = ctx.record("withdrawal", withdrawal_of(ctx, s))
-    u, v = net.endpoints()
-    keep = tie_loss_keep(ctx.world.streams, ctx.step, net.tie_keys(pop.key), withdrawal, u, v, p["tie_loss_rate"],
-                         ctx.dt)
+    keep = tie_loss_keep(ctx.world.streams, ctx.step, net, pop.key, withdrawal, p["tie_loss_rate"], ctx.dt)
 
     # Meeting rate chosen so that formation balances loss at the mean degree (homophily and the starting
     # population's withdrawal both measured once, at build).
@@ -155,14 +153,16 @@ def ties(ctx: StepContext) -> Changes:
     return {"ties": TieChange(keep, a, b)}
 
 
-def tie_loss_keep(streams: Streams, step: int, tie_keys: np.ndarray, withdrawal: np.ndarray, u: np.ndarray,
-                  v: np.ndarray, rate: float, dt: float) -> np.ndarray:
-    """Which ties (u[i], v[i]) survive the step: each breaks at ``rate`` per year times exp of its two people's
-    mean withdrawal, drawn from the tie's own key (``Network.tie_keys``: the draw does not depend on the slots
-    or the order)."""
+def tie_loss_keep(streams: Streams, step: int, network: Network, person_keys: np.ndarray, withdrawal: np.ndarray,
+                  rate: float, dt: float) -> np.ndarray:
+    """Which of ``network``'s ties survive the step (in its order): each breaks at ``rate`` per year times exp of
+    its two people's mean withdrawal, drawn from the tie's own key (``Network.tie_keys`` of the people's
+    ``person_keys``: the draw does not depend on the slots or the order)."""
+    tie_keys = network.tie_keys(person_keys)
     compiled = kernels.compiled()
     if compiled is not None:  # the same decisions: the exact hazard only for ties whose draw is below a bound
-        return compiled.tie_loss_keep(tie_keys, withdrawal, u, v, rate, dt, streams.offset("tie_loss", step))
+        return compiled.tie_loss_keep(tie_keys, withdrawal, network.keys, rate, dt, streams.offset("tie_loss", step))
+    u, v = network.endpoints()
     loss_hazard = (rate * np.exp((withdrawal[u] + withdrawal[v]) / 2.0)).astype(F32)
     return ~event(loss_hazard, dt, streams.uniform("tie_loss", step, tie_keys))
 
