@@ -134,10 +134,10 @@ def test_a_stored_sweep_runs_only_what_is_missing(tmp_path, monkeypatch):
 def test_a_failing_run_is_recorded_and_the_others_complete(tmp_path, monkeypatch):
     real = sweeps_module.run_point
 
-    def fragile(model_kwargs, seed, years):
+    def fragile(model_kwargs, seed, years, start=None):
         if model_kwargs["params"]["mean_degree"] == 8.0:
             raise FloatingPointError("the model diverged at mean_degree 8")
-        return real(model_kwargs, seed, years)
+        return real(model_kwargs, seed, years, start)
 
     monkeypatch.setattr(sweeps_module, "run_point", fragile)
     with pytest.warns(SweepWarning, match="2 of 6 runs failed.*point 1.*diverged"):

@@ -14,11 +14,13 @@ By default the draws are resampled by weight from the shipped calibration poster
 from), so the PSA carries calibration uncertainty; ``source="ranges"`` (or naming ``parameters=``) draws a Latin
 hypercube over the declared *plausible* ranges instead (default ``default_parameters()``: every value in a range
 counts alike), ``source=PATH`` resamples another posterior file, and ``draws=`` a ``DataFrame`` gives the
-parameter sets outright (one row per set).  Every arm is a ``sweep`` over the same design with the same seed, so draw d,
-replicate r of every arm has the same parameter values and the same random numbers (common random numbers):
-a difference between arms is the arms' doing, within that draw.  A probability here is the share of
-(draw, replicate) pairs in which something happens; it covers the uncertainty of the parameters drawn and the
-model's own randomness.
+parameter sets outright (one row per set).  The arms are swept together over the same design with the same seed
+(``sweeps.sweep_arms``), so draw d, replicate r of every arm has the same parameter values and the same random
+numbers (common random numbers): a difference between arms is the arms' doing, within that draw.  Every arm of
+one draw and replicate runs in one task, from copies of one build and burn-in where the arms' parameters are
+the same (as they are unless the arms set some differently): the same results as building it for each arm.
+A probability here is the share of (draw, replicate) pairs in which something happens; it covers the
+uncertainty of the parameters drawn and the model's own randomness.
 """
 
 from __future__ import annotations
@@ -192,13 +194,6 @@ def _design(draws: Any, parameters: Sequence[str] | None, seed: int, arms: Mappi
 
 
 # ------------------------------------------------------------------------------------------------ the run
-def _shifted(progress: Progress, start: int, grand_total: int) -> Progress:
-    """A progress callable that counts one arm's years on from ``start`` of the whole PSA's ``grand_total``."""
-    if not callable(progress):
-        return progress
-    return lambda done, total: progress(start + done, grand_total)
-
-
 def _outcomes(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per (draw, replicate) of one arm's sweep: the columns of ``OUTCOMES``."""
     columns = {}
@@ -256,7 +251,7 @@ def psa_arms(arms: Mapping[str, Mapping[str, Any]], *, draws: int | pd.DataFrame
     """``psa`` of arms given as ``{label: model keyword arguments}`` (the first is the base), as ``run_arms``
     takes them; ``compare_scenarios(psa=N)`` calls this."""
     from pathways_sim.experiments.runner import check_years, replicate_seeds
-    from pathways_sim.experiments.sweeps import DEFAULT_SEED, sweep
+    from pathways_sim.experiments.sweeps import DEFAULT_SEED, sweep_arms
 
     arms = {str(label): dict(kwargs) for label, kwargs in arms.items()}
     if len(arms) < 2:
@@ -272,14 +267,14 @@ def psa_arms(arms: Mapping[str, Mapping[str, Any]], *, draws: int | pd.DataFrame
     design, notes = _design(draws, parameters, seed, arms, source)
     names = [str(c) for c in design.columns]
     metrics = sorted({metric for metric, _, _ in OUTCOMES.values()})
-    runs_per_arm = len(design) * replicates * years
+    # one task per draw and replicate runs every arm there, from one build and burn-in (the arms' parameters
+    # are the draw's), rather than a sweep per arm building it again for each
+    frames = sweep_arms({label: {**kwargs, "years": years, "rng": seed} for label, kwargs in arms.items()}, design,
+                        replicates=replicates, years=years, seed=seed, executor=executor, store=store,
+                        metrics=metrics, group_types=["all", "area_deprivation_quintile"], progress=progress,
+                        quiet=quiet)
     parts, failures = [], []
-    for index, (label, kwargs) in enumerate(arms.items()):
-        frame = sweep({**kwargs, "years": years, "rng": seed}, design, replicates=replicates, years=years,
-                      seed=seed, executor=executor, store=store, metrics=metrics,
-                      group_types=["all", "area_deprivation_quintile"],
-                      progress=_shifted(progress, index * runs_per_arm, len(arms) * runs_per_arm),
-                      quiet=quiet)
+    for label, frame in frames.items():
         part = _outcomes(frame)
         part.insert(0, "arm", label)
         parts.append(part)

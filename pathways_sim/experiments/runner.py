@@ -44,7 +44,7 @@ from pathways_sim.results.frames import final_year  # noqa: F401 - re-exported
 
 __all__ = ["RESULT_COLUMNS", "ExperimentResult", "RunResult", "check_years", "economic_settings", "load",
            "replicate_seeds",
-           "run_arms", "run_one", "run_replicate", "run_scenario", "simulate"]
+           "run_arms", "run_one", "run_replicate", "run_scenario", "simulate", "start_for"]
 
 
 def replicate_seeds(seed: int, replicates: int) -> list[int]:
@@ -81,12 +81,17 @@ def run_replicate(arms: Sequence[tuple[str, Mapping[str, Any]]], replicate: int,
     starts: dict[Parameters, World] = {}
     frames = []
     for arm, kwargs in arms:
-        params = parameters_of(kwargs)
-        if params not in starts:
-            starts[params] = burnt_in(params, seed)
-        model = PathwaysModel(rng=seed, agents="lazy", start=starts[params], **kwargs)
+        model = PathwaysModel(rng=seed, agents="lazy", start=start_for(parameters_of(kwargs), seed, starts), **kwargs)
         frames.append(_results_of(model, arm, replicate, years, follow_up, on_year))
     return frames
+
+
+def start_for(params: Parameters, seed: int, starts: dict[Parameters, World]) -> World:
+    """The burnt-in world of ``params`` and ``seed``: ``burnt_in``'s, made the first time it is asked for and
+    kept in ``starts`` (the caller's, for one seed) for the next."""
+    if params not in starts:
+        starts[params] = burnt_in(params, seed)
+    return starts[params]
 
 
 def _results_of(model: PathwaysModel, arm: str, replicate: int, years: int, follow_up: int,

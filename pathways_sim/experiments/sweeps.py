@@ -23,9 +23,9 @@ import os
 import time
 import traceback
 import warnings
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,28 +35,27 @@ from pathways_sim.experiments.designs import check_design, is_intervention_field
 from pathways_sim.experiments.errors import ExperimentError
 from pathways_sim.experiments.executors import as_executor
 from pathways_sim.experiments.progress import Progress, reporter
-from pathways_sim.experiments.runner import check_years, load, replicate_seeds
+from pathways_sim.experiments.runner import check_years, load, replicate_seeds, start_for
 from pathways_sim.experiments.store import RunStore, run_key
+from pathways_sim.experiments.sweep_rows import (
+    ALL,
+    DEFAULT_GROUP_TYPES,
+    DEFAULT_METRICS,
+    check_kept,
+    kept,
+    rows_to_keep,
+)
+from pathways_sim.mechanisms.parameters import Parameters
+from pathways_sim.model.pathways_model import parameters_of
+
+if TYPE_CHECKING:
+    from pathways_sim.core.world import World
 
 __all__ = ["ALL", "DEFAULT_GROUP_TYPES", "DEFAULT_METRICS", "SweepResult", "SweepWarning", "check_sweep", "run_point",
-           "sweep"]
+           "sweep", "sweep_arms"]
 
-ALL = "*"  # metrics=ALL or group_types=ALL keeps every row
 DEFAULT_SEED = 2025
 RUN_COLUMNS = ["run_id", "point", "replicate", "year", "group_type", "group", "metric", "value"]
-DEFAULT_GROUP_TYPES = ("all", "area_deprivation_quintile")
-
-
-def _default_metrics() -> tuple[str, ...]:
-    from pathways_sim.declarations.outcomes import OUTCOMES, gradient_outcomes
-
-    summaries = [f"{o.name}_{what}" for o in gradient_outcomes() for what in ("sii", "gap", "rii")]
-    levels = ["life_expectancy", "healthy_life_expectancy"]
-    prevalences = [name for name in OUTCOMES if name.endswith("_prevalence")]
-    return tuple(dict.fromkeys([*summaries, *levels, *prevalences]))
-
-
-DEFAULT_METRICS = _default_metrics()
 
 
 class SweepWarning(UserWarning):
@@ -87,25 +86,38 @@ class _Run:
 
 
 # ------------------------------------------------------------------------------------ in a worker (or here)
-def run_point(model_kwargs: Mapping[str, Any], seed: int, years: int) -> pd.DataFrame:
-    """One run: ``PathwaysModel(rng=seed, **model_kwargs)`` for ``years``; its tidy ``results()``."""
+def run_point(model_kwargs: Mapping[str, Any], seed: int, years: int, start: World | None = None) -> pd.DataFrame:
+    """One run: ``PathwaysModel(rng=seed, **model_kwargs)`` for ``years``; its tidy ``results()``.  ``start``: the
+    world ``burnt_in`` made for its parameters and seed, to run from a copy of (the same results)."""
     from pathways_sim.model import PathwaysModel
 
-    model = PathwaysModel(rng=seed, agents="lazy", **model_kwargs)
+    model = PathwaysModel(rng=seed, agents="lazy", start=start, **model_kwargs)
     for _ in range(years):
         model.run(years=1)
         parallel.tick()  # the progress bar moves while the run goes on, wherever it runs
     return model.results()
 
 
-def _attempt(model_kwargs: Mapping[str, Any], seed: int, years: int, job: int = -1) -> tuple[str, Any]:
-    """``("ok", results)`` or ``("failed", what happened)``: an error travels back as text, so it need not
-    survive pickling and cannot take the sweep down."""
+def _attempt(group: Sequence[Mapping[str, Any]], seed: int, years: int, job: int = -1) -> list[tuple[str, Any]]:
+    """Each run of a group (the model kwargs of every arm at one point and replicate), in turn: ``("ok",
+    results)`` or ``("failed", what happened)``.  Runs with the same parameters start from copies of one
+    burnt-in world (``start_for``); a run alone with its parameters builds its own, as a copy would gain nothing."""
     parallel.set_job(job)
-    try:
-        return "ok", run_point(model_kwargs, seed, years)
-    except Exception as error:  # recorded as this run's failure
-        return "failed", {"error": type(error).__name__, "message": str(error), "traceback": traceback.format_exc()}
+    params = [parameters_of(kwargs) for kwargs in group]
+    starts: dict[Parameters, World] = {}
+    outcomes: list[tuple[str, Any]] = []
+    for kwargs, these in zip(group, params, strict=True):
+        try:
+            start = start_for(these, seed, starts) if params.count(these) > 1 else None
+            outcomes.append(("ok", run_point(kwargs, seed, years, start)))
+        except Exception as error:  # this run's failure: the group's other runs go on
+            outcomes.append(("failed", _failure(error)))
+    return outcomes
+
+
+def _failure(error: Exception) -> dict[str, str]:
+    """What happened, as text: it need not survive pickling and cannot take the sweep down."""
+    return {"error": type(error).__name__, "message": str(error), "traceback": traceback.format_exc()}
 
 
 # ------------------------------------------------------------------------------------------------ the sweep
@@ -209,40 +221,6 @@ def check_sweep(base: Any, design: pd.DataFrame, arm: str | None = None) -> None
         raise ParameterError(problems)
 
 
-def _keep(rows: Collection[str] | str | None, default: tuple[str, ...], what: str) -> set[str] | None:
-    if rows is None:
-        return set(default)
-    if isinstance(rows, str):
-        return None if rows == ALL else {rows}
-    rows = set(rows)
-    if not rows:
-        raise ExperimentError(f"{what}: choose at least one (or {what}=ALL for every one)")
-    return rows
-
-
-def _check_kept(frame: pd.DataFrame, metrics: set[str] | None, group_types: set[str] | None) -> None:
-    """``ExperimentError`` naming any metric or group type to keep that a run does not produce."""
-    from pathways_sim.declarations.declare import unknown_name_message
-
-    problems = []
-    for what, asked, column in (("metric", metrics, "metric"), ("group type", group_types, "group_type")):
-        # a small run has no life-table rows (too few deaths): the defaults are known names all the same
-        known = set(DEFAULT_METRICS) if column == "metric" else set(DEFAULT_GROUP_TYPES)
-        produced = sorted(set(frame[column]) | known)
-        problems += [unknown_name_message(name, produced, what) for name in sorted((asked or set()) - set(produced))]
-    if problems:
-        raise ExperimentError("; ".join(problems))
-
-
-def _filtered(frame: pd.DataFrame, metrics: set[str] | None, group_types: set[str] | None) -> pd.DataFrame:
-    keep = np.ones(len(frame), dtype=bool)
-    if metrics is not None:
-        keep &= frame["metric"].isin(metrics).to_numpy()
-    if group_types is not None:
-        keep &= frame["group_type"].isin(group_types).to_numpy()
-    return frame.loc[keep].reset_index(drop=True)
-
-
 def sweep(base: Any, design: pd.DataFrame, *, replicates: int = 1, years: int | None = None,  # noqa: PLR0913
           seed: int | None = None, executor: Any = None, store: str | os.PathLike[str] | None = None,
           metrics: Collection[str] | str | None = None, group_types: Collection[str] | str | None = None,
@@ -264,33 +242,62 @@ def sweep(base: Any, design: pd.DataFrame, *, replicates: int = 1, years: int | 
     >>> list(df.columns[:4]), df["point"].unique().tolist()
     (['mean_degree', 'run_id', 'point', 'replicate'], [0, 1])
     """
-    base_kwargs, base_years, base_seed = _base(base, arm)
+    return _sweep({"": _base(base, arm)}, design, replicates=replicates, years=years, seed=seed, executor=executor,
+                  store=store, metrics=metrics, group_types=group_types, progress=progress, quiet=quiet)[""]
+
+
+def sweep_arms(arms: Mapping[str, Any], design: pd.DataFrame, *, replicates: int = 1,  # noqa: PLR0913
+               years: int | None = None, seed: int | None = None, executor: Any = None,
+               store: str | os.PathLike[str] | None = None, metrics: Collection[str] | str | None = None,
+               group_types: Collection[str] | str | None = None, progress: Progress = True, quiet: bool = False
+               ) -> dict[str, SweepResult]:
+    """``sweep`` of several arms (``{label: base}``, each a base as ``sweep`` takes it) over the same design
+    with the same seeds; each arm's ``SweepResult`` by label.  ``years`` and ``seed`` default to the first
+    arm's; ``progress`` counts every arm's simulated years.  The arms' runs at one point and replicate run as
+    one task, which builds and burns in once for the arms with the same parameters and runs each from a copy
+    (``runner.start_for``): the results are those of a ``sweep`` of each arm, bit for bit."""
+    return _sweep({str(label): _base(base, None) for label, base in arms.items()}, design, replicates=replicates,
+                  years=years, seed=seed, executor=executor, store=store, metrics=metrics, group_types=group_types,
+                  progress=progress, quiet=quiet)
+
+
+def _sweep(bases: Mapping[str, tuple[dict[str, Any], int | None, int]], design: pd.DataFrame, *,  # noqa: PLR0913
+           replicates: int, years: int | None, seed: int | None, executor: Any,
+           store: str | os.PathLike[str] | None, metrics: Collection[str] | str | None,
+           group_types: Collection[str] | str | None, progress: Progress, quiet: bool) -> dict[str, SweepResult]:
+    """``sweep_arms`` of arms given as ``_base`` gives them."""
+    _, base_years, base_seed = next(iter(bases.values()))
     if years is None and base_years is None:
         raise ExperimentError("years: give the number of years to simulate (years=...)")
     years = check_years(years if years is not None else base_years)
     seeds = replicate_seeds(_seed(base_seed if seed is None else seed), replicates)
-    points = check_design(design, base_kwargs["params"].changed())
-    keep_metrics = _keep(metrics, DEFAULT_METRICS, "metrics")
-    keep_groups = _keep(group_types, DEFAULT_GROUP_TYPES, "group_types")
-    runs = _runs(base_kwargs, points, seeds, years)
+    points = {label: check_design(design, kwargs["params"].changed()) for label, (kwargs, _, _) in bases.items()}
+    keep_metrics = rows_to_keep(metrics, DEFAULT_METRICS, "metrics")
+    keep_groups = rows_to_keep(group_types, DEFAULT_GROUP_TYPES, "group_types")
+    runs = {label: _runs(kwargs, points[label], seeds, years) for label, (kwargs, _, _) in bases.items()}
     run_store = RunStore(store) if store is not None else None
     if run_store is not None:
         run_store.clean()
-    todo = {run.key: run for run in runs if run_store is None or not run_store.has(run.key)}
-    frames, failed = _execute(list(todo.values()), years, executor, run_store, keep_metrics, keep_groups,
+    todo = {run.key: run for arm in runs.values() for run in arm if run_store is None or not run_store.has(run.key)}
+    groups: dict[tuple[int, int], list[_Run]] = {}  # the arms' runs missing at each point and replicate
+    for run in todo.values():
+        groups.setdefault((run.point, run.replicate), []).append(run)
+    frames, failed = _execute(list(groups.values()), years, executor, run_store, keep_metrics, keep_groups,
                               progress, quiet)
-    return _assemble(runs, design, frames, failed, run_store, keep_metrics, keep_groups)
+    return {label: _assemble(arm, design, frames, failed, run_store, keep_metrics, keep_groups)
+            for label, arm in runs.items()}
 
 
 class _YearsDone:
-    """Simulated years done per run, reported (when the total moves) as the runs tick and finish."""
+    """Simulated years done per job (a group of runs), reported (when the total moves) as the runs tick and
+    finish."""
 
-    def __init__(self, runs: int, years: int, report: Any):
-        self.done, self.years, self.report, self.shown = [0] * runs, years, report, -1
+    def __init__(self, years: list[int], report: Any):
+        self.done, self.years, self.report, self.shown = [0] * len(years), years, report, -1
 
     def tick(self, job: int) -> None:
         if 0 <= job < len(self.done):
-            self.set(job, min(self.years, self.done[job] + 1))
+            self.set(job, min(self.years[job], self.done[job] + 1))
 
     def set(self, job: int, years: int) -> None:
         self.done[job] = years
@@ -299,12 +306,13 @@ class _YearsDone:
             self.report(self.shown)
 
 
-def _execute(todo: list[_Run], years: int, executor: Any, run_store: RunStore | None,
+def _execute(todo: list[list[_Run]], years: int, executor: Any, run_store: RunStore | None,
              keep_metrics: set[str] | None, keep_groups: set[str] | None, progress: Progress, quiet: bool
              ) -> tuple[dict[str, pd.DataFrame], dict[str, dict[str, Any]]]:
-    """Run ``todo``; the kept rows of each finished run and what happened to each failed one, by key.
+    """Run ``todo`` (groups of runs with one seed, a task each); the kept rows of each finished run and what
+    happened to each failed one, by key.
 
-    Runs are submitted a few at a time (the executor's ``capacity``), so an interrupted sweep leaves little
+    Tasks are submitted a few at a time (the executor's ``capacity``), so an interrupted sweep leaves little
     queued, and the progress bar counts the simulated years each run reports as it goes."""
     frames: dict[str, pd.DataFrame] = {}
     failed: dict[str, dict[str, Any]] = {}
@@ -313,21 +321,21 @@ def _execute(todo: list[_Run], years: int, executor: Any, run_store: RunStore | 
     pool, owned = as_executor(executor)
     pending: dict[Any, int] = {}
     try:
-        with reporter(progress, len(todo) * years, "sweep", quiet=quiet) as report:
+        with reporter(progress, sum(map(len, todo)) * years, "sweep", quiet=quiet) as report:
             report(0)
-            counter = _YearsDone(len(todo), years, report)
+            counter = _YearsDone([len(group) * years for group in todo], report)
             pool.watch(counter.tick)
             waiting = iter(range(len(todo)))
             while True:
                 for job in itertools.islice(waiting, max(0, pool.capacity() - len(pending))):
-                    run = todo[job]
-                    pending[pool.submit(_attempt, run.kwargs, run.seed, years, job)] = job
+                    group = todo[job]
+                    pending[pool.submit(_attempt, [run.kwargs for run in group], group[0].seed, years, job)] = job
                 if not pending:
                     break
                 for future in _finished(pending, pool):
                     job = pending.pop(future)
                     _collect(todo[job], future, run_store, keep_metrics, keep_groups, frames, failed)
-                    counter.set(job, years)
+                    counter.set(job, counter.years[job])
     except BaseException:
         for future in pending:  # on an executor we do not own, runs not started are not left queued
             future.cancel()
@@ -352,25 +360,25 @@ def _finished(pending: Mapping[Any, int], pool: Any) -> list[Any]:
         time.sleep(0.01)
 
 
-def _collect(run: _Run, future: Any, run_store: RunStore | None, keep_metrics: set[str] | None,
+def _collect(group: list[_Run], future: Any, run_store: RunStore | None, keep_metrics: set[str] | None,
              keep_groups: set[str] | None, frames: dict[str, pd.DataFrame], failed: dict[str, dict[str, Any]]
              ) -> None:
-    """A finished run's result: stored and kept, or recorded as failed."""
+    """A finished task's runs' results: each stored and kept, or recorded as failed."""
     try:
-        status, value = future.result()
-    except Exception as error:  # the worker itself was lost: this run failed
-        status, value = "failed", {"error": type(error).__name__, "message": str(error),
-                                   "traceback": traceback.format_exc()}
-    if status == "ok":
-        if run_store is not None:
-            run_store.write(run.key, value, run.description)
-        if not frames:  # the first run shows what a run produces: a misspelt name would keep nothing
-            _check_kept(value, keep_metrics, keep_groups)
-        frames[run.key] = _filtered(value, keep_metrics, keep_groups)
-    else:
-        failed[run.key] = value
-        if run_store is not None:
-            run_store.record_failure(run.key, {**value, "description": run.description})
+        outcomes = future.result()
+    except Exception as error:  # the worker itself was lost: every run of its task failed
+        outcomes = [("failed", _failure(error))] * len(group)
+    for run, (status, value) in zip(group, outcomes, strict=True):
+        if status == "ok":
+            if run_store is not None:
+                run_store.write(run.key, value, run.description)
+            if not frames:  # the first run shows what a run produces: a misspelt name would keep nothing
+                check_kept(value, keep_metrics, keep_groups)
+            frames[run.key] = kept(value, keep_metrics, keep_groups)
+        else:
+            failed[run.key] = value
+            if run_store is not None:
+                run_store.record_failure(run.key, {**value, "description": run.description})
 
 
 def _assemble(runs: list[_Run], design: pd.DataFrame, frames: dict[str, pd.DataFrame],
@@ -386,7 +394,7 @@ def _assemble(runs: list[_Run], design: pd.DataFrame, frames: dict[str, pd.DataF
             continue
         frame = frames.get(run.key)
         if frame is None:  # stored by an earlier sweep
-            frame = _filtered(run_store.read(run.key), keep_metrics, keep_groups) if run_store else None
+            frame = kept(run_store.read(run.key), keep_metrics, keep_groups) if run_store else None
             if frame is None:
                 continue
             frames[run.key] = frame
@@ -409,5 +417,5 @@ def _assemble(runs: list[_Run], design: pd.DataFrame, frames: dict[str, pd.DataF
         first = failures[0]
         warnings.warn(f"{len(failures)} of {len(runs)} runs failed (see .failures); the first, point "
                       f"{first['point']} replicate {first['replicate']}: {first['error']}: {first['message']}",
-                      SweepWarning, stacklevel=3)
+                      SweepWarning, stacklevel=4)
     return result
