@@ -217,6 +217,34 @@ def test_the_ties_mechanism_proposes_the_same_change(world):
     assert plain.add_u.size > 0 and not plain.keep.all()
 
 
+def test_withdrawal_and_meeting_expectation_are_the_same_at_the_edges(world):
+    import copy
+
+    from pathways_sim.mechanisms.base import StepContext
+    from pathways_sim.mechanisms.ties import meeting_expectation, withdrawal_of
+
+    w = copy.deepcopy(world)
+    pop, p = w.population, w.params
+    threshold, most = np.float32(p["lonely_threshold"]), np.float32(p["max_ties"])
+    odd = np.array([threshold, np.nextafter(threshold, np.float32(0)), np.nextafter(threshold, np.float32(1)), 0.0,
+                    1.0, np.nan, np.inf], dtype=np.float32)
+    pop.loneliness[:odd.size] = odd
+    pop.cmd[:odd.size] = [True, False] * 3 + [True]
+    ctx = StepContext(w)
+    degree = ctx.exposures.degree  # computed once a step: pushed to the edges here
+    degree[:6] = [most, np.nextafter(most, np.float32(0)), most + 1, 0.0, np.nan, np.inf]
+    pop.alive[6] = False
+    plain, compiled = both(withdrawal_of, ctx, w.strength)
+    assert identical(plain, compiled) and np.isnan(plain[5])
+    keen = np.exp(-plain)
+    keen[10:14] = [np.nan, np.inf, 0.0, np.float32(1e30)]
+    for rate in (3.7, 0.0, 1e300):
+        with np.errstate(invalid="ignore", over="ignore"):  # 0 x inf and overflow: NaN and inf on both paths
+            (room, expected), (room_c, expected_c) = both(meeting_expectation, ctx, rate, keen)
+        assert identical(room, room_c) and identical(expected, expected_c)
+    assert room[1] and not room[0] and not room[6] and expected[13] == p["max_ties"]
+
+
 def test_switches_and_relaxation_resolve_to_the_same_states(world):
     from pathways_sim.mechanisms.base import F32, Relax, StepContext, Switch
     from pathways_sim.model.step import resolve

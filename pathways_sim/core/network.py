@@ -123,18 +123,21 @@ class Network:
         if known is not None:
             self._tie_keys = (self.keys, kept_tie_keys[:count])
 
-    def _compiled_sums(self, size: int, kind: str, values: np.ndarray | None = None) -> np.ndarray | None:
-        """A per-slot sum over ties from the numba kernel (the same sums in one pass over the keys), or None for
-        numpy's (no ties: its bincount of nothing is integer; an end beyond ``size``: its bincount grows)."""
+    def _compiled_sums(self, size: int, kind: str, values: np.ndarray | None = None,
+                       dtype: type = np.float64) -> np.ndarray | None:
+        """A per-slot sum over ties from the numba kernel (the same sums in one pass over the keys) as ``dtype``,
+        or None for numpy's (no ties: its bincount of nothing is integer; an end beyond ``size``: its bincount
+        grows)."""
         compiled = kernels.compiled()
         if compiled is None or self.keys.size == 0:
             return None
-        return compiled.sums_over_ties(self.keys, size, getattr(compiled, kind), values)
+        summed = compiled.sums_over_ties(self.keys, size, getattr(compiled, kind), values)
+        return None if summed is None else summed.astype(dtype, copy=False)
 
     def degree(self, size: int) -> np.ndarray:
-        summed = self._compiled_sums(size, "DEGREE")
+        summed = self._compiled_sums(size, "DEGREE", dtype=np.float32)
         if summed is not None:
-            return summed.astype(np.float32)
+            return summed
         u, v = self.endpoints()
         return (np.bincount(u, minlength=size) + np.bincount(v, minlength=size)).astype(np.float32)
 

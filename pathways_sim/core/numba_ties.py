@@ -279,9 +279,9 @@ DEGREE, NEIGHBOUR_SUM, SHARE_BELOW = 0, 1, 2
 
 
 def sums_over_ties(keys: np.ndarray, size: int, kind: int, values: np.ndarray | None = None) -> np.ndarray | None:
-    """For each of ``size`` slots, the float64 sum over the ties ``keys`` of 1 (``DEGREE``), the other end's value
-    (``NEIGHBOUR_SUM``), or 1 where the other end's value is strictly lower (``SHARE_BELOW``); None if an end is
-    not one of the slots."""
+    """For each of ``size`` slots, the sum over the ties ``keys`` of 1 (``DEGREE``), the other end's value
+    (``NEIGHBOUR_SUM``), or 1 where the other end's value is strictly lower (``SHARE_BELOW``): float64, or int32
+    counts where every term is 0 or 1 (a bool's neighbour sum, the other two); None if an end is not a slot."""
     if kind == NEIGHBOUR_SUM and values is not None and values.dtype != np.bool_:
         first, second = np.zeros(size), np.zeros(size)
         if not _sums_over_ties(keys, np.ascontiguousarray(values, dtype=np.float64), first, second):
@@ -292,4 +292,4 @@ def sums_over_ties(keys: np.ndarray, size: int, kind: int, values: np.ndarray | 
     if not _counts_over_ties(keys, np.zeros(1, dtype=np.bool_) if values is None else np.ascontiguousarray(values),
                              kind, count):
         return None
-    return count.astype(np.float64)
+    return count

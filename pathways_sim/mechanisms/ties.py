@@ -84,6 +84,12 @@ def acceptance(ctx: StepContext, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def withdrawal_of(ctx: StepContext, strength: Mapping[str, float]) -> np.ndarray:
     """Log multiplier of each person's tie loss (and minus that of their tie formation); never negative."""
     pop, p = ctx.pop, ctx.params
+    if kernels.compiled() is not None:  # the same sum in one pass (float32 terms, the disorder's float64)
+        out = np.empty(pop.capacity, dtype=F32)
+        _withdrawal(pop.loneliness, F32(p["lonely_threshold"]), F32(strength["loneliness_withdrawal"]), pop.cmd,
+                    float(strength["depression_withdrawal"]), ctx.exposures.stigma, F32(strength["stigma_tie_loss"]),
+                    out)
+        return out
     return (strength["loneliness_withdrawal"] * np.maximum(pop.loneliness - p["lonely_threshold"], 0.0)
             + strength["depression_withdrawal"] * pop.cmd
             + strength["stigma_tie_loss"] * ctx.exposures.stigma).astype(F32)
@@ -136,10 +142,8 @@ def ties(ctx: StepContext) -> Changes:
     # population's withdrawal both measured once, at build).
     meet_rate = (p["mean_degree"] * p["tie_loss_rate"] * ctx.world.formation_balance
                  / (2.0 * max(ctx.world.tie_acceptance, 1e-6)))
-    room = pop.alive & (ctx.exposures.degree < p["max_ties"])
-    meet_rate = meet_rate * np.where(pop.minority, *reversed(ctx.world.minority_meeting_scale))
     keen = np.exp(-withdrawal)  # how readily each person meets people and accepts a tie
-    expected_meetings = np.where(room, np.minimum(meet_rate * keen * ctx.dt, p["max_ties"]), 0.0)
+    room, expected_meetings = meeting_expectation(ctx, meet_rate, keen)
     meetings = poisson_from_uniform(ctx.uniform("tie_meeting"), expected_meetings)  # several per step allowed
     people, keys = meetings_of(meetings, pop.key)
     if people.size == 0:
@@ -151,6 +155,23 @@ def ties(ctx: StepContext) -> Changes:
                                p["nonlocal_tie_area_spread"], draws[:3])
     a, b = accepted_ties(ctx, people, partner, room, keen, draws[3])
     return {"ties": TieChange(keep, a, b)}
+
+
+def meeting_expectation(ctx: StepContext, meet_rate: float, keen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Who has room for another tie (alive, fewer than ``max_ties``), and the expected number of meetings this
+    step of each: ``meet_rate`` per year, scaled for their group and by their ``keen``, at most ``max_ties``; 0
+    without room."""
+    pop, p = ctx.pop, ctx.params
+    majority_scale, minority_scale = ctx.world.minority_meeting_scale
+    if kernels.compiled() is not None:  # the same in one pass
+        room, expected = np.empty(pop.capacity, dtype=np.bool_), np.empty(pop.capacity)
+        _meeting_expectation(pop.alive, ctx.exposures.degree, F32(p["max_ties"]), float(p["max_ties"]), pop.minority,
+                             float(meet_rate * minority_scale), float(meet_rate * majority_scale), keen,
+                             float(ctx.dt), room, expected)
+        return room, expected
+    room = pop.alive & (ctx.exposures.degree < p["max_ties"])
+    rates = meet_rate * np.where(pop.minority, minority_scale, majority_scale)
+    return room, np.where(room, np.minimum(rates * keen * ctx.dt, p["max_ties"]), 0.0)
 
 
 def tie_loss_keep(streams: Streams, step: int, network: Network, person_keys: np.ndarray, withdrawal: np.ndarray,
@@ -218,3 +239,31 @@ def poisson_from_uniform(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
         count[todo] = k
         todo = todo[u[todo] >= cdf[todo]]
     return count
+
+
+# --- The same arithmetic in one pass each (core.kernels.kernel; tests/test_kernels.py compares them byte for byte
+# with the numpy code above).  numpy's promotion spelled out: loneliness, stigma and the Python floats that meet
+# them are float32, a Python float times the disorder's bool array is float64, so the sum is float64 before its
+# cast; the meeting rates are float64 throughout (keen widened exactly), and a NaN passes through as
+# np.minimum passes it.
+
+@kernels.kernel
+def _withdrawal(loneliness, threshold, lonely_weight, cmd, cmd_weight, stigma, stigma_weight, out) -> None:
+    zero = np.float32(0.0)
+    for i in range(loneliness.size):
+        above = loneliness[i] - threshold
+        above = above if (above >= zero or np.isnan(above)) else zero  # np.maximum: a NaN stays
+        total = np.float64(lonely_weight * above) + cmd_weight * np.float64(cmd[i])
+        out[i] = np.float32(total + np.float64(stigma_weight * stigma[i]))
+
+
+@kernels.kernel
+def _meeting_expectation(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
+        alive, degree, max_ties32, max_ties, minority, minority_rate, majority_rate, keen, dt, room,
+        expected) -> None:
+    for i in range(alive.size):
+        has_room = alive[i] and degree[i] < max_ties32
+        room[i] = has_room
+        rate = minority_rate if minority[i] else majority_rate
+        meetings = rate * np.float64(keen[i]) * dt
+        expected[i] = (max_ties if meetings > max_ties else meetings) if has_room else 0.0

@@ -122,5 +122,6 @@ def apply_changes(ctx: StepContext, changes: Mapping[str, Any]) -> None:
 
 
 def _f32(values: Any) -> Any:
-    # Arrays are kept in float32 like the state; scalars stay Python floats.
-    return values.astype(F32) if isinstance(values, np.ndarray) else values
+    # Arrays are kept in float32 like the state; scalars stay Python floats.  relax only reads them, so one
+    # already float32 is not copied.
+    return values.astype(F32, copy=False) if isinstance(values, np.ndarray) else values
