@@ -325,8 +325,13 @@ def test_sums_over_ties_are_the_same(world):
                    rng.integers(0, 5, n)):
         assert identical(*both(net.neighbour_sum, values))
         assert identical(*both(net.share_below, values))
+    flags = rng.random(n) < 0.3
+    (degree, flagged), (degree_c, flagged_c) = both(net.degree_and_flagged, flags)
+    assert identical(degree, degree_c) and identical(flagged, flagged_c)
+    assert identical(degree, net.degree(n)) and identical(flagged, net.neighbour_sum(flags)) and flagged.any()
     empty = Network()
     assert identical(*both(empty.degree, 10)) and identical(*both(empty.neighbour_sum, rng.random(10)))
+    assert all(identical(*pair) for pair in zip(*both(empty.degree_and_flagged, flags[:10]), strict=True))
     assert identical(*both(net.degree, n + 7))  # more slots than people with ties
 
 

@@ -275,6 +275,29 @@ def _sums_over_ties(keys: np.ndarray, values: np.ndarray, first: np.ndarray, sec
     return True
 
 
+@jit_cached
+def _degree_and_flagged(keys: np.ndarray, flags: np.ndarray, both: np.ndarray) -> bool:
+    # Each person's ties in the low 32 bits and their flagged ties in the high 32: one random update per end of a
+    # tie serves both counts.
+    size = both.size
+    for i in range(keys.size):
+        a, b = keys[i] >> 31, keys[i] & _END_MASK
+        if a >= size or b >= size:
+            return False
+        both[a] += np.int64(1) + (np.int64(flags[b]) << 32)
+        both[b] += np.int64(1) + (np.int64(flags[a]) << 32)
+    return True
+
+
+def degree_and_flagged(keys: np.ndarray, flags: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """For each slot (as many as ``flags``), the number of its ties and of its ties whose other end is flagged,
+    int64 each, counted in one pass over the ties ``keys``; None if an end is not a slot."""
+    both = np.zeros(flags.size, dtype=np.int64)
+    if not _degree_and_flagged(keys, np.ascontiguousarray(flags, dtype=np.bool_), both):
+        return None
+    return both & np.int64(0xFFFFFFFF), both >> 32
+
+
 DEGREE, NEIGHBOUR_SUM, SHARE_BELOW = 0, 1, 2
 
 
