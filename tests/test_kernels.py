@@ -332,6 +332,11 @@ def test_sums_over_ties_are_the_same(world):
     empty = Network()
     assert identical(*both(empty.degree, 10)) and identical(*both(empty.neighbour_sum, rng.random(10)))
     assert all(identical(*pair) for pair in zip(*both(empty.degree_and_flagged, flags[:10]), strict=True))
+    star = Network()  # one person with more ties than the fused count's 16 bits hold: counted apart instead
+    star.add(np.zeros(70_000, dtype=np.int64), np.arange(1, 70_001))
+    hub = rng.random(70_001) < 0.9
+    assert all(identical(*pair) for pair in zip(*both(star.degree_and_flagged, hub), strict=True))
+    assert star.degree_and_flagged(hub)[0][0] == 70_000
     assert identical(*both(net.degree, n + 7))  # more slots than people with ties
 
 

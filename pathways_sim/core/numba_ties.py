@@ -277,25 +277,30 @@ def _sums_over_ties(keys: np.ndarray, values: np.ndarray, first: np.ndarray, sec
 
 @jit_cached
 def _degree_and_flagged(keys: np.ndarray, flags: np.ndarray, both: np.ndarray) -> bool:
-    # Each person's ties in the low 32 bits and their flagged ties in the high 32: one random update per end of a
-    # tie serves both counts.
+    # Each person's ties in the low 16 bits and their flagged ties in the high 16: one random update per end of a
+    # tie serves both counts, in an array no bigger than the degree's own.
     size = both.size
     for i in range(keys.size):
         a, b = keys[i] >> 31, keys[i] & _END_MASK
         if a >= size or b >= size:
             return False
-        both[a] += np.int64(1) + (np.int64(flags[b]) << 32)
-        both[b] += np.int64(1) + (np.int64(flags[a]) << 32)
+        both[a] += np.uint32(1) + (np.uint32(flags[b]) << np.uint32(16))
+        both[b] += np.uint32(1) + (np.uint32(flags[a]) << np.uint32(16))
     return True
 
 
 def degree_and_flagged(keys: np.ndarray, flags: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """For each slot (as many as ``flags``), the number of its ties and of its ties whose other end is flagged,
-    int64 each, counted in one pass over the ties ``keys``; None if an end is not a slot."""
-    both = np.zeros(flags.size, dtype=np.int64)
+    """For each slot (as many as ``flags``), the number of its ties and of its ties whose other end is flagged
+    (uint32 each), counted in one pass over the ties ``keys``; None if an end is not a slot or anyone has 65,536
+    ties or more (which the counts' 16 bits cannot hold)."""
+    both = np.zeros(flags.size, dtype=np.uint32)
     if not _degree_and_flagged(keys, np.ascontiguousarray(flags, dtype=np.bool_), both):
         return None
-    return both & np.int64(0xFFFFFFFF), both >> 32
+    degree = both & np.uint32(0xFFFF)
+    # Every count only grows by one per end, so a degree that ran past 16 bits leaves the total short of 2 x ties.
+    if int(degree.sum(dtype=np.int64)) != 2 * keys.size:
+        return None
+    return degree, both >> np.uint32(16)
 
 
 DEGREE, NEIGHBOUR_SUM, SHARE_BELOW = 0, 1, 2
