@@ -302,6 +302,7 @@ def test_adding_keeping_and_dropping_ties_gives_the_same_keys_counts_and_tie_key
             added.append(net.add(np.concatenate([lost_u, u[:100]]), np.concatenate([lost_v, v[:100]]), person_keys))
             # Deaths, then ties to the slots just freed (births), then deaths with nothing after them
             net.drop_slots(rng.random(3_000) < 0.01)
+            net.drop_slots(np.isin(np.arange(3_000), [0, 7, 8, 2_999]))  # first and last bits of a byte, the ends
             added.append(net.add(rng.integers(0, 3_000, 30), rng.integers(0, 3_000, 30), with_keys))
             net.drop_slots(rng.random(3_000) < 0.01)
             net.keep(rng.random(net.n_ties) < 0.9)
@@ -325,18 +326,8 @@ def test_sums_over_ties_are_the_same(world):
                    rng.integers(0, 5, n)):
         assert identical(*both(net.neighbour_sum, values))
         assert identical(*both(net.share_below, values))
-    flags = rng.random(n) < 0.3
-    (degree, flagged), (degree_c, flagged_c) = both(net.degree_and_flagged, flags)
-    assert identical(degree, degree_c) and identical(flagged, flagged_c)
-    assert identical(degree, net.degree(n)) and identical(flagged, net.neighbour_sum(flags)) and flagged.any()
     empty = Network()
     assert identical(*both(empty.degree, 10)) and identical(*both(empty.neighbour_sum, rng.random(10)))
-    assert all(identical(*pair) for pair in zip(*both(empty.degree_and_flagged, flags[:10]), strict=True))
-    star = Network()  # one person with more ties than the fused count's 16 bits hold: counted apart instead
-    star.add(np.zeros(70_000, dtype=np.int64), np.arange(1, 70_001))
-    hub = rng.random(70_001) < 0.9
-    assert all(identical(*pair) for pair in zip(*both(star.degree_and_flagged, hub), strict=True))
-    assert star.degree_and_flagged(hub)[0][0] == 70_000
     assert identical(*both(net.degree, n + 7))  # more slots than people with ties
 
 

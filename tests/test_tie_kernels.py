@@ -62,6 +62,16 @@ def test_poisson_counts_are_the_same_with_draws_on_and_beside_exp_of_minus_the_m
                      np.nextafter(zero_below, 1.0), np.full(mean.size, 1 - 2**-53)):
         plain, compiled = both(poisson_from_uniform, uniforms, mean)
         assert identical(plain, compiled)
+    steps = [zero_below]  # the CDF at 1 to 5 meetings, as numpy's loop adds it up: draws on and beside each
+    term = zero_below.copy()
+    for k in range(1, 6):
+        term = term * (mean / k)
+        steps.append(steps[-1] + term)
+    for cdf in steps[1:]:
+        for uniforms in (cdf, np.nextafter(cdf, 0.0), np.nextafter(cdf, 1.0)):
+            uniforms = np.minimum(uniforms, 1 - 2**-53)
+            plain, compiled = both(poisson_from_uniform, uniforms, mean)
+            assert identical(plain, compiled)
     on_the_line = both(poisson_from_uniform, zero_below, mean)[0]
     assert (on_the_line[mean > 0] >= 1).all()  # a draw exactly at exp(-mean) is a meeting
     assert (both(poisson_from_uniform, np.nextafter(zero_below, 0.0), mean)[0] == 0).all()

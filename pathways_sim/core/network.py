@@ -143,15 +143,6 @@ class Network:
         u, v = self.endpoints()
         return (np.bincount(u, minlength=size) + np.bincount(v, minlength=size)).astype(np.float32)
 
-    def degree_and_flagged(self, flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``degree(flags.size)``, and ``neighbour_sum(flags)`` of a bool array (how many of each slot's ties
-        are flagged), in one pass over the ties on the numba path (the counts are the same in any order)."""
-        compiled = kernels.compiled()
-        counted = None if compiled is None or self.keys.size == 0 else compiled.degree_and_flagged(self.keys, flags)
-        if counted is None:
-            return self.degree(flags.size), self.neighbour_sum(flags)
-        return counted[0].astype(np.float32), counted[1].astype(np.float64)
-
     def neighbour_sum(self, values: np.ndarray) -> np.ndarray:
         """For each slot, the sum of ``values`` over its ties."""
         summed = self._compiled_sums(values.size, "NEIGHBOUR_SUM", values)

@@ -89,14 +89,27 @@ def tie_loss_keep(tie_keys: np.ndarray, withdrawal: np.ndarray, ends: np.ndarray
 
 @jit_cached
 def _poisson(u: np.ndarray, mean: np.ndarray, term: np.ndarray, count: np.ndarray) -> None:
+    # The CDF's first four steps for everyone, the count being how many of them the draw is at or above (the CDF
+    # never falls, so those are the first ones, where the loop would have stopped): no branch to mispredict for
+    # all but the few with four or more; the same terms and sums as numpy's loop, in the same order.
     for i in range(u.size):
+        x, m = u[i], mean[i]
         t = term[i]
-        cdf = t
-        k = 0
-        while u[i] >= cdf and k < 200:
-            k += 1
-            t = t * (mean[i] / k)
-            cdf = cdf + t
+        cdf0 = t
+        t = t * (m / 1.0)
+        cdf1 = cdf0 + t
+        t = t * (m / 2.0)
+        cdf2 = cdf1 + t
+        t = t * (m / 3.0)
+        cdf3 = cdf2 + t
+        k = np.int64(x >= cdf0) + np.int64(x >= cdf1) + np.int64(x >= cdf2) + np.int64(x >= cdf3)
+        if k == 4:
+            t = t * (m / 4.0)
+            cdf = cdf3 + t
+            while x >= cdf and k < 200:
+                k += 1
+                t = t * (m / k)
+                cdf = cdf + t
         count[i] = k
 
 
@@ -273,34 +286,6 @@ def _sums_over_ties(keys: np.ndarray, values: np.ndarray, first: np.ndarray, sec
         first[a] += values[b]
         second[b] += values[a]
     return True
-
-
-@jit_cached
-def _degree_and_flagged(keys: np.ndarray, flags: np.ndarray, both: np.ndarray) -> bool:
-    # Each person's ties in the low 16 bits and their flagged ties in the high 16: one random update per end of a
-    # tie serves both counts, in an array no bigger than the degree's own.
-    size = both.size
-    for i in range(keys.size):
-        a, b = keys[i] >> 31, keys[i] & _END_MASK
-        if a >= size or b >= size:
-            return False
-        both[a] += np.uint32(1) + (np.uint32(flags[b]) << np.uint32(16))
-        both[b] += np.uint32(1) + (np.uint32(flags[a]) << np.uint32(16))
-    return True
-
-
-def degree_and_flagged(keys: np.ndarray, flags: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """For each slot (as many as ``flags``), the number of its ties and of its ties whose other end is flagged
-    (uint32 each), counted in one pass over the ties ``keys``; None if an end is not a slot or anyone has 65,536
-    ties or more (which the counts' 16 bits cannot hold)."""
-    both = np.zeros(flags.size, dtype=np.uint32)
-    if not _degree_and_flagged(keys, np.ascontiguousarray(flags, dtype=np.bool_), both):
-        return None
-    degree = both & np.uint32(0xFFFF)
-    # Every count only grows by one per end, so a degree that ran past 16 bits leaves the total short of 2 x ties.
-    if int(degree.sum(dtype=np.int64)) != 2 * keys.size:
-        return None
-    return degree, both >> np.uint32(16)
 
 
 DEGREE, NEIGHBOUR_SUM, SHARE_BELOW = 0, 1, 2

@@ -140,13 +140,7 @@ class Exposures:
     @cached_property
     def degree(self) -> np.ndarray:
         """Number of ties."""
-        return self._ties_and_smoking_ties[0]
-
-    @cached_property
-    def _ties_and_smoking_ties(self) -> tuple[np.ndarray, np.ndarray]:
-        # The number of ties and of ties who smoke, counted in one pass over the ties: the second costs little
-        # more than the first alone.
-        return self.world.network.degree_and_flagged(self.pop.smoker)
+        return self.world.network.degree(self.pop.capacity)
 
     @cached_property
     def low_status(self) -> np.ndarray:
@@ -207,8 +201,8 @@ class Exposures:
     @cached_property
     def smoking_ties(self) -> np.ndarray:
         """Share of one's ties who smoke."""
-        degree, smokers = self._ties_and_smoking_ties
-        shared = smokers / np.maximum(degree, 1)
+        degree = self.degree
+        shared = self.world.network.neighbour_sum(self.pop.smoker) / np.maximum(degree, 1)
         return np.where(degree > 0, shared, 0.0).astype(F32)
 
     @cached_property
