@@ -68,9 +68,8 @@ def test_poisson_counts_are_the_same_with_draws_on_and_beside_exp_of_minus_the_m
         term = term * (mean / k)
         steps.append(steps[-1] + term)
     for cdf in steps[1:]:
-        for uniforms in (cdf, np.nextafter(cdf, 0.0), np.nextafter(cdf, 1.0)):
-            uniforms = np.minimum(uniforms, 1 - 2**-53)
-            plain, compiled = both(poisson_from_uniform, uniforms, mean)
+        for draws in (cdf, np.nextafter(cdf, 0.0), np.nextafter(cdf, 1.0)):
+            plain, compiled = both(poisson_from_uniform, np.minimum(draws, 1 - 2**-53), mean)
             assert identical(plain, compiled)
     on_the_line = both(poisson_from_uniform, zero_below, mean)[0]
     assert (on_the_line[mean > 0] >= 1).all()  # a draw exactly at exp(-mean) is a meeting

@@ -24,7 +24,17 @@ from pathways_sim.core.numba_events import (
     event,
     keyed_event,
 )
-from pathways_sim.core.numba_random import _GOLDEN, _S11, _TO_UNIT, _mix, jit_cached, mix, pair_keys, uniform
+from pathways_sim.core.numba_random import (
+    _GOLDEN,
+    _S11,
+    _TO_UNIT,
+    _mix,
+    jit_cached,
+    mix,
+    pair_keys,
+    uniform,
+    uniform_rows,
+)
 from pathways_sim.core.numba_ties import (
     DEGREE,
     NEIGHBOUR_SUM,
@@ -59,6 +69,7 @@ __all__ = [
     "switch",
     "tie_loss_keep",
     "uniform",
+    "uniform_rows",
 ]
 
 # --- Applying changes (model/step.py, mechanisms/base.py), around numpy's exp and expm1 as above.
