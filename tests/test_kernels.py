@@ -51,16 +51,6 @@ def test_uniforms_of_odd_inputs_are_identical_too():
     assert identical(plain, compiled)
 
 
-def test_several_streams_drawn_together_are_each_streams_own_numbers():
-    streams, keys = Streams(5), many_keys()
-    names = ["tie_partner:local", "tie_partner:shift", "tie_partner:pick", "tie_partner:accept"]
-    for odd in (keys, keys[::3], keys[:0], keys.astype(np.int64), list(EDGE_KEYS[:5]), keys[:1000].reshape(20, 50)):
-        plain, compiled = both(streams.uniforms, names, 7, odd)
-        assert identical(plain, compiled)
-        assert identical(plain, np.stack([streams.uniform(name, 7, odd) for name in names]))
-    assert identical(*both(streams.uniforms, names[:1], -3, keys))
-
-
 def test_mixing_child_keys_and_pair_keys_are_identical():
     keys = many_keys()
     for function, args in ((mix, (keys,)), (mix, (keys[::2].reshape(-1, 7)[:100],)), (first_keys, (10_000,)),

@@ -33,7 +33,6 @@ from pathways_sim.core.numba_random import (
     mix,
     pair_keys,
     uniform,
-    uniform_rows,
 )
 from pathways_sim.core.numba_ties import (
     DEGREE,
@@ -69,7 +68,6 @@ __all__ = [
     "switch",
     "tie_loss_keep",
     "uniform",
-    "uniform_rows",
 ]
 
 # --- Applying changes (model/step.py, mechanisms/base.py), around numpy's exp and expm1 as above.

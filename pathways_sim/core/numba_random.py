@@ -50,15 +50,6 @@ def _uniform(keys: np.ndarray, offset: np.uint64, out: np.ndarray) -> None:
 
 
 @jit_cached
-def _uniform_rows(keys: np.ndarray, offsets: np.ndarray, out: np.ndarray) -> None:
-    for i in range(keys.size):
-        key = keys[i]
-        for row in range(offsets.size):
-            z = _mix(_mix(key ^ offsets[row]) + _GOLDEN)
-            out[row, i] = np.float64(z >> _S11) * _TO_UNIT
-
-
-@jit_cached
 def _pair_keys(keys: np.ndarray, u: np.ndarray, v: np.ndarray, out: np.ndarray) -> None:
     for i in range(u.size):
         a, b = keys[u[i]], keys[v[i]]
@@ -79,15 +70,6 @@ def uniform(keys: np.ndarray, offset: np.uint64) -> np.ndarray:
     out = np.empty(flat.size, dtype=np.float64)
     _uniform(flat, np.uint64(offset), out)
     return out.reshape(keys.shape)
-
-
-def uniform_rows(keys: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """``Streams.uniforms``: a row of ``uniform`` for each stream's offset, every key read once (several streams'
-    draws for the same keys cost about 60% of separate passes)."""
-    flat = np.ascontiguousarray(keys).reshape(-1)
-    out = np.empty((offsets.size, flat.size), dtype=np.float64)
-    _uniform_rows(flat, np.ascontiguousarray(offsets, dtype=np.uint64), out)
-    return out
 
 
 def pair_keys(keys: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:

@@ -14,7 +14,6 @@ seeded by the run seed, a stable hash of the stream's name and the step (``SeedS
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
 
 import numpy as np
 from scipy.special import ndtri
@@ -114,14 +113,6 @@ class Streams:
         out = x.astype(np.float64)
         out *= _TO_UNIT
         return out
-
-    def uniforms(self, names: Sequence[str], step: int, keys: np.ndarray) -> np.ndarray:
-        """``uniform`` of each of the streams ``names`` at ``step`` for the same keys: one row per stream."""
-        keys = np.asarray(keys, dtype=np.uint64)
-        compiled = kernels.compiled()
-        if compiled is not None and keys.ndim == 1:  # the same numbers, each key read once
-            return compiled.uniform_rows(keys, np.array([self.offset(name, step) for name in names], dtype=np.uint64))
-        return np.stack([self.uniform(name, step, keys) for name in names])
 
     def normal(self, name: str, step: int, keys: np.ndarray) -> np.ndarray:
         """One standard normal for each key (inverse CDF of ``uniform``)."""

@@ -148,8 +148,8 @@ def ties(ctx: StepContext) -> Changes:
     people, keys = meetings_of(meetings, pop.key)
     if people.size == 0:
         return {"ties": TieChange(keep, people, people)}
-    draws = ctx.world.streams.uniforms([f"tie_partner:{purpose}" for purpose in ("local", "shift", "pick", "accept")],
-                                       ctx.step, keys)
+    draws = [ctx.world.streams.uniform(f"tie_partner:{purpose}", ctx.step, keys)
+             for purpose in ("local", "shift", "pick", "accept")]
     index = AreaIndex.build(pop.area, pop.alive, ctx.world.areas.n)
     partner = propose_partners(people, pop.area, index, ctx.world.areas.n, p["local_tie_share"],
                                p["nonlocal_tie_area_spread"], draws[:3])
