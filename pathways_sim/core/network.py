@@ -2,8 +2,10 @@
 
 An undirected tie (u, v), u < v, is stored as the int64 key ``u << 31 | v``; the keys are kept sorted, so a
 batch of new ties is checked against existing ones with one ``searchsorted`` and merged in one pass.  The
-endpoints are split from the keys once per change of the ties, not once per use.
-Per-person sums over ties (degree, support, share of smoking ties) are two ``bincount`` calls.  The same
+endpoints are split from the keys once per change of the ties, not once per use (the numba kernels read each
+tie's ends from its key instead, so a step never splits them).
+Per-person sums over ties (degree, support, share of smoking ties) are two ``bincount`` calls, or one numba pass
+that counts in int32 where every term is 0 or 1 (a count is the same in any order).  The same
 ties are available as a scipy sparse matrix (``adjacency``) and, for small populations, as a networkx
 graph (``to_networkx``).
 
