@@ -5,7 +5,8 @@ process once the model is imported) plus, per person, the state arrays and ties 
 about 120 bytes) times ``STEP_TEMPORARIES`` for the arrays a step makes while it runs (peak resident memory in
 ``benchmarks/step_speed.py`` grows by about 580 bytes a person at 0.2-1 million people, 4.9 times the
 state).  The parent process also holds every run's results table (measured rows a year times bytes a row).
-Time: the small build's seconds per person to build and per person-step, times the runs each process does.
+Time: the small build's seconds per person to build and per person-step (after a smaller warm-up build, so that
+compiling the kernels on first use is not counted per person), times the runs each process does.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 
 STEP_TEMPORARIES = 5.0  # peak bytes per person / state bytes per person, measured (see the module docstring)
 SAMPLE_PEOPLE = 20_000  # the small build measured (about half a second)
+WARM_UP_PEOPLE = 500  # a build before it, so that compiling the kernels is not counted per person
 RESULT_ROW_BYTES = 120  # a row of the long results table in pandas (7 columns, shared category strings)
 LARGE_PERSON_YEARS = 1_000_000  # runs of at least this many person-years print an estimate first
 
@@ -39,6 +41,10 @@ def measure(people: int = SAMPLE_PEOPLE) -> Sample:
     """Build ``people`` people and run one year: bytes and seconds per person on this machine."""
     from pathways_sim.model import PathwaysModel
 
+    # A process's first model compiles the numba kernels (or loads them from their cache): tens of seconds on a
+    # fresh install, paid once whatever the run's size.  A small warm-up pays it here, so that it is not counted
+    # per person below (it made the first estimate of a fresh install ten times too long).
+    PathwaysModel(population_size=WARM_UP_PEOPLE, rng=1, agents="lazy").run(years=1)
     started = time.perf_counter()
     model = PathwaysModel(population_size=people, rng=1, agents="lazy")
     built = time.perf_counter() - started
