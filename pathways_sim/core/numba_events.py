@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pathways_sim.core.numba_random import _GOLDEN, _S11, _TO_UNIT, _mix, jit_cached
+from pathways_sim.core.numba_random import _draw, jit_cached
 
 # Below this the chance 1 - exp(-h dt) can be at most h dt (1 - e^-x <= x), and float32/float64 expm1 are
 # within an ulp or two of exact, far inside this margin: only draws below it need the exact chance.
@@ -60,9 +60,8 @@ def _flagged_draws(flags: np.ndarray, current: np.ndarray, keys: np.ndarray, ons
     n = 0
     for i in range(flags.size):
         if flags[i]:
-            z = _mix(_mix(keys[i] ^ (recovery_offset if current[i] else onset_offset)) + _GOLDEN)
             who[n] = i
-            uniforms[n] = np.float64(z >> _S11) * _TO_UNIT
+            uniforms[n] = _draw(keys[i], recovery_offset if current[i] else onset_offset)
             n += 1
     return n
 
@@ -77,8 +76,7 @@ def _keyed_event_candidates(  # noqa: PLR0913, PLR0917 - a kernel takes its arra
     for i in range(hazard.size):
         if not hazard[i] > 0 or not (everyone or among[i]):
             continue
-        z = _mix(_mix(keys[i] ^ offset) + _GOLDEN)  # Streams.uniform's number for this key
-        uniform = np.float64(z >> _S11) * _TO_UNIT
+        uniform = _draw(keys[i], offset)  # Streams.uniform's number for this key
         neg = -hazard[i] * dt
         if uniform < -np.float64(neg) * _MARGIN:
             who[found] = i

@@ -25,10 +25,7 @@ from pathways_sim.core.numba_events import (
     keyed_event,
 )
 from pathways_sim.core.numba_random import (
-    _GOLDEN,
-    _S11,
-    _TO_UNIT,
-    _mix,
+    _draw,
     jit_cached,
     mix,
     pair_keys,
@@ -82,8 +79,7 @@ def _switch_draws(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positio
     for i in range(current.size):
         now = current[i]
         hazard = np.float32(recovery[i]) if now else np.float32(onset[i])
-        z = _mix(_mix(keys[i] ^ (recovery_offset if now else onset_offset)) + _GOLDEN)
-        uniforms[i] = np.float64(z >> _S11) * _TO_UNIT
+        uniforms[i] = _draw(keys[i], recovery_offset if now else onset_offset)
         neg_chance_bound[i] = -hazard * dt if (now or eligible[i]) else np.float32(0.0)
 
 
@@ -118,8 +114,7 @@ def _exp_candidate_flags(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays 
     # loop runs four people at a time (SIMD); the few candidates are gathered after (``_flagged_draws``).
     for i in range(current.size):
         now = current[i]
-        z = _mix(_mix(keys[i] ^ (recovery_offset if now else onset_offset)) + _GOLDEN)
-        u = np.float64(z >> _S11) * _TO_UNIT
+        u = _draw(keys[i], recovery_offset if now else onset_offset)
         y = exponent[i] * _LOG2E  # exp(x) <= 2^k (1 + f) for x log2(e) = k + f (2^f <= 1 + f on [0, 1])
         clipped = y if y < 1000.0 else 1000.0  # (not a number: 1000; above that, always a candidate, below)
         clipped = clipped if clipped > -1000.0 else -1000.0

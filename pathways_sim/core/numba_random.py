@@ -37,6 +37,12 @@ def _mix(z: np.uint64) -> np.uint64:
 
 
 @jit_cached
+def _draw(key: np.uint64, offset: np.uint64) -> np.float64:
+    # ``Streams.uniform``'s number for one key: the key hashed with the stream's offset, 53 bits scaled to [0, 1).
+    return np.float64(_mix(_mix(key ^ offset) + _GOLDEN) >> _S11) * _TO_UNIT
+
+
+@jit_cached
 def _mix_all(x: np.ndarray, out: np.ndarray) -> None:
     for i in range(x.size):
         out[i] = _mix(x[i])
@@ -45,8 +51,7 @@ def _mix_all(x: np.ndarray, out: np.ndarray) -> None:
 @jit_cached
 def _uniform(keys: np.ndarray, offset: np.uint64, out: np.ndarray) -> None:
     for i in range(keys.size):
-        z = _mix(_mix(keys[i] ^ offset) + _GOLDEN)
-        out[i] = np.float64(z >> _S11) * _TO_UNIT
+        out[i] = _draw(keys[i], offset)
 
 
 @jit_cached

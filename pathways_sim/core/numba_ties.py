@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from pathways_sim.core.numba_events import _BOUND_FLOOR, _BOUND_MARGIN, _LOG2E, _MARGIN, event
-from pathways_sim.core.numba_random import _GOLDEN, _S11, _TO_UNIT, _mix, jit_cached
+from pathways_sim.core.numba_random import _GOLDEN, _draw, _mix, jit_cached
 
 _END_MASK = np.int64((1 << 31) - 1)  # a tie's key is u << 31 | v (core/network.py)
 
@@ -50,8 +50,7 @@ def _tie_loss_candidates(tie_keys: np.ndarray, offset: np.uint64, ends: np.ndarr
                          who: np.ndarray, uniforms: np.ndarray) -> int:
     n = 0
     for i in range(tie_keys.size):
-        z = _mix(_mix(tie_keys[i] ^ offset) + _GOLDEN)  # Streams.uniform's number for the tie's key
-        uniform = np.float64(z >> _S11) * _TO_UNIT
+        uniform = _draw(tie_keys[i], offset)  # Streams.uniform's number for the tie's key
         who[n] = i
         uniforms[n] = uniform
         n += uniform < chance_bound[ends[i] >> 31]
