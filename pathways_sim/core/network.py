@@ -26,8 +26,10 @@ from scipy.special import ndtri
 from pathways_sim.core import kernels
 from pathways_sim.core.streams import mix
 
-_SHIFT = np.int64(31)
-_MASK = np.int64((1 << 31) - 1)
+# A tie's key: its lower slot shifted above its higher one, u << 31 | v (u < v); the kernels here and in
+# core/numba_ties.py read its ends back with these two.
+TIE_SHIFT = np.int64(31)
+END_MASK = np.int64((1 << 31) - 1)
 
 
 class Network:
@@ -46,7 +48,7 @@ class Network:
         """(u, v) of every tie, in key order.  Kept until the ties change (``keys`` is only ever replaced,
         never written in place, so its identity says whether they did); callers must not write into them."""
         if self._ends is None or self._ends[0] is not self.keys:
-            self._ends = (self.keys, self.keys >> _SHIFT, self.keys & _MASK)
+            self._ends = (self.keys, self.keys >> TIE_SHIFT, self.keys & END_MASK)
         return self._ends[1], self._ends[2]
 
     def tie_keys(self, person_keys: np.ndarray) -> np.ndarray:
@@ -79,7 +81,7 @@ class Network:
             # The tie keys are merged alongside when they are kept and the people's keys given; else they lapse.
             carried, new_tie_keys, merged_tie_keys = _NO_KEYS, _NO_KEYS, _NO_KEYS
             if known is not None and person_keys is not None:
-                carried, new_tie_keys = known, pair_keys(person_keys, new >> _SHIFT, new & _MASK)
+                carried, new_tie_keys = known, pair_keys(person_keys, new >> TIE_SHIFT, new & END_MASK)
                 merged_tie_keys = np.empty(merged.size, dtype=np.uint64)
             count = _union(self.keys, new, merged, carried, new_tie_keys, merged_tie_keys)
             self.keys = merged[:count]
@@ -88,7 +90,7 @@ class Network:
             return int(self.keys.size - before)
         keep = u != v
         lo, hi = np.minimum(u[keep], v[keep]), np.maximum(u[keep], v[keep])
-        new = np.unique((lo << _SHIFT) | hi)
+        new = np.unique((lo << TIE_SHIFT) | hi)
         if self.keys.size:
             pos = np.searchsorted(self.keys, new)
             exists = (pos < self.keys.size) & (self.keys[np.minimum(pos, self.keys.size - 1)] == new)
@@ -208,7 +210,7 @@ def _tie_keys(u: np.ndarray, v: np.ndarray, out: np.ndarray) -> int:
     for i in range(u.size):
         a, b = u[i], v[i]
         if a != b:
-            out[n] = (min(a, b) << 31) | max(a, b)
+            out[n] = (min(a, b) << TIE_SHIFT) | max(a, b)
             n += 1
     return n
 
@@ -231,7 +233,7 @@ def _kept_ties(keys: np.ndarray, carried: np.ndarray, mask: np.ndarray,
     # random), about a third faster.
     for i in range(keys.size):
         key = keys[i]
-        a, b = key >> _SHIFT, key & _MASK
+        a, b = key >> TIE_SHIFT, key & END_MASK
         kept = mask[i] if by_mask else not ((gone[a >> 3] >> (a & 7)) & 1 or (gone[b >> 3] >> (b & 7)) & 1)
         out[n] = key
         if carry:

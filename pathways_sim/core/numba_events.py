@@ -53,20 +53,6 @@ def event(hazard: np.ndarray, dt: float, uniforms: np.ndarray) -> np.ndarray:
 
 
 @jit_cached
-def _flagged_draws(flags: np.ndarray, current: np.ndarray, keys: np.ndarray, onset_offset: np.uint64,
-                   recovery_offset: np.uint64, who: np.ndarray, uniforms: np.ndarray) -> int:
-    """The flagged slots and their draws (``Streams.uniform``'s, from the recovery offset where ``current`` is True,
-    else the onset offset), hashed again: cheaper than keeping everyone's draw."""
-    n = 0
-    for i in range(flags.size):
-        if flags[i]:
-            who[n] = i
-            uniforms[n] = _draw(keys[i], recovery_offset if current[i] else onset_offset)
-            n += 1
-    return n
-
-
-@jit_cached
 def _keyed_event_candidates(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positionally
         hazard: np.ndarray, dt: np.float32, keys: np.ndarray, offset: np.uint64, among: np.ndarray,
         everyone: bool, who: np.ndarray, below: np.ndarray, neg_dt_hazard: np.ndarray) -> int:

@@ -19,7 +19,6 @@ from pathways_sim.core.numba_events import (
     _BOUND_MARGIN,
     _LOG2E,
     _MARGIN,
-    _flagged_draws,
     _maybe,
     event,
     keyed_event,
@@ -124,6 +123,20 @@ def _exp_candidate_flags(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays 
         bound = np.float32(rate * two_to_k * (1.0 + (clipped - k)) * _BOUND_MARGIN + _BOUND_FLOOR)
         below = (u < np.float64(bound * dt) * _MARGIN) | (not y < 1000.0)
         flags[i] = (now | eligible[i]) & below
+
+
+@jit_cached
+def _flagged_draws(flags: np.ndarray, current: np.ndarray, keys: np.ndarray, onset_offset: np.uint64,
+                   recovery_offset: np.uint64, who: np.ndarray, uniforms: np.ndarray) -> int:
+    """The flagged slots and their draws (``Streams.uniform``'s, from the recovery offset where ``current`` is True,
+    else the onset offset), hashed again: cheaper than keeping everyone's draw."""
+    n = 0
+    for i in range(flags.size):
+        if flags[i]:
+            who[n] = i
+            uniforms[n] = _draw(keys[i], recovery_offset if current[i] else onset_offset)
+            n += 1
+    return n
 
 
 def exp_candidates(  # noqa: PLR0913, PLR0917

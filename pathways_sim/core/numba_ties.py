@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from pathways_sim.core.network import END_MASK, TIE_SHIFT
 from pathways_sim.core.numba_events import _BOUND_FLOOR, _BOUND_MARGIN, _LOG2E, _MARGIN, event
 from pathways_sim.core.numba_random import _GOLDEN, _draw, _mix, jit_cached
-
-_END_MASK = np.int64((1 << 31) - 1)  # a tie's key is u << 31 | v (core/network.py)
 
 
 @jit_cached
@@ -26,7 +25,7 @@ def _half_sum(w: np.ndarray, ends: np.ndarray, who: np.ndarray, out: np.ndarray)
     two = np.float32(2.0)
     for i in range(who.size):
         ties = ends[who[i]]
-        out[i] = (w[ties >> 31] + w[ties & _END_MASK]) / two
+        out[i] = (w[ties >> TIE_SHIFT] + w[ties & END_MASK]) / two
 
 
 @jit_cached
@@ -53,7 +52,7 @@ def _tie_loss_candidates(tie_keys: np.ndarray, offset: np.uint64, ends: np.ndarr
         uniform = _draw(tie_keys[i], offset)  # Streams.uniform's number for the tie's key
         who[n] = i
         uniforms[n] = uniform
-        n += uniform < chance_bound[ends[i] >> 31]
+        n += uniform < chance_bound[ends[i] >> TIE_SHIFT]
     return n
 
 
@@ -260,7 +259,7 @@ def accepted_ties(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays positio
 def _counts_over_ties(keys: np.ndarray, values: np.ndarray, kind: int, count: np.ndarray) -> bool:
     size = count.size
     for i in range(keys.size):
-        a, b = keys[i] >> 31, keys[i] & _END_MASK
+        a, b = keys[i] >> TIE_SHIFT, keys[i] & END_MASK
         if a >= size or b >= size:
             return False
         if kind == 0:  # degree
@@ -279,7 +278,7 @@ def _counts_over_ties(keys: np.ndarray, values: np.ndarray, kind: int, count: np
 def _sums_over_ties(keys: np.ndarray, values: np.ndarray, first: np.ndarray, second: np.ndarray) -> bool:
     size = first.size
     for i in range(keys.size):
-        a, b = keys[i] >> 31, keys[i] & _END_MASK
+        a, b = keys[i] >> TIE_SHIFT, keys[i] & END_MASK
         if a >= size or b >= size:
             return False
         first[a] += values[b]
