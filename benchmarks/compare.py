@@ -179,8 +179,32 @@ def run_child(kind: str, people: int, years: float, seed: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def by_kind_and_size(runs: list[dict]) -> dict[tuple[str, int], dict]:
+    """One row per (kind, people): where a size was measured several times (``--repeats``), the run with the
+    median time (the lower middle one of an even count), with every repeat's time beside it in ``repeats_ns``."""
+    grouped: dict[tuple[str, int], list[dict]] = {}
+    for run in runs:
+        if "error" not in run:
+            grouped.setdefault((run["kind"], run["people"]), []).append(run)
+    rows = {}
+    for key, group in grouped.items():
+        ordered = sorted(group, key=lambda run: run["ns_per_person_step"])
+        rows[key] = {**ordered[(len(ordered) - 1) // 2], "repeats_ns": [run["ns_per_person_step"] for run in group]}
+    return rows
+
+
+def pair_ratios(runs: list[dict], people: int, fast: str) -> list[float]:
+    """The twin's time over ``fast``'s for each repeat, in the order measured (the n-th twin run with the n-th run
+    of ``fast`` at that size, right after it): how much the ratio moves with the machine's moment."""
+    def times(kind: str) -> list[float]:
+        return [run["ns_per_person_step"] for run in runs
+                if run["kind"] == kind and run["people"] == people and "error" not in run]
+
+    return [a / b for a, b in zip(times("mesa"), times(fast), strict=False)]
+
+
 def table(data: dict) -> str:
-    rows = {(r["kind"], r["people"]): r for r in data["runs"] if "error" not in r}
+    rows = by_kind_and_size(data["runs"])
     sizes = sorted({p for _, p in rows})
     floor = data["floor"]["ns_per_person_step"]
     lines = ["| people | Mesa twin (ns/person-step) | engine, same subset | engine, full model | twin / engine "
@@ -194,7 +218,11 @@ def table(data: dict) -> str:
 
     def ratio(people: int, fast: str) -> str:
         twin, other = rows.get(("mesa", people)), rows.get((fast, people))
-        return f"{twin['ns_per_person_step'] / other['ns_per_person_step']:.0f}x" if twin and other else "-"
+        if not (twin and other):
+            return "-"
+        shown = f"{twin['ns_per_person_step'] / other['ns_per_person_step']:.0f}x"
+        pairs = pair_ratios(data["runs"], people, fast) if fast == "engine_subset" else []
+        return f"{shown} ({min(pairs):.0f}-{max(pairs):.0f}x)" if len(pairs) > 1 else shown
 
     def over_floor(row: dict | None) -> str:
         return f" ({row['ns_per_person_step'] / floor:.0f}x the floor)" if row else ""
@@ -208,6 +236,14 @@ def table(data: dict) -> str:
                      f"| {ratio(people, 'engine_subset')} "
                      f"| {ratio(people, 'engine')} | {build} | {cell('engine', people, 'rss_bytes_per_person')} |")
     m = data["machine"]
+    repeats = max((len(row["repeats_ns"]) for row in rows.values()), default=1)
+    if repeats > 1:
+        lines.append("")
+        lines.append(f"The twin and the engine on its subset were measured up to {repeats} times at each size, one "
+                     "after the other (twin, subset, twin, ...), each in a fresh process: their times are the medians, "
+                     "a ratio is median over median, and beside the subset's ratio in brackets are the lowest and "
+                     "highest ratio of a twin run to the subset run right after it (how much it moves with the "
+                     "machine's moment).")
     lines.append("")
     lines.append(f"Floor estimate on this machine: **{floor:,.0f} ns per person-step** ({data['floor']['assumes']}; "
                  f"{data['floor']['ns_per_exp']:.2f} ns per exp, {data['floor']['ns_per_draw']:.2f} ns per draw, "
@@ -234,6 +270,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--engine-sizes", default="1000,10000,100000,1000000", help="engine sizes")
     parser.add_argument("--years", type=float, default=1.0, help="simulated years timed per size (monthly steps)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="times the twin and the engine on its subset are measured at each size, alternating")
     parser.add_argument("--readme-only", action="store_true", help="rewrite README's table from the JSON")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where the JSON goes")
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite README's table")
@@ -257,7 +295,10 @@ def main(argv: list[str] | None = None) -> None:
     mesa_sizes = [int(s) for s in args.mesa_sizes.split(",") if s]
     engine_sizes = [int(s) for s in args.engine_sizes.split(",") if s]
     kinds = args.kinds.split(",")
-    plan = ([("mesa", n) for n in mesa_sizes] + [("engine_subset", n) for n in mesa_sizes]
+    if args.repeats < 1:
+        parser.error(f"--repeats must be at least 1, got {args.repeats}")
+    # The twin and the subset alternate, so a slow spell of a shared machine falls on both, not on one of them.
+    plan = ([(kind, n) for n in mesa_sizes for _ in range(args.repeats) for kind in ("mesa", "engine_subset")]
             + [("engine", n) for n in engine_sizes])
     plan = [(kind, n) for kind, n in plan if kind in kinds]
     print(f"floor estimate: {data['floor']['ns_per_person_step']:.0f} ns per person-step", flush=True)

@@ -82,6 +82,34 @@ def test_compare_benchmark_measures_each_kind_and_renders_its_table():
     assert "| 300 |" in text and "x |" in text and "Floor estimate" in text
 
 
+def test_compare_benchmark_takes_medians_of_alternating_repeats_and_shows_the_spread_of_the_ratio():
+    spec = importlib.util.spec_from_file_location("compare", ROOT / "benchmarks" / "compare.py")
+    compare = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(compare)
+
+    def run(kind: str, ns: float, people: int = 1_000) -> dict:
+        return {"kind": kind, "people": people, "ns_per_person_step": ns, "build_cpu_s": 1.0, "burn_in_cpu_s": 2.0,
+                "rss_bytes_per_person": 700}
+
+    # measured in this order: twin, subset, twin, subset, twin, subset (and a failed twin run, left out)
+    runs = [run("mesa", 30_000), run("engine_subset", 300), run("mesa", 26_000), run("engine_subset", 250),
+            {"kind": "mesa", "people": 1_000, "error": ["killed"]}, run("mesa", 27_000), run("engine_subset", 260),
+            run("engine", 400), run("engine", 440, 1_000_000)]
+    rows = compare.by_kind_and_size(runs)
+    assert rows[("mesa", 1_000)]["ns_per_person_step"] == 27_000 and rows[("mesa", 1_000)]["repeats_ns"] == [
+        30_000, 26_000, 27_000]
+    assert rows[("engine_subset", 1_000)]["ns_per_person_step"] == 260
+    assert compare.pair_ratios(runs, 1_000, "engine_subset") == [100.0, 104.0, 27_000 / 260]
+    even = compare.by_kind_and_size([run("mesa", 2.0), run("mesa", 1.0)])  # an even count: the lower middle one
+    assert even[("mesa", 1_000)]["ns_per_person_step"] == 1.0
+    data = {"date": "today", "years": 1.0, "machine": compare.machine(), "runs": runs,
+            "floor": {"ns_per_person_step": 100.0, "assumes": "x", "ns_per_exp": 1.0, "ns_per_draw": 1.0,
+                      "bytes_per_ns": 10.0}}
+    text = compare.table(data)
+    assert "| 104x (100-104x) | 68x |" in text and "measured up to 3 times" in text  # 27,000 / 260 and / 400
+    assert "| 1,000,000 | - | - | 440 (4x the floor) | - | - | 1.0 + 2.0 | 700 |" in text
+
+
 @given(st.integers(2, 400), st.integers(0, 2**32 - 1), st.booleans())
 @settings(max_examples=60, deadline=None)
 def test_erreygers_indices_from_one_sort_are_bit_identical_to_one_sort_per_subset(n, seed, tied):
