@@ -165,6 +165,27 @@ def test_whole_year_band_lookup_matches_a_search_of_the_fertility_bands():
         raise AssertionError("bands starting at 1.5 years were accepted")
 
 
+def test_a_run_from_a_start_made_in_another_process_tunes_malloc_too(tmp_path):
+    # A sweep's worker may get its start pickled, never building a world itself, where malloc used to be tuned:
+    # at a million people its steps then gave memory back and faulted it in again (40-65 ms a step).
+    import pickle
+    import subprocess
+    import sys
+
+    from pathways_sim.mechanisms.parameters import Parameters
+    from pathways_sim.model.pathways_model import burnt_in
+
+    start = tmp_path / "start.pkl"
+    start.write_bytes(pickle.dumps(burnt_in(Parameters({"population_size": 200, "burn_in_years": 0}), 3)))
+    probe = ("import pickle, sys; from pathways_sim import PathwaysModel; from pathways_sim.core import memory; "
+             "world = pickle.load(open(sys.argv[1], 'rb')); before = dict(memory._state); "
+             "PathwaysModel(population_size=200, burn_in_years=0, rng=3, start=world); "
+             "print(before, memory._state == {'applied': memory._apply()})")
+    done = subprocess.run([sys.executable, "-c", probe, str(start)], capture_output=True, text=True, check=True,
+                          timeout=120)
+    assert done.stdout.strip() == "{} True"
+
+
 def test_freed_memory_is_kept_for_reuse_unless_the_user_tuned_malloc():
     import os
     import platform

@@ -11,6 +11,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from pathways_sim.core import memory
 from pathways_sim.core.network import Network
 from pathways_sim.core.population import Population
 from pathways_sim.core.world import Areas, World
@@ -229,6 +230,8 @@ def burnt_in(params: Parameters, seed: int) -> World:
 
 def _copy_of_start(start: World, params: Parameters, seed: int) -> World:
     """A copy of ``start``, after checking it is the start of a run with these parameters and seed."""
+    # A start made in another process (a sweep's worker) was never built here, which is where malloc is tuned.
+    memory.keep_freed_memory()
     problems = []
     if not isinstance(start, World):
         problems.append(("start", f"must be a World from burnt_in(parameters, seed), got {type(start).__name__}"))
