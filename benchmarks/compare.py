@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -180,16 +181,18 @@ def run_child(kind: str, people: int, years: float, seed: int) -> dict:
 
 
 def by_kind_and_size(runs: list[dict]) -> dict[tuple[str, int], dict]:
-    """One row per (kind, people): where a size was measured several times (``--repeats``), the run with the
-    median time (the lower middle one of an even count), with every repeat's time beside it in ``repeats_ns``."""
+    """One row per (kind, people): where a size was measured several times (``--repeats``, or runs merged), the
+    median time (of an even count, the mean of the middle two) with the other measures of the run at or just below
+    it, and every repeat's time in ``repeats_ns``."""
     grouped: dict[tuple[str, int], list[dict]] = {}
     for run in runs:
         if "error" not in run:
             grouped.setdefault((run["kind"], run["people"]), []).append(run)
     rows = {}
     for key, group in grouped.items():
-        ordered = sorted(group, key=lambda run: run["ns_per_person_step"])
-        rows[key] = {**ordered[(len(ordered) - 1) // 2], "repeats_ns": [run["ns_per_person_step"] for run in group]}
+        times = [run["ns_per_person_step"] for run in group]
+        middle = sorted(group, key=lambda run: run["ns_per_person_step"])[(len(group) - 1) // 2]
+        rows[key] = {**middle, "ns_per_person_step": statistics.median(times), "repeats_ns": times}
     return rows
 
 
@@ -287,7 +290,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.merge:
         parts = [json.loads(path.read_text()) for path in args.merge]
-        data = {**parts[0], "runs": [run for part in parts for run in part["runs"]]}
+        dates = list(dict.fromkeys(part["date"] for part in parts))  # each run's date, once, in order
+        data = {**parts[0], "date": " and ".join(dates), "runs": [run for part in parts for run in part["runs"]]}
         save(data, args.output, readme=not args.no_readme)
         return
     data = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "years": args.years, "machine": machine(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import numpy as np
@@ -82,7 +83,7 @@ def test_compare_benchmark_measures_each_kind_and_renders_its_table():
     assert "| 300 |" in text and "x |" in text and "Floor estimate" in text
 
 
-def test_compare_benchmark_takes_medians_of_alternating_repeats_and_shows_the_spread_of_the_ratio():
+def test_compare_benchmark_takes_medians_of_alternating_repeats_and_shows_the_spread_of_the_ratio(tmp_path):
     spec = importlib.util.spec_from_file_location("compare", ROOT / "benchmarks" / "compare.py")
     compare = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(compare)
@@ -100,14 +101,23 @@ def test_compare_benchmark_takes_medians_of_alternating_repeats_and_shows_the_sp
         30_000, 26_000, 27_000]
     assert rows[("engine_subset", 1_000)]["ns_per_person_step"] == 260
     assert compare.pair_ratios(runs, 1_000, "engine_subset") == [100.0, 104.0, 27_000 / 260]
-    even = compare.by_kind_and_size([run("mesa", 2.0), run("mesa", 1.0)])  # an even count: the lower middle one
-    assert even[("mesa", 1_000)]["ns_per_person_step"] == 1.0
+    even = compare.by_kind_and_size([run("mesa", 2.0), {**run("mesa", 1.0), "build_cpu_s": 9.0}])
+    assert even[("mesa", 1_000)]["ns_per_person_step"] == 1.5  # an even count: the mean of the middle two
+    assert even[("mesa", 1_000)]["build_cpu_s"] == 9.0  # the other measures from the run just below
     data = {"date": "today", "years": 1.0, "machine": compare.machine(), "runs": runs,
             "floor": {"ns_per_person_step": 100.0, "assumes": "x", "ns_per_exp": 1.0, "ns_per_draw": 1.0,
                       "bytes_per_ns": 10.0}}
     text = compare.table(data)
     assert "| 104x (100-104x) | 68x |" in text and "measured up to 3 times" in text  # 27,000 / 260 and / 400
     assert "| 1,000,000 | - | - | 440 (4x the floor) | - | - | 1.0 + 2.0 | 700 |" in text
+    # Runs made at two moments, merged: every repeat counts, each date is named
+    first, second, merged = (tmp_path / name for name in ("first.json", "second.json", "merged.json"))
+    first.write_text(json.dumps(data))
+    second.write_text(json.dumps({**data, "date": "later", "runs": [run("mesa", 26_000), run("engine_subset", 200)]}))
+    compare.main(["--merge", str(first), str(second), "--output", str(merged), "--no-readme"])
+    both_runs = json.loads(merged.read_text())
+    assert both_runs["date"] == "today and later" and len(both_runs["runs"]) == len(runs) + 2
+    assert compare.by_kind_and_size(both_runs["runs"])[("mesa", 1_000)]["ns_per_person_step"] == 26_500
 
 
 @given(st.integers(2, 400), st.integers(0, 2**32 - 1), st.booleans())
