@@ -48,3 +48,24 @@ def test_a_start_for_other_parameters_or_another_seed_is_refused():
         PathwaysModel(population_size=500, rng=8, start=start)
     with pytest.raises(ParameterError, match="must be a World"):
         PathwaysModel(population_size=500, rng=7, start="a world")  # type: ignore[arg-type]
+
+
+def test_with_more_workers_than_replicates_each_start_is_built_once_and_shipped_to_the_workers(monkeypatch):
+    # A lesson: one replicate, several arms, two workers.  Each arm used to build and burn in its own start in its
+    # worker (16 builds for 16 runs, no faster than one worker); now the start is built once (here, in this
+    # process, as there is one) and each worker runs its arms from a copy of it: the results of run_one, bit for bit.
+    from pathways_sim.experiments import runner
+
+    same = {arm: kwargs for arm, kwargs in ARMS.items() if arm != "ties break faster"}
+    built = []
+    monkeypatch.setattr(runner, "burnt_in", lambda params, seed: built.append(seed) or burnt_in(params, seed))
+    shipped = run_arms(same, years=1, seed=4, replicates=1, workers=2, progress=False).results
+    assert len(built) == 1
+    separate = run_arms(same, years=1, seed=4, replicates=1, progress=False, share_start=False).results
+    pd.testing.assert_frame_equal(shipped, separate, check_exact=True)
+    # Two starts (other parameters in one arm): built side by side in the workers, sent back, shipped out again
+    small = {arm: {**kwargs, "population_size": 600} for arm, kwargs in ARMS.items()}
+    shipped = run_arms(small, years=1, seed=5, replicates=1, workers=2, progress=False).results
+    separate = run_arms(small, years=1, seed=5, replicates=1, progress=False, share_start=False).results
+    pd.testing.assert_frame_equal(shipped, separate, check_exact=True)
+    assert list(shipped.scenario.unique()) == list(small)  # arm by arm, as run_arms always returns them

@@ -44,7 +44,7 @@ from pathways_sim.results.frames import final_year  # noqa: F401 - re-exported
 
 __all__ = ["RESULT_COLUMNS", "ExperimentResult", "RunResult", "check_years", "economic_settings", "load",
            "replicate_seeds",
-           "run_arms", "run_one", "run_replicate", "run_scenario", "simulate", "start_for"]
+           "run_arms", "run_from_start", "run_one", "run_replicate", "run_scenario", "simulate", "start_for"]
 
 
 def replicate_seeds(seed: int, replicates: int) -> list[int]:
@@ -84,6 +84,18 @@ def run_replicate(arms: Sequence[tuple[str, Mapping[str, Any]]], replicate: int,
         model = PathwaysModel(rng=seed, agents="lazy", start=start_for(parameters_of(kwargs), seed, starts), **kwargs)
         frames.append(_results_of(model, arm, replicate, years, follow_up, on_year))
     return frames
+
+
+def run_from_start(arm: str, replicate: int, seed: int, model_kwargs: Mapping[str, Any], start: World, years: int,
+                   follow_up: int = 0, on_year: Callable[[], None] | None = None) -> pd.DataFrame:
+    """``run_one`` from a copy of ``start``, the ``burnt_in`` world of the arm's parameters and ``seed`` made
+    elsewhere (``run_arms`` ships one to each worker): the same results, bit for bit, without building it again."""
+    model = PathwaysModel(rng=seed, agents="lazy", start=start, **model_kwargs)
+    return _results_of(model, arm, replicate, years, follow_up, on_year)
+
+
+def _burnt_in_job(params: Parameters, seed: int, on_year: Callable[[], None] | None = None) -> World:
+    return burnt_in(params, seed)
 
 
 def start_for(params: Parameters, seed: int, starts: dict[Parameters, World]) -> World:
@@ -145,7 +157,9 @@ def run_arms(arms: Mapping[str, Mapping[str, Any]], *,  # noqa: PLR0913 - keywor
     (a lifetime horizon for the cohort alive at the start; ``RunResult.follow_up``).  ``share_start``: run each
     replicate's arms in one process, building and burning in once for the arms with the same parameters
     (``run_replicate``; the same results, with one build and burn-in fewer per arm that shares); by default
-    for several arms whenever that leaves no worker idle (one worker, or at least as many replicates as workers).
+    for several arms whenever that leaves no worker idle (one worker, or at least as many replicates as workers);
+    with fewer replicates than workers, each replicate's start is built once and shipped to the workers that run
+    its arms (``run_from_start``: the same results again).
     """
     years = check_years(years)
     follow_up = check_follow_up(follow_up)
@@ -154,8 +168,11 @@ def run_arms(arms: Mapping[str, Mapping[str, Any]], *,  # noqa: PLR0913 - keywor
     if not arms:
         raise ExperimentError("arms: nothing to run")
     share = (len(arms) > 1 and (workers == 1 or replicates >= workers)) if share_start is None else bool(share_start)
+    # Fewer replicates than workers: the starts are built first, one per replicate (and parameters), and shipped
+    # to the workers running the arms, rather than each arm building its own (16 builds for a 16-run lesson).
+    ship = share_start is None and not share and len(arms) > 1
     check_resources(max(people_of(kwargs) for kwargs in arms.values()), years + follow_up, len(arms) * replicates,
-                    workers, force=force, starts_held=int(share))
+                    workers, force=force, starts_held=int(share or ship))
     started = time.perf_counter()
     total = len(arms) * replicates * (years + follow_up)
     with reporter(progress, total, label, quiet=quiet) as report:
@@ -164,6 +181,13 @@ def run_arms(arms: Mapping[str, Mapping[str, Any]], *,  # noqa: PLR0913 - keywor
                                                     for r, s in enumerate(seeds)],
                                     workers=workers, years=len(arms) * (years + follow_up), report=report)
             frames = [by_replicate[r][a] for a in range(len(arms)) for r in range(replicates)]  # arm by arm
+        elif ship:
+            params = {arm: parameters_of(kwargs) for arm, kwargs in arms.items()}
+            needed = list(dict.fromkeys((params[arm], s) for arm in arms for s in seeds))
+            built = dict(zip(needed, run_jobs(_burnt_in_job, needed, workers=workers, years=0), strict=True))
+            from_starts = [(arm, r, s, kwargs, built[params[arm], s], years, follow_up) for arm, kwargs in arms.items()
+                           for r, s in enumerate(seeds)]
+            frames = run_jobs(run_from_start, from_starts, workers=workers, years=years + follow_up, report=report)
         else:
             jobs = [(arm, r, s, kwargs, years, follow_up) for arm, kwargs in arms.items()
                     for r, s in enumerate(seeds)]
