@@ -199,11 +199,11 @@ def by_kind_and_size(runs: list[dict]) -> dict[tuple[str, int], dict]:
 def pair_ratios(runs: list[dict], people: int, fast: str) -> list[float]:
     """The twin's time over ``fast``'s for each repeat, in the order measured (the n-th twin run with the n-th run
     of ``fast`` at that size, right after it): how much the ratio moves with the machine's moment."""
-    def times(kind: str) -> list[float]:
-        return [run["ns_per_person_step"] for run in runs
-                if run["kind"] == kind and run["people"] == people and "error" not in run]
-
-    return [a / b for a, b in zip(times("mesa"), times(fast), strict=False)]
+    rows = by_kind_and_size(runs)
+    twin, other = rows.get(("mesa", people)), rows.get((fast, people))
+    if not (twin and other):
+        return []
+    return [a / b for a, b in zip(twin["repeats_ns"], other["repeats_ns"], strict=False)]
 
 
 def table(data: dict) -> str:

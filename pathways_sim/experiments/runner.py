@@ -81,15 +81,16 @@ def run_replicate(arms: Sequence[tuple[str, Mapping[str, Any]]], replicate: int,
     starts: dict[Parameters, World] = {}
     frames = []
     for arm, kwargs in arms:
-        model = PathwaysModel(rng=seed, agents="lazy", start=start_for(parameters_of(kwargs), seed, starts), **kwargs)
-        frames.append(_results_of(model, arm, replicate, years, follow_up, on_year))
+        start = start_for(parameters_of(kwargs), seed, starts)
+        frames.append(run_from_start(arm, replicate, seed, kwargs, start, years, follow_up, on_year))
     return frames
 
 
 def run_from_start(arm: str, replicate: int, seed: int, model_kwargs: Mapping[str, Any], start: World, years: int,
                    follow_up: int = 0, on_year: Callable[[], None] | None = None) -> pd.DataFrame:
     """``run_one`` from a copy of ``start``, the ``burnt_in`` world of the arm's parameters and ``seed`` made
-    elsewhere (``run_arms`` ships one to each worker): the same results, bit for bit, without building it again."""
+    elsewhere (``run_replicate``'s, or one ``run_arms`` ships to a worker): the same results, bit for bit, without
+    building it again."""
     model = PathwaysModel(rng=seed, agents="lazy", start=start, **model_kwargs)
     return _results_of(model, arm, replicate, years, follow_up, on_year)
 
