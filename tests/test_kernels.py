@@ -65,6 +65,21 @@ def test_mixing_child_keys_and_pair_keys_are_identical():
     assert identical(pair_keys(keys, u, v), pair_keys(keys, v, u))  # symmetric, as ties need
 
 
+def test_the_kernels_integer_to_float_and_powers_of_two_are_the_conversions_they_replace():
+    # Both avoid AVX2's missing 64-bit conversions with bit tricks (core/numba_random.py, core/numba_events.py);
+    # each must give exactly what the plain conversion gives, over its whole range.
+    from pathways_sim.core.numba_events import _power_of_two
+    from pathways_sim.core.numba_random import _exact_float
+
+    rng = np.random.default_rng(53)
+    below_2_53 = np.concatenate([many_keys() >> np.uint64(11), rng.integers(0, 2**32, 2000, dtype=np.uint64),
+                                 np.array([0, 1, 2**32 - 1, 2**32, 2**32 + 1, 2**52 - 1, 2**52, 2**52 + 1,
+                                           2**53 - 2, 2**53 - 1], dtype=np.uint64)])
+    assert identical(np.array([_exact_float(m) for m in below_2_53]), below_2_53.astype(np.float64))
+    whole = np.arange(-1022, 1024, dtype=np.float64)
+    assert identical(np.array([_power_of_two(k) for k in whole]), np.ldexp(1.0, whole.astype(np.int64)))
+
+
 def test_a_small_run_gives_identical_results_under_both_kernels():
     overrides = ["population.size=1500", "time.years=2", "replicates=1", "seed=4"]
     plain, compiled = both(lambda: results_hash(run_scenario("peer_support", overrides, quiet=True).results))

@@ -26,6 +26,19 @@ _LOG2E = 1.4426950408889634
 _BOUND_MARGIN = 1.0 + 2.0 ** -7
 _BOUND_FLOOR = 1e-30
 
+# 2^k for a whole number k in [-1022, 1023], from its bits, with no libm call and no float-to-integer conversion
+# (AVX2 has none for 64 bits, so one would stop a kernel running four people at once): k + 1023 + 2^52 holds
+# k + 1023 in its low mantissa bits, which shifted up to the exponent's place make 2^k.
+_BIASED_2_52 = 1023.0 + 2.0 ** 52
+_BITS_OF_2_52 = np.int64(0x4330000000000000)
+_S52 = np.int64(52)
+
+
+@jit_cached
+def _power_of_two(k: np.float64) -> np.float64:
+    biased = np.float64(k + _BIASED_2_52).view(np.int64) - _BITS_OF_2_52
+    return np.int64(biased << _S52).view(np.float64)
+
 
 @jit_cached
 def _maybe(uniforms: np.ndarray, neg_chance_bound: np.ndarray, who: np.ndarray) -> int:

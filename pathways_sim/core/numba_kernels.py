@@ -20,6 +20,7 @@ from pathways_sim.core.numba_events import (
     _LOG2E,
     _MARGIN,
     _maybe,
+    _power_of_two,
     event,
     keyed_event,
 )
@@ -118,9 +119,8 @@ def _exp_candidate_flags(  # noqa: PLR0913, PLR0917 - a kernel takes its arrays 
         clipped = y if y < 1000.0 else 1000.0  # (not a number: 1000; above that, always a candidate, below)
         clipped = clipped if clipped > -1000.0 else -1000.0
         k = np.floor(clipped)
-        two_to_k = np.int64(np.int64(k + 1023.0) << 52).view(np.float64)  # 2^k from its bits: no libm call
         rate = recovery_rate if now else onset_rate
-        bound = np.float32(rate * two_to_k * (1.0 + (clipped - k)) * _BOUND_MARGIN + _BOUND_FLOOR)
+        bound = np.float32(rate * _power_of_two(k) * (1.0 + (clipped - k)) * _BOUND_MARGIN + _BOUND_FLOOR)
         below = (u < np.float64(bound * dt) * _MARGIN) | (not y < 1000.0)
         flags[i] = (now | eligible[i]) & below
 

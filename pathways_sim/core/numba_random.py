@@ -36,10 +36,27 @@ def _mix(z: np.uint64) -> np.uint64:
     return z ^ (z >> _S31)
 
 
+# An integer below 2^53 to float64 without the conversion instruction: AVX2 has none for 64-bit integers, so numba
+# would convert one element at a time and a kernel drawing for everyone would not run four people at once.  Each
+# 32-bit half goes into the mantissa of a power of two (2^84 + high 2^32, 2^52 + low); taking the powers off and
+# adding the halves is exact, so the bits are float64(m)'s.
+_BITS_OF_2_84 = np.uint64(0x4530000000000000)
+_BITS_OF_2_52 = np.uint64(0x4330000000000000)
+_TWO_84_PLUS_52 = 2.0 ** 84 + 2.0 ** 52
+_LOW_32 = np.uint64(0xFFFFFFFF)
+_S32 = np.uint64(32)
+
+
+@jit_cached
+def _exact_float(m: np.uint64) -> np.float64:
+    high = np.uint64((m >> _S32) | _BITS_OF_2_84).view(np.float64) - _TWO_84_PLUS_52
+    return high + np.uint64((m & _LOW_32) | _BITS_OF_2_52).view(np.float64)
+
+
 @jit_cached
 def _draw(key: np.uint64, offset: np.uint64) -> np.float64:
     # ``Streams.uniform``'s number for one key: the key hashed with the stream's offset, 53 bits scaled to [0, 1).
-    return np.float64(_mix(_mix(key ^ offset) + _GOLDEN) >> _S11) * _TO_UNIT
+    return _exact_float(_mix(_mix(key ^ offset) + _GOLDEN) >> _S11) * _TO_UNIT
 
 
 @jit_cached

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from pathways_sim.core.network import END_MASK, TIE_SHIFT
-from pathways_sim.core.numba_events import _BOUND_FLOOR, _BOUND_MARGIN, _LOG2E, _MARGIN, event
+from pathways_sim.core.numba_events import _BOUND_FLOOR, _BOUND_MARGIN, _LOG2E, _MARGIN, _power_of_two, event
 from pathways_sim.core.numba_random import _GOLDEN, _draw, _mix, jit_cached
 
 
@@ -40,19 +40,21 @@ def _loss_chance_bounds(w: np.ndarray, w_most: float, scale: float, out: np.ndar
             continue
         y = max(y, -1000.0)
         k = np.floor(y)
-        two_to_k = np.int64(np.int64(k + 1023.0) << 52).view(np.float64)
-        out[i] = scale * two_to_k * (1.0 + (y - k)) + _BOUND_FLOOR
+        out[i] = scale * _power_of_two(k) * (1.0 + (y - k)) + _BOUND_FLOOR
 
 
 @jit_cached
 def _tie_loss_candidates(tie_keys: np.ndarray, offset: np.uint64, ends: np.ndarray, chance_bound: np.ndarray,
                          who: np.ndarray, uniforms: np.ndarray) -> int:
+    # A branch, not a write for every tie: a candidate is about one tie in 500, so the branch is predicted right
+    # almost always, and the 16 bytes a tie that writing every slot would cost are not written.
     n = 0
     for i in range(tie_keys.size):
         uniform = _draw(tie_keys[i], offset)  # Streams.uniform's number for the tie's key
-        who[n] = i
-        uniforms[n] = uniform
-        n += uniform < chance_bound[ends[i] >> TIE_SHIFT]
+        if uniform < chance_bound[ends[i] >> TIE_SHIFT]:
+            who[n] = i
+            uniforms[n] = uniform
+            n += 1
     return n
 
 

@@ -22,6 +22,13 @@ from pathways_sim.declarations.states import (  # noqa: F401 - re-exported for t
     StateVar,
 )
 
+# When births outnumber the free slots, the arrays grow by at least 1/GROWTH_SHARE of their size.  Every pass over
+# the population reads the empty slots too, so the headroom is small: a population of 1M that grew past its first
+# size used to carry 250,000 empty slots (a quarter more work in every step); at 1/64 a grow (a copy of every
+# array) still comes once in many births.  Slots are claimed lowest first, so which slot a person gets, and so
+# every result, is the same whatever the headroom (tests/test_population.py).
+GROWTH_SHARE = 64
+
 
 class Population:
     """Arrays of person state, with capacity management for births and deaths.
@@ -88,7 +95,7 @@ class Population:
         free = np.flatnonzero(~self.alive)[:n]
         if free.size < n:
             start = self.capacity
-            self._grow(max(self.capacity + (n - free.size), int(self.capacity * 1.25) + 1))
+            self._grow(self.capacity + max(n - free.size, self.capacity // GROWTH_SHARE + 1))
             free = np.concatenate([free, np.arange(start, start + n - free.size)])
         # A run of consecutive slots (the whole population at build) is written as a slice, not scattered.
         at = slice(int(free[0]), int(free[-1]) + 1) if n and free[-1] - free[0] == n - 1 else free

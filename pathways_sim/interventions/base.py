@@ -376,7 +376,10 @@ class RuleBasedIntervention[ConfigT: InterventionConfig](Intervention[ConfigT]):
 
     def bind(self, world: World) -> None:
         super().bind(world)
-        self._lottery = self.stream(world, "coverage", -1).random(world.population.capacity)
+        # Slot i's number is the i-th of one stream however the population grows (more is drawn as it does), so
+        # no result depends on how much room the population keeps for births (core/population.py).
+        self._lottery_stream = self.stream(world, "coverage", -1)
+        self._lottery = self._lottery_stream.random(world.population.capacity)
         self.coverage_now = self.config.coverage  # the share covered in the current step (budget-derived)
 
     def cost_per_covered(self, world: World, slots: np.ndarray, dose: np.ndarray) -> np.ndarray:
@@ -401,8 +404,8 @@ class RuleBasedIntervention[ConfigT: InterventionConfig](Intervention[ConfigT]):
         t = world.step_index
         pop = world.population
         if self._lottery.size < pop.capacity:
-            extra = self.stream(world, f"coverage_growth_{pop.capacity}", -1).random(pop.capacity - self._lottery.size)
-            self._lottery = np.concatenate([self._lottery, extra])
+            more = self._lottery_stream.random(pop.capacity - self._lottery.size)
+            self._lottery = np.concatenate([self._lottery, more])
         if not self.active(t):
             return
         c = self.config
