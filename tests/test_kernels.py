@@ -298,13 +298,16 @@ def test_the_command_line_refuses_a_bad_kernel_choice_in_one_line_before_any_wor
 
 
 def test_adding_keeping_and_dropping_ties_gives_the_same_keys_counts_and_tie_keys():
+    # The degrees asked for along the way are counted afresh by numpy and kept up to date through each change by
+    # the compiled path (Network._degree), slots beyond the first count's size included.
     from pathways_sim.core.network import Network
 
-    person_keys = first_keys(3_000)
+    person_keys = first_keys(3_100)
 
-    def grow() -> tuple[np.ndarray, np.ndarray, list[int]]:
-        rng, net, added = np.random.default_rng(13), Network(), []
+    def grow() -> tuple[np.ndarray, np.ndarray, list[int], list[np.ndarray]]:
+        rng, net, added, degrees, slots = np.random.default_rng(13), Network(), [], [], 3_000
         for size in (0, 1, 500, 5_000, 3, 20_000, 0, 2_000):
+            degrees.append(net.degree(slots))
             u, v = rng.integers(0, 3_000, size), rng.integers(0, 3_000, size)
             with_keys = person_keys if size % 2 == 0 else None  # without the people's keys, tie keys lapse
             added.append(net.add(np.concatenate([u, u[:size // 3]]), np.concatenate([v, u[:size // 3]]),
@@ -316,18 +319,26 @@ def test_adding_keeping_and_dropping_ties_gives_the_same_keys_counts_and_tie_key
             net.keep(keep)
             added.append(net.add(np.concatenate([lost_u, u[:100]]), np.concatenate([lost_v, v[:100]]), person_keys))
             # Deaths, then ties to the slots just freed (births), then deaths with nothing after them
-            net.drop_slots(rng.random(3_000) < 0.01)
-            net.drop_slots(np.isin(np.arange(3_000), [0, 7, 8, 2_999]))  # first and last bits of a byte, the ends
+            net.drop_slots(rng.random(slots) < 0.01)
+            net.drop_slots(np.isin(np.arange(slots), [0, 7, 8, 2_999]))  # first and last bits of a byte, the ends
             added.append(net.add(rng.integers(0, 3_000, 30), rng.integers(0, 3_000, 30), with_keys))
-            net.drop_slots(rng.random(3_000) < 0.01)
+            degrees.append(net.degree(slots))
+            net.drop_slots(rng.random(slots) < 0.01)
             net.keep(rng.random(net.n_ties) < 0.9)
+            degrees.append(net.degree(slots + 10))  # more slots than the count kept so far
+            if size == 20_000:  # births beyond the slots counted so far
+                net.add(rng.integers(0, 3_100, 300), rng.integers(3_000, 3_100, 300), person_keys)
+                slots = 3_100
+            degrees.append(net.degree(slots))
             u, v = net.endpoints()  # the tie keys carried through add, keep and drop_slots are the ties' keys
             assert identical(net.tie_keys(person_keys), pair_keys(person_keys, u, v))
         added.append(net.add(*net.endpoints(), person_keys))  # every tie again: nothing added
-        return net.keys, net.tie_keys(person_keys), added
+        degrees.append(net.degree(3_100))
+        return net.keys, net.tie_keys(person_keys), added, degrees
 
-    (plain_keys, plain_tie_keys, plain_added), (keys, tie_keys, added) = both(grow)
+    (plain_keys, plain_tie_keys, plain_added, plain_degrees), (keys, tie_keys, added, degrees) = both(grow)
     assert identical(plain_keys, keys) and identical(plain_tie_keys, tie_keys) and plain_added == added
+    assert len(plain_degrees) == len(degrees) and all(map(identical, plain_degrees, degrees))
     assert plain_added[-1] == 0 and np.all(np.diff(plain_keys) > 0)
 
 

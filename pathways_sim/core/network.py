@@ -35,6 +35,11 @@ END_MASK = np.int64((1 << 31) - 1)
 class Network:
     """Undirected ties between population slots."""
 
+    # Everyone's degree (int32), kept up to date through the compiled path's changes to the ties: a step adds and
+    # drops a few per cent of them, so counting those is much less work than a pass over every tie.  (keys it
+    # counts, counts), like ``_tie_keys``; a class default so that worlds pickled before it load.
+    _degree: tuple[np.ndarray, np.ndarray] | None = None
+
     def __init__(self) -> None:
         self.keys = np.zeros(0, dtype=np.int64)
         self._ends: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (keys they were split from, u, v)
@@ -74,7 +79,7 @@ class Network:
         v = np.asarray(v, dtype=np.int64)
         compiled = kernels.compiled()
         if compiled is not None and u.shape == v.shape:  # the same keys: made in one pass, sorted, merged
-            before, known = self.keys.size, self._known_tie_keys()
+            before, known, degree = self.keys.size, self._known_tie_keys(), self._known_degree()
             new = np.empty(u.size, dtype=np.int64)
             new = np.sort(new[:_tie_keys(u.ravel(), v.ravel(), new)])
             merged = np.empty(self.keys.size + new.size, dtype=np.int64)
@@ -83,8 +88,13 @@ class Network:
             if known is not None and person_keys is not None:
                 carried, new_tie_keys = known, pair_keys(person_keys, new >> TIE_SHIFT, new & END_MASK)
                 merged_tie_keys = np.empty(merged.size, dtype=np.uint64)
-            count = _union(self.keys, new, merged, carried, new_tie_keys, merged_tie_keys)
+            if degree is not None and new.size and (new & END_MASK).max() >= degree.size:  # v > u: the larger end
+                degree = np.concatenate([degree, np.zeros(int((new & END_MASK).max()) + 1 - degree.size, np.int32)])
+            count = _union(self.keys, new, merged, carried, new_tie_keys, merged_tie_keys,
+                           _NO_COUNTS if degree is None else degree)
             self.keys = merged[:count]
+            if degree is not None:
+                self._degree = (self.keys, degree)
             if merged_tie_keys.size:
                 self._tie_keys = (self.keys, merged_tie_keys[:count])
             return int(self.keys.size - before)
@@ -121,29 +131,41 @@ class Network:
         self.keep(~(gone[u] | gone[v]))
 
     def _keep_compiled(self, mask: np.ndarray, gone: np.ndarray) -> None:
-        known = self._known_tie_keys()
+        known, degree = self._known_tie_keys(), self._known_degree()
         kept = np.empty(self.keys.size, dtype=np.int64)
         kept_tie_keys = _NO_KEYS if known is None else np.empty(self.keys.size, dtype=np.uint64)
-        count = _kept_ties(self.keys, _NO_KEYS if known is None else known, mask, gone, kept, kept_tie_keys)
+        count = _kept_ties(self.keys, _NO_KEYS if known is None else known, mask, gone, kept, kept_tie_keys,
+                           _NO_COUNTS if degree is None else degree)
         self.keys = kept[:count]
+        if degree is not None:
+            self._degree = (self.keys, degree)
         if known is not None:
             self._tie_keys = (self.keys, kept_tie_keys[:count])
 
-    def _compiled_sums(self, size: int, kind: str, values: np.ndarray | None = None,
-                       dtype: type = np.float64) -> np.ndarray | None:
-        """A per-slot sum over ties from the numba kernel (the same sums in one pass over the keys) as ``dtype``,
+    def _compiled_sums(self, size: int, kind: str, values: np.ndarray) -> np.ndarray | None:
+        """A per-slot sum over ties from the numba kernel (the same sums in one pass over the keys) as float64,
         or None for numpy's (no ties: its bincount of nothing is integer; an end beyond ``size``: its bincount
         grows)."""
         compiled = kernels.compiled()
         if compiled is None or self.keys.size == 0:
             return None
         summed = compiled.sums_over_ties(self.keys, size, getattr(compiled, kind), values)
-        return None if summed is None else summed.astype(dtype, copy=False)
+        return None if summed is None else summed.astype(np.float64, copy=False)
+
+    def _known_degree(self) -> np.ndarray | None:
+        known = self._degree
+        return known[1] if known is not None and known[0] is self.keys else None
 
     def degree(self, size: int) -> np.ndarray:
-        summed = self._compiled_sums(size, "DEGREE", dtype=np.float32)
-        if summed is not None:
-            return summed
+        counts, compiled = self._known_degree(), kernels.compiled()
+        if counts is None and compiled is not None and self.keys.size:
+            counts = compiled.sums_over_ties(self.keys, size, compiled.DEGREE)
+            if counts is not None:  # (None: an end beyond ``size``, numpy's bincount below grows to it)
+                self._degree = (self.keys, counts)
+        if counts is not None and (counts.size <= size or not counts[size:].any()):
+            out = np.zeros(size, dtype=np.float32)
+            out[:min(size, counts.size)] = counts[:size]
+            return out
         u, v = self.endpoints()
         return (np.bincount(u, minlength=size) + np.bincount(v, minlength=size)).astype(np.float32)
 
@@ -217,16 +239,18 @@ def _tie_keys(u: np.ndarray, v: np.ndarray, out: np.ndarray) -> int:
 
 _NO_KEYS = np.zeros(0, dtype=np.uint64)
 _NO_SLOTS = np.zeros(0, dtype=np.bool_)
+_NO_COUNTS = np.zeros(0, dtype=np.int32)
 
 
 @kernels.kernel
 def _kept_ties(keys: np.ndarray, carried: np.ndarray, mask: np.ndarray,
-               gone: np.ndarray, out: np.ndarray, out_carried: np.ndarray) -> int:
+               gone: np.ndarray, out: np.ndarray, out_carried: np.ndarray, degree: np.ndarray) -> int:
     """The ``keys`` kept, in order, into ``out`` (and ``carried``, one value per key, into ``out_carried`` when
     that is not empty); returns how many.  Kept: where ``mask`` is True, or with an empty mask, the ties neither
     of whose ends is flagged in ``gone`` (a bit per slot, ``np.packbits(..., bitorder="little")``; the ends read
-    from the key itself)."""
+    from the key itself).  A ``degree`` that is not empty loses one at each end of each tie dropped."""
     carry = out_carried.size > 0
+    count_degree = degree.size > 0
     by_mask = mask.size > 0
     n = 0
     # Every tie written and the count moved on only for those kept: no branch on which (few are dropped, at
@@ -238,6 +262,9 @@ def _kept_ties(keys: np.ndarray, carried: np.ndarray, mask: np.ndarray,
         out[n] = key
         if carry:
             out_carried[n] = carried[i]
+        if count_degree and not kept:  # a branch taken for the few dropped
+            degree[a] -= 1
+            degree[b] -= 1
         n += kept
     return n
 
@@ -254,13 +281,14 @@ def pair_keys(keys: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 @kernels.kernel
 def _union(keys: np.ndarray, new: np.ndarray, out: np.ndarray,
-           carried: np.ndarray, new_carried: np.ndarray, out_carried: np.ndarray) -> int:
+           carried: np.ndarray, new_carried: np.ndarray, out_carried: np.ndarray, degree: np.ndarray) -> int:
     """The sorted unique ``keys`` and sorted ``new`` merged into ``out`` without duplicates; returns how many.
     Runs of old keys are copied as blocks between the new ones.  Each new key's place is found by a galloping
     search from the last one's (a few dozen keys on), where numpy's search would start afresh each time.
     When ``out_carried`` is not empty, ``carried`` (one value per key) and ``new_carried`` (one per new key)
-    are merged into it alongside."""
+    are merged into it alongside.  A ``degree`` that is not empty gains one at each end of each tie added."""
     carry = out_carried.size > 0
+    count_degree = degree.size > 0
     n = done = 0
     for j in range(new.size):
         x = new[j]
@@ -287,6 +315,9 @@ def _union(keys: np.ndarray, new: np.ndarray, out: np.ndarray,
         done = lo
         out[n] = x
         n += 1
+        if count_degree:
+            degree[x >> TIE_SHIFT] += 1
+            degree[x & END_MASK] += 1
     out[n:n + keys.size - done] = keys[done:]
     if carry:
         out_carried[n:n + keys.size - done] = carried[done:]
