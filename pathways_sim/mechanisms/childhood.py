@@ -45,7 +45,7 @@ def childhood_adversity(ctx: StepContext) -> Changes:
     coefficients = np.array([s["parental_poverty_aces"], s["parental_stress_aces"], s["parental_cmd_aces"],
                              IN_CARE_STRAIN, IN_CARE_STRESS])
     exponent = np.empty(pop.capacity)
-    _exponent(pop.parent, ctx.exposures.strain, pop.stress, pop.cmd, coefficients, exponent)
+    _exponent(at_risk, pop.parent, ctx.exposures.strain, pop.stress, pop.cmd, coefficients, exponent)
     new_ace = ctx.drawn_event("aces", at_risk, exponent, ctx.params["ace_hazard_rate"],
                               lambda who: ace_hazards(ctx, at_risk, who))
     return {"aces": np.minimum(pop.aces + new_ace, 9)}
@@ -76,12 +76,15 @@ def ace_hazard(ctx: StepContext, child: np.ndarray) -> np.ndarray:
 
 
 @kernels.kernel
-def _exponent(parent, strain, stress, cmd, c, out) -> None:
-    """The exponent of ``ace_hazard`` of every slot in float64 (base.StepContext.drawn_event): from the parent,
-    or from the in-care levels where there is none."""
+def _exponent(at_risk, parent, strain, stress, cmd, c, out) -> None:
+    """The exponent of ``ace_hazard`` of every slot ``at_risk`` in float64 (base.StepContext.drawn_event): from
+    the parent, or from the in-care levels where there is none; 0 for the rest, whose exponent is never read
+    (so their parents' states, at random places, are not fetched)."""
     for i in range(parent.size):
         j = parent[i]
-        if j >= 0:
+        if not at_risk[i]:
+            out[i] = 0.0
+        elif j >= 0:
             out[i] = c[0] * np.float64(strain[j]) + c[1] * np.float64(stress[j]) + c[2] * np.float64(cmd[j])
         else:
             out[i] = c[0] * c[3] + c[1] * c[4]
