@@ -88,8 +88,10 @@ class Network:
             if known is not None and person_keys is not None:
                 carried, new_tie_keys = known, pair_keys(person_keys, new >> TIE_SHIFT, new & END_MASK)
                 merged_tie_keys = np.empty(merged.size, dtype=np.uint64)
-            if degree is not None and new.size and (new & END_MASK).max() >= degree.size:  # v > u: the larger end
-                degree = np.concatenate([degree, np.zeros(int((new & END_MASK).max()) + 1 - degree.size, np.int32)])
+            if degree is not None and new.size:  # room in the counts for slots born since they were made
+                largest = int((new & END_MASK).max())  # v > u: the larger end
+                if largest >= degree.size:
+                    degree = np.concatenate([degree, np.zeros(largest + 1 - degree.size, dtype=np.int32)])
             count = _union(self.keys, new, merged, carried, new_tie_keys, merged_tie_keys,
                            _NO_COUNTS if degree is None else degree)
             self.keys = merged[:count]
