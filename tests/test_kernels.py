@@ -180,8 +180,9 @@ def test_tie_keys_kept_through_steps_are_the_keys_of_the_ties_then():
         world = build_world(Parameters(population_size=2_000), Switches(), seed=5)
         for _ in range(12):
             advance(world)
+            keys = world.network.keys  # (read first: it makes the changes held back)
             carried = world.network._tie_keys
-            assert carried is not None and carried[0] is world.network.keys  # kept, never dropped
+            assert carried is not None and carried[0] is keys  # kept, never dropped
         u, v = world.network.endpoints()
         assert u.size > 0 and identical(world.network.tie_keys(world.population.key),
                                         pair_keys(world.population.key, u, v))
@@ -299,30 +300,32 @@ def test_the_command_line_refuses_a_bad_kernel_choice_in_one_line_before_any_wor
 
 def test_adding_keeping_and_dropping_ties_gives_the_same_keys_counts_and_tie_keys():
     # The degrees asked for along the way are counted afresh by numpy and kept up to date through each change by
-    # the compiled path (Network._degree), slots beyond the first count's size included.
+    # the compiled path (Network._degree), slots beyond the first count's size included.  The compiled path holds
+    # the changes back until the ties are read, so several changes are made together here.
     from pathways_sim.core.network import Network
 
     person_keys = first_keys(3_100)
 
     def grow() -> tuple[np.ndarray, np.ndarray, list[int], list[np.ndarray]]:
-        rng, net, added, degrees, slots = np.random.default_rng(13), Network(), [], [], 3_000
+        rng, net, sizes, degrees, slots = np.random.default_rng(13), Network(), [], [], 3_000
         for size in (0, 1, 500, 5_000, 3, 20_000, 0, 2_000):
             degrees.append(net.degree(slots))
             u, v = rng.integers(0, 3_000, size), rng.integers(0, 3_000, size)
             with_keys = person_keys if size % 2 == 0 else None  # without the people's keys, tie keys lapse
-            added.append(net.add(np.concatenate([u, u[:size // 3]]), np.concatenate([v, u[:size // 3]]),
-                                 with_keys))
+            net.add(np.concatenate([u, u[:size // 3]]), np.concatenate([v, u[:size // 3]]), with_keys)
+            sizes.append(net.n_ties)
             net.tie_keys(person_keys)
             # Ties lost, then new ones, some of them ties just lost
             keep = rng.random(net.n_ties) < 0.95
             lost_u, lost_v = (end[~keep][:50] for end in net.endpoints())
             net.keep(keep)
-            added.append(net.add(np.concatenate([lost_u, u[:100]]), np.concatenate([lost_v, v[:100]]), person_keys))
+            net.add(np.concatenate([lost_u, u[:100]]), np.concatenate([lost_v, v[:100]]), person_keys)
             # Deaths, then ties to the slots just freed (births), then deaths with nothing after them
             net.drop_slots(rng.random(slots) < 0.01)
             net.drop_slots(np.isin(np.arange(slots), [0, 7, 8, 2_999]))  # first and last bits of a byte, the ends
-            added.append(net.add(rng.integers(0, 3_000, 30), rng.integers(0, 3_000, 30), with_keys))
+            net.add(rng.integers(0, 3_000, 30), rng.integers(0, 3_000, 30), with_keys)
             degrees.append(net.degree(slots))
+            sizes.append(net.n_ties)
             net.drop_slots(rng.random(slots) < 0.01)
             net.keep(rng.random(net.n_ties) < 0.9)
             degrees.append(net.degree(slots + 10))  # more slots than the count kept so far
@@ -332,14 +335,54 @@ def test_adding_keeping_and_dropping_ties_gives_the_same_keys_counts_and_tie_key
             degrees.append(net.degree(slots))
             u, v = net.endpoints()  # the tie keys carried through add, keep and drop_slots are the ties' keys
             assert identical(net.tie_keys(person_keys), pair_keys(person_keys, u, v))
-        added.append(net.add(*net.endpoints(), person_keys))  # every tie again: nothing added
+        before = net.n_ties
+        net.add(*net.endpoints(), person_keys)  # every tie again: nothing added
+        sizes.append(net.n_ties - before)
         degrees.append(net.degree(3_100))
-        return net.keys, net.tie_keys(person_keys), added, degrees
+        return net.keys, net.tie_keys(person_keys), sizes, degrees
 
-    (plain_keys, plain_tie_keys, plain_added, plain_degrees), (keys, tie_keys, added, degrees) = both(grow)
-    assert identical(plain_keys, keys) and identical(plain_tie_keys, tie_keys) and plain_added == added
+    (plain_keys, plain_tie_keys, plain_sizes, plain_degrees), (keys, tie_keys, sizes, degrees) = both(grow)
+    assert identical(plain_keys, keys) and identical(plain_tie_keys, tie_keys) and plain_sizes == sizes
     assert len(plain_degrees) == len(degrees) and all(map(identical, plain_degrees, degrees))
-    assert plain_added[-1] == 0 and np.all(np.diff(plain_keys) > 0)
+    assert plain_sizes[-1] == 0 and np.all(np.diff(plain_keys) > 0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_changes_held_back_and_made_together_give_the_ties_made_one_by_one(seed):
+    # Few slots, so that new ties are often ties already there, kept or just dropped (lost, or a slot's person
+    # dead and the slot given to somebody new, with a new key), and runs of changes of every kind and length
+    # between two reads.
+    from pathways_sim.core.network import Network
+
+    slots = 40
+
+    def changes() -> list[np.ndarray]:
+        rng, net, seen, person_keys = np.random.default_rng(seed), Network(), [], first_keys(slots)
+        born = iter(first_keys(10_000)[slots:])
+        net.add(rng.integers(0, slots, 300), rng.integers(0, slots, 300), person_keys)
+        net.tie_keys(person_keys)
+        for _ in range(60):
+            for _ in range(rng.integers(0, 6)):
+                kind = rng.integers(0, 4)
+                if kind == 0:
+                    net.keep(rng.random(net.n_ties) < rng.random())  # (n_ties: the changes before it made)
+                elif kind == 1:
+                    gone = rng.random(slots) < 0.05
+                    net.drop_slots(gone)
+                    person_keys[gone] = [next(born) for _ in range(gone.sum())]  # the slots given to babies
+                else:  # with the people's keys or (rarely) without, so the tie keys lapse
+                    n = rng.integers(0, 30)
+                    given = person_keys if kind == 2 or rng.random() < 0.7 else None
+                    net.add(rng.integers(0, slots, n), rng.integers(0, slots, n), given)
+            grown = slots + int(rng.integers(0, 3))  # counts asked for beyond the slots so far
+            seen += [net.keys, net.degree(grown), net.tie_keys(person_keys)]
+            u, v = net.endpoints()
+            assert identical(seen[-1], pair_keys(person_keys, u, v))
+        return seen
+
+    plain, compiled = both(changes)
+    assert len(plain) == len(compiled) and all(map(identical, plain, compiled))
+    assert any(keys.size for keys in plain[::3])
 
 
 def test_sums_over_ties_are_the_same(world):

@@ -25,35 +25,61 @@ from scipy.special import ndtri
 
 from pathways_sim.core import kernels
 from pathways_sim.core.streams import mix
+from pathways_sim.core.tie_changes import NO_COUNTS, NO_KEYS, PendingTies, compiled_kernels
 
-# A tie's key: its lower slot shifted above its higher one, u << 31 | v (u < v); the kernels here and in
-# core/numba_ties.py read its ends back with these two.
+# A tie's key: its lower slot shifted above its higher one, u << 31 | v (u < v); the numba kernels read its ends
+# back with these two.
 TIE_SHIFT = np.int64(31)
 END_MASK = np.int64((1 << 31) - 1)
 
 
 class Network:
-    """Undirected ties between population slots."""
+    """Undirected ties between population slots.
+
+    On the compiled path, ``keep``, ``add`` and ``drop_slots`` are held back (``core/tie_changes.py``) and made
+    together, in one pass over the ties, when anything next reads them: ``keys`` and everything built on it."""
 
     # Everyone's degree (int32), kept up to date through the compiled path's changes to the ties: a step adds and
     # drops a few per cent of them, so counting those is much less work than a pass over every tie.  (keys it
     # counts, counts), like ``_tie_keys``; a class default so that worlds pickled before it load.
     _degree: tuple[np.ndarray, np.ndarray] | None = None
+    _pending: PendingTies | None = None  # the changes held back
 
     def __init__(self) -> None:
-        self.keys = np.zeros(0, dtype=np.int64)
+        self._keys = np.zeros(0, dtype=np.int64)
         self._ends: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (keys they were split from, u, v)
         self._tie_keys: tuple[np.ndarray, np.ndarray] | None = None  # (keys they belong to, each tie's key)
+
+    @property
+    def keys(self) -> np.ndarray:
+        """Every tie's key, sorted, with the changes held back made first.  Only ever replaced, never written in
+        place, so its identity says whether the ties changed."""
+        if self._pending is not None:
+            self._make_pending()
+        return self._keys
+
+    @keys.setter
+    def keys(self, keys: np.ndarray) -> None:  # (the ties replaced: changes held back for the old ones lapse)
+        self._keys, self._pending = keys, None
+
+    def __getstate__(self) -> dict:
+        self.keys  # noqa: B018 - the changes held back made, so a copy or a pickle holds the ties themselves
+        return self.__dict__.copy()
+
+    def __setstate__(self, state: dict) -> None:
+        if "keys" in state:  # pickled before the keys were held as _keys
+            state["_keys"] = state.pop("keys")
+        self.__dict__.update(state)
 
     @property
     def n_ties(self) -> int:
         return int(self.keys.size)
 
     def endpoints(self) -> tuple[np.ndarray, np.ndarray]:
-        """(u, v) of every tie, in key order.  Kept until the ties change (``keys`` is only ever replaced,
-        never written in place, so its identity says whether they did); callers must not write into them."""
-        if self._ends is None or self._ends[0] is not self.keys:
-            self._ends = (self.keys, self.keys >> TIE_SHIFT, self.keys & END_MASK)
+        """(u, v) of every tie, in key order.  Kept until the ties change; callers must not write into them."""
+        keys = self.keys
+        if self._ends is None or self._ends[0] is not keys:
+            self._ends = (keys, keys >> TIE_SHIFT, keys & END_MASK)
         return self._ends[1], self._ends[2]
 
     def tie_keys(self, person_keys: np.ndarray) -> np.ndarray:
@@ -69,80 +95,92 @@ class Network:
         return known
 
     def _known_tie_keys(self) -> np.ndarray | None:
+        keys = self.keys  # (first: making the changes held back updates the tie keys)
         known = self._tie_keys
-        return known[1] if known is not None and known[0] is self.keys else None
+        return known[1] if known is not None and known[0] is keys else None
 
-    def add(self, u: np.ndarray, v: np.ndarray, person_keys: np.ndarray | None = None) -> int:
-        """Add ties (u[i], v[i]); self-ties and ties that exist already are ignored. Returns the number added.
-        With ``person_keys`` (the population's), the ties' random-number keys are kept up to date too."""
+    def _known_degree(self) -> np.ndarray | None:
+        keys = self.keys  # (first: making the changes held back updates the counts)
+        known = self._degree
+        return known[1] if known is not None and known[0] is keys else None
+
+    def add(self, u: np.ndarray, v: np.ndarray, person_keys: np.ndarray | None = None) -> None:
+        """Add ties (u[i], v[i]); self-ties and ties that exist already are ignored.  With ``person_keys`` (the
+        population's), the ties' random-number keys are kept up to date too."""
         u = np.asarray(u, dtype=np.int64)
         v = np.asarray(v, dtype=np.int64)
         compiled = kernels.compiled()
-        if compiled is not None and u.shape == v.shape:  # the same keys: made in one pass, sorted, merged
-            before, known, degree = self.keys.size, self._known_tie_keys(), self._known_degree()
+        if compiled is not None and u.shape == v.shape:  # the same keys: made in one pass, sorted, held back
             new = np.empty(u.size, dtype=np.int64)
-            new = np.sort(new[:_tie_keys(u.ravel(), v.ravel(), new)])
-            merged = np.empty(self.keys.size + new.size, dtype=np.int64)
-            # The tie keys are merged alongside when they are kept and the people's keys given; else they lapse.
-            carried, new_tie_keys, merged_tie_keys = _NO_KEYS, _NO_KEYS, _NO_KEYS
-            if known is not None and person_keys is not None:
-                carried, new_tie_keys = known, pair_keys(person_keys, new >> TIE_SHIFT, new & END_MASK)
-                merged_tie_keys = np.empty(merged.size, dtype=np.uint64)
-            if degree is not None and new.size:  # room in the counts for slots born since they were made
-                largest = int((new & END_MASK).max())  # v > u: the larger end
-                if largest >= degree.size:
-                    degree = np.concatenate([degree, np.zeros(largest + 1 - degree.size, dtype=np.int32)])
-            count = _union(self.keys, new, merged, carried, new_tie_keys, merged_tie_keys,
-                           _NO_COUNTS if degree is None else degree)
-            self.keys = merged[:count]
-            if degree is not None:
-                self._degree = (self.keys, degree)
-            if merged_tie_keys.size:
-                self._tie_keys = (self.keys, merged_tie_keys[:count])
-            return int(self.keys.size - before)
+            new = np.sort(new[:compiled.tie_keys_of(u.ravel(), v.ravel(), new)])
+            pending = self._held()
+            pending.add(new, pair_keys(person_keys, new >> TIE_SHIFT, new & END_MASK)
+                        if pending.carry and person_keys is not None else None)
+            return
         keep = u != v
         lo, hi = np.minimum(u[keep], v[keep]), np.maximum(u[keep], v[keep])
         new = np.unique((lo << TIE_SHIFT) | hi)
-        if self.keys.size:
-            pos = np.searchsorted(self.keys, new)
-            exists = (pos < self.keys.size) & (self.keys[np.minimum(pos, self.keys.size - 1)] == new)
-            new, pos = new[~exists], pos[~exists]
-            self.keys = _merge(self.keys, new, pos)
+        keys = self.keys
+        if keys.size:
+            pos = np.searchsorted(keys, new)
+            exists = (pos < keys.size) & (keys[np.minimum(pos, keys.size - 1)] == new)
+            self.keys = _merge(keys, new[~exists], pos[~exists])
         else:
             self.keys = new
-        return int(new.size)
 
     def keep(self, mask: np.ndarray) -> None:
-        """Keep only the ties where ``mask`` is True (order, hence sortedness, is preserved)."""
-        if kernels.compiled() is not None:  # keys and tie keys in one pass
-            self._keep_compiled(np.ascontiguousarray(mask, dtype=np.bool_), _NO_SLOTS)
+        """Keep only the ties where ``mask`` (one value per tie, in key order) is True."""
+        keys = self.keys
+        if np.shape(mask) != keys.shape:
+            raise ValueError(f"a mask of the ties to keep needs one value per tie ({keys.size}), got shape "
+                             f"{np.shape(mask)}")
+        if kernels.compiled() is not None:
+            self._held().mask = np.array(mask, dtype=np.bool_)  # (a copy: the caller's array may change)
             return
         known = self._known_tie_keys()
-        self.keys = self.keys[mask]
+        self.keys = keys[mask]
         if known is not None:
             self._tie_keys = (self.keys, known[mask])
 
     def drop_slots(self, gone: np.ndarray) -> None:
         """Remove every tie of the slots flagged in the boolean array ``gone``."""
-        if kernels.compiled() is not None:  # the same ties kept, without splitting the keys into endpoints
+        if kernels.compiled() is not None:  # without splitting the keys into endpoints
             # a bit per slot: the flags of a million people fit the fastest caches, where every tie's second end
             # is a read at random
-            self._keep_compiled(_NO_SLOTS, np.packbits(np.asarray(gone, dtype=np.bool_), bitorder="little"))
+            self._held().drop(np.packbits(np.asarray(gone, dtype=np.bool_), bitorder="little"))
             return
         u, v = self.endpoints()
         self.keep(~(gone[u] | gone[v]))
 
-    def _keep_compiled(self, mask: np.ndarray, gone: np.ndarray) -> None:
-        known, degree = self._known_tie_keys(), self._known_degree()
-        kept = np.empty(self.keys.size, dtype=np.int64)
-        kept_tie_keys = _NO_KEYS if known is None else np.empty(self.keys.size, dtype=np.uint64)
-        count = _kept_ties(self.keys, _NO_KEYS if known is None else known, mask, gone, kept, kept_tie_keys,
-                           _NO_COUNTS if degree is None else degree)
-        self.keys = kept[:count]
+    def _held(self) -> PendingTies:
+        """The changes held back, begun if there are none (the tie keys carried through them if known now)."""
+        if self._pending is None:
+            self._pending = PendingTies(carry=self._known_tie_keys() is not None)
+        return self._pending
+
+    def _make_pending(self) -> None:
+        """Make the changes held back, in one pass over the ties (``changed_ties``)."""
+        pending, keys, compiled = self._pending, self._keys, compiled_kernels()
+        assert pending is not None
+        known = self._tie_keys[1] if self._tie_keys is not None and self._tie_keys[0] is keys else None
+        degree = self._degree[1] if self._degree is not None and self._degree[0] is keys else None
+        carry = known is not None and pending.carry
+        new = pending.new
+        if degree is not None and new.size:  # room in the counts for slots born since they were made
+            largest = int((new & END_MASK).max())  # v > u: the larger end
+            if largest >= degree.size:
+                degree = np.concatenate([degree, np.zeros(largest + 1 - degree.size, dtype=np.int32)])
+        changed = np.empty(keys.size + new.size, dtype=np.int64)
+        changed_tie_keys = np.empty(changed.size, dtype=np.uint64) if carry else NO_KEYS
+        count = compiled.changed_ties(
+            keys, known if carry else NO_KEYS, pending.mask, pending.gone, new,
+            pending.new_tie_keys if carry else NO_KEYS, changed, changed_tie_keys,
+            NO_COUNTS if degree is None else degree)
+        self._keys, self._pending = changed[:count], None
         if degree is not None:
-            self._degree = (self.keys, degree)
-        if known is not None:
-            self._tie_keys = (self.keys, kept_tie_keys[:count])
+            self._degree = (self._keys, degree)
+        if carry:
+            self._tie_keys = (self._keys, changed_tie_keys[:count])
 
     def _compiled_sums(self, size: int, kind: str, values: np.ndarray) -> np.ndarray | None:
         """A per-slot sum over ties from the numba kernel (the same sums in one pass over the keys) as float64,
@@ -153,10 +191,6 @@ class Network:
             return None
         summed = compiled.sums_over_ties(self.keys, size, getattr(compiled, kind), values)
         return None if summed is None else summed.astype(np.float64, copy=False)
-
-    def _known_degree(self) -> np.ndarray | None:
-        known = self._degree
-        return known[1] if known is not None and known[0] is self.keys else None
 
     def degree(self, size: int) -> np.ndarray:
         counts, compiled = self._known_degree(), kernels.compiled()
@@ -227,50 +261,6 @@ def _merge(keys: np.ndarray, new: np.ndarray, pos: np.ndarray) -> np.ndarray:
     return merged
 
 
-@kernels.kernel
-def _tie_keys(u: np.ndarray, v: np.ndarray, out: np.ndarray) -> int:
-    """The key of each tie (u[i], v[i]) into ``out``, self-ties left out; returns how many."""
-    n = 0
-    for i in range(u.size):
-        a, b = u[i], v[i]
-        if a != b:
-            out[n] = (min(a, b) << TIE_SHIFT) | max(a, b)
-            n += 1
-    return n
-
-
-_NO_KEYS = np.zeros(0, dtype=np.uint64)
-_NO_SLOTS = np.zeros(0, dtype=np.bool_)
-_NO_COUNTS = np.zeros(0, dtype=np.int32)
-
-
-@kernels.kernel
-def _kept_ties(keys: np.ndarray, carried: np.ndarray, mask: np.ndarray,
-               gone: np.ndarray, out: np.ndarray, out_carried: np.ndarray, degree: np.ndarray) -> int:
-    """The ``keys`` kept, in order, into ``out`` (and ``carried``, one value per key, into ``out_carried`` when
-    that is not empty); returns how many.  Kept: where ``mask`` is True, or with an empty mask, the ties neither
-    of whose ends is flagged in ``gone`` (a bit per slot, ``np.packbits(..., bitorder="little")``; the ends read
-    from the key itself).  A ``degree`` that is not empty loses one at each end of each tie dropped."""
-    carry = out_carried.size > 0
-    count_degree = degree.size > 0
-    by_mask = mask.size > 0
-    n = 0
-    # Every tie written and the count moved on only for those kept: no branch on which (few are dropped, at
-    # random), about a third faster.
-    for i in range(keys.size):
-        key = keys[i]
-        a, b = key >> TIE_SHIFT, key & END_MASK
-        kept = mask[i] if by_mask else not ((gone[a >> 3] >> (a & 7)) & 1 or (gone[b >> 3] >> (b & 7)) & 1)
-        out[n] = key
-        if carry:
-            out_carried[n] = carried[i]
-        if count_degree and not kept:  # a branch taken for the few dropped
-            degree[a] -= 1
-            degree[b] -= 1
-        n += kept
-    return n
-
-
 def pair_keys(keys: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """A key for each tie (u[i], v[i]) that depends on the two people, not on their slots or order."""
     compiled = kernels.compiled()
@@ -279,51 +269,6 @@ def pair_keys(keys: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     a, b = keys[u], keys[v]
     with np.errstate(over="ignore"):
         return mix(a ^ b) ^ (a + b)
-
-
-@kernels.kernel
-def _union(keys: np.ndarray, new: np.ndarray, out: np.ndarray,
-           carried: np.ndarray, new_carried: np.ndarray, out_carried: np.ndarray, degree: np.ndarray) -> int:
-    """The sorted unique ``keys`` and sorted ``new`` merged into ``out`` without duplicates; returns how many.
-    Runs of old keys are copied as blocks between the new ones.  Each new key's place is found by a galloping
-    search from the last one's (a few dozen keys on), where numpy's search would start afresh each time.
-    When ``out_carried`` is not empty, ``carried`` (one value per key) and ``new_carried`` (one per new key)
-    are merged into it alongside.  A ``degree`` that is not empty gains one at each end of each tie added."""
-    carry = out_carried.size > 0
-    count_degree = degree.size > 0
-    n = done = 0
-    for j in range(new.size):
-        x = new[j]
-        if j > 0 and x == new[j - 1]:  # a repeat (new is sorted)
-            continue
-        lo, step = done, 1  # keys[:lo] are below x
-        while lo + step <= keys.size and keys[lo + step - 1] < x:
-            lo += step
-            step *= 2
-        hi = min(lo + step, keys.size)
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            if keys[mid] < x:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo < keys.size and keys[lo] == x:  # a tie that exists already
-            continue
-        out[n:n + lo - done] = keys[done:lo]
-        if carry:
-            out_carried[n:n + lo - done] = carried[done:lo]
-            out_carried[n + lo - done] = new_carried[j]
-        n += lo - done
-        done = lo
-        out[n] = x
-        n += 1
-        if count_degree:
-            degree[x >> TIE_SHIFT] += 1
-            degree[x & END_MASK] += 1
-    out[n:n + keys.size - done] = keys[done:]
-    if carry:
-        out_carried[n:n + keys.size - done] = carried[done:]
-    return n + keys.size - done
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from pathways_sim.core.numba_random import (
     pair_keys,
     uniform,
 )
+from pathways_sim.core.numba_tie_changes import changed_ties, tie_keys_of, union, without_slots
 from pathways_sim.core.numba_ties import (
     DEGREE,
     NEIGHBOUR_SUM,
@@ -51,6 +52,7 @@ __all__ = [
     "SHARE_BELOW",
     "accepted_ties",
     "area_index",
+    "changed_ties",
     "event",
     "exp_candidates",
     "jit_cached",
@@ -63,8 +65,11 @@ __all__ = [
     "relax",
     "sums_over_ties",
     "switch",
+    "tie_keys_of",
     "tie_loss_keep",
     "uniform",
+    "union",
+    "without_slots",
 ]
 
 # --- Applying changes (model/step.py, mechanisms/base.py), around numpy's exp and expm1 as above.
