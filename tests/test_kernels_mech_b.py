@@ -258,6 +258,37 @@ def test_two_years_of_steps_leave_every_state_identical(world):
     assert identical(plain.network.keys, compiled.network.keys)
 
 
+def test_deaths_orphan_the_same_children(world):
+    """The dying leave; their living children lose the parent and gain an ACE (at most 9), children dying with
+    their parent do not, and every tie of the dying goes."""
+    from pathways_sim.mechanisms.demography import deaths
+
+    pop = world.population
+    children = np.flatnonzero((pop.parent >= 0) & pop.alive)
+    rng = np.random.default_rng(3)
+    dying = pop.alive & (rng.random(pop.capacity) < 0.05)
+    dying[pop.parent[children[:60]]] = True  # parents of these children die
+    dying[children[:20]] = True  # and some of the children with them
+    aces = pop.aces.copy()
+    aces[children[20:60]] = np.arange(40) % 11 - 1  # 8 and 9 among them, and values outside 0..9
+    aces[children[[21, 22]]] = [127, -128]  # where int8's sum wraps
+
+    def die():
+        other = copy.deepcopy(world)
+        other.population.aces[:] = aces
+        deaths(other, dying)
+        return other
+
+    plain, compiled = both(die)
+    for name in ("alive", "parent", "aces"):
+        assert identical(getattr(plain.population, name), getattr(compiled.population, name)), name
+    assert identical(plain.network.keys, compiled.network.keys)
+    survivors = children[20:60][~dying[children[20:60]]]
+    assert survivors.size > 30 and (plain.population.parent[survivors] == -1).all()
+    assert not plain.population.alive[children[:20]].any()
+    assert (plain.population.aces[survivors] == np.minimum(aces[survivors] + 1, 9)).all()
+
+
 @pytest.mark.parametrize("changes", [{}, {"retirement_age": 66.3}, {"step_months": 12}, {"step_months": 1}])
 def test_ageing_comes_of_age_and_retires_the_same_people(world, changes):
     from pathways_sim.declarations.states import STATE_NAMES

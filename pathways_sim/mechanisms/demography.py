@@ -129,12 +129,28 @@ def come_of_age(world: World, slots: np.ndarray, advantage: np.ndarray, step: in
 def deaths(world: World, dying: np.ndarray) -> None:
     """Remove the people flagged in ``dying`` (bool over slots); their children lose a parent (an ACE)."""
     pop = world.population
-    pop.alive[dying] = False
     world.network.drop_slots(dying)
+    if kernels.compiled() is not None and np.shape(dying) == pop.alive.shape:  # the same in one pass
+        _deaths(np.ascontiguousarray(dying, dtype=np.bool_), pop.alive, pop.parent, pop.aces)
+        return
+    pop.alive[dying] = False
     orphaned = (pop.parent >= 0) & pop.alive
     orphaned &= dying[np.maximum(pop.parent, 0)]
     pop.parent[orphaned] = NO_PARENT
     pop.aces[orphaned] = np.minimum(pop.aces[orphaned] + 1, 9)
+
+
+@kernels.kernel
+def _deaths(dying: np.ndarray, alive: np.ndarray, parent: np.ndarray, aces: np.ndarray) -> None:
+    """``deaths``' numpy lines in one pass: the dying no longer alive, and each living child of someone dying
+    without a parent and one ACE more (int8 as numpy adds it, then at most 9)."""
+    for i in range(alive.size):
+        living = alive[i] and not dying[i]
+        alive[i] = living
+        carer = parent[i]
+        if carer >= 0 and living and dying[carer]:  # a branch taken for a few children a step
+            parent[i] = NO_PARENT
+            aces[i] = min(np.int8(aces[i] + 1), np.int8(9))
 
 
 def _fertile(pop, params, dt: float) -> tuple[np.ndarray, np.ndarray]:
