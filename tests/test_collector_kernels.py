@@ -131,6 +131,15 @@ def test_the_radix_order_and_ranks_within_subsets_are_numpys(n):
     assert collector_kernels.fractional_ranks_within(np.zeros(0), []) == []
 
 
+def test_ranks_within_more_subsets_than_a_walk_takes_are_numpys():
+    rng = np.random.default_rng(70)
+    values = np.round(rng.random(3_000) * 50) / 50  # many ties
+    subsets = [rng.random(3_000) < rng.random() for _ in range(70)]  # two walks: 64 subsets, then 6
+    subsets = [s for s in subsets if s.any()]
+    plain, fused = fractional_ranks_within(values, subsets), collector_kernels.fractional_ranks_within(values, subsets)
+    assert len(plain) == len(fused) == len(subsets) > 64 and all(map(identical, plain, fused))
+
+
 def test_sorting_by_group_after_a_stable_order_is_numpys_lexsort():
     rng = np.random.default_rng(8)
     for n, n_groups in ((0, 3), (1, 1), (50, 7), (30_000, 300)):

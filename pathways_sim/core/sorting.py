@@ -32,9 +32,9 @@ def stable_order(values: np.ndarray, order: np.ndarray) -> None:
     for i in range(n):
         b = raw[i]
         keys[i] = (b ^ _ALL_BITS) if (b & _SIGN) != 0 else (b | _SIGN)
-    # Only the bits that differ between keys need sorting on: a pass per 11-bit digit holding any of them (a float32
-    # rank read as float64 has 29 zero bits at the bottom and much the same exponent), with counts that stay in
-    # the fastest cache.
+    # Only the bits that differ between keys need sorting on: a pass per 11-bit digit from the lowest of them to
+    # the highest (a float32 rank read as float64 has 29 zero bits at the bottom and much the same exponent: three
+    # passes), with counts that stay in the fastest cache.
     same_ones, any_ones = _ALL_BITS, np.uint64(0)
     for i in range(n):
         same_ones &= keys[i]
@@ -44,6 +44,8 @@ def stable_order(values: np.ndarray, order: np.ndarray) -> None:
     spare = np.empty(n, dtype=np.int64)
     counts = np.empty(_RADIX + 1, dtype=np.int64)
     shift = np.uint64(0)
+    while shift < np.uint64(63) and (varying >> shift) & np.uint64(1) == 0:
+        shift += np.uint64(1)
     while shift < np.uint64(64):
         if (varying >> shift) & _DIGIT != 0:
             counts[:] = 0

@@ -206,43 +206,63 @@ def measures_sums(whos: tuple, values: tuple, fine: np.ndarray, counts: np.ndarr
 def fractional_ranks_within(rank_by: np.ndarray, subsets: list[np.ndarray]) -> list[np.ndarray]:
     """``metrics.fractional_ranks_within``, the same numbers bit for bit: the stable order of ``rank_by`` from a
     radix sort (``core.sorting.stable_order``), and every subset's tie groups and midpoints in one walk along it
-    (``ranks_in_subsets``)."""
+    (``ranks_in_subsets``, 64 subsets at a time)."""
     values = np.ascontiguousarray(rank_by, dtype=np.float64)
     if not subsets:
         return []
     order = np.empty(values.size, dtype=np.int64)
     stable_order(values, order)
-    masks = tuple(np.ascontiguousarray(subset, dtype=np.bool_) for subset in subsets)
-    by_row = np.empty((len(masks), values.size))
-    ranks_in_subsets(values, order, masks, np.array([np.count_nonzero(m) for m in masks], dtype=np.int64), by_row)
-    return [by_row[k][mask] for k, mask in enumerate(masks)]
+    masks = [np.ascontiguousarray(subset, dtype=np.bool_) for subset in subsets]
+    ranks: list[np.ndarray] = []
+    for first in range(0, len(masks), 64):
+        some = tuple(masks[first:first + 64])
+        by_row = np.empty((values.size, len(some)))
+        ranks_in_subsets(values, order, some, np.array([np.count_nonzero(m) for m in some], dtype=np.int64), by_row)
+        ranks.extend(by_row[:, k][mask] for k, mask in enumerate(some))
+    return ranks
 
 
 @kernel
 def ranks_in_subsets(values: np.ndarray, order: np.ndarray, subsets: tuple, totals: np.ndarray,
                      by_row: np.ndarray) -> None:
-    """Each member's fractional rank among the ``totals[k]`` members of ``subsets[k]``, into ``by_row[k]`` at its
-    row: walking the rows in ascending value (``order``) a group of equal values at a time, the members of a
-    subset in the group (its own tie group) share (members ranked below + members up to the group's last) /
-    (2 * members), sums of whole numbers in float64 as numpy's cumulative sums of ones are, so the one division
-    gives numpy's bits."""
-    n = values.size
-    below = np.zeros(len(subsets), dtype=np.int64)
+    """Each member's fractional rank among the ``totals[k]`` members of ``subsets[k]`` (at most 64 of them), into
+    ``by_row[row, k]``: walking the rows in ascending value (``order``) a group of equal values at a time, the
+    members of a subset in the group (its own tie group) share (members ranked below + members up to the group's
+    last) / (2 * members), sums of whole numbers in float64 as numpy's cumulative sums of ones are, so the one
+    division gives numpy's bits.  (Rows outside a subset get a number too, never read.)
+
+    The values and memberships (a bit per subset) are gathered into ascending order first, and the ranks scattered
+    back to the rows last, each in a loop that does nothing else, so that its reads or writes at random overlap;
+    the walk between them reads and writes in order."""
+    n, count = values.size, totals.size
+    member = np.zeros(n, dtype=np.uint64)
+    for k in range(count):
+        subset, bit = subsets[k], np.uint64(1) << np.uint64(k)
+        for row in range(n):
+            member[row] |= bit if subset[row] else np.uint64(0)
+    ordered, ordered_member = np.empty(n), np.empty(n, dtype=np.uint64)
+    for i in range(n):
+        ordered[i] = values[order[i]]
+        ordered_member[i] = member[order[i]]
+    below = np.zeros(count, dtype=np.int64)
+    members = np.empty(count, dtype=np.int64)
+    ranked = np.empty((n, count))  # by place in the order
     first = 0
     while first < n:
-        value = values[order[first]]
         end = first + 1
-        while end < n and values[order[end]] == value:
+        while end < n and ordered[end] == ordered[first]:
             end += 1
-        for k in range(len(subsets)):
-            subset = subsets[k]
-            members = np.int64(0)
+        members[:] = 0
+        for i in range(first, end):
+            for k in range(count):
+                members[k] += np.int64((ordered_member[i] >> np.uint64(k)) & np.uint64(1))
+        for k in range(count):
+            rank = (np.float64(below[k]) + np.float64(below[k] + members[k])) / (2.0 * np.float64(totals[k]))
             for i in range(first, end):
-                members += np.int64(subset[order[i]])
-            if members:
-                rank = (np.float64(below[k]) + np.float64(below[k] + members)) / (2.0 * np.float64(totals[k]))
-                for i in range(first, end):
-                    if subset[order[i]]:
-                        by_row[k, order[i]] = rank
-                below[k] += members
+                ranked[i, k] = rank
+            below[k] += members[k]
         first = end
+    for i in range(n):  # to the rows, a row's ranks side by side
+        row = order[i]
+        for k in range(count):
+            by_row[row, k] = ranked[i, k]
