@@ -164,3 +164,23 @@ def test_income_ranks_and_area_ginis_are_the_same_under_both_kernels(model):
         results.append([pop.income_rank.copy(), pop.area_income_rank.copy(), world.areas.relative_gini.copy()])
     for plain, fused in zip(*results, strict=True):
         assert identical(plain, fused)
+
+
+def test_the_national_gini_is_the_yearly_refreshs_while_the_incomes_are_those(stepped_world):
+    import copy
+
+    from kernel_paths import both
+
+    from pathways_sim.mechanisms.income import gini_coefficient, national_gini
+
+    def ginis():
+        world = copy.deepcopy(stepped_world)
+        refresh_ranks(world)
+        pop = world.population
+        kept, fresh = national_gini(world), gini_coefficient(pop.income[pop.alive])
+        pop.income[np.flatnonzero(pop.alive)[:100]] *= 2  # the incomes changed since: worked out afresh
+        return kept, fresh, world.national_income_gini[1], national_gini(world), gini_coefficient(pop.income[pop.alive])
+
+    plain, compiled = both(ginis)
+    kept, fresh, refreshed, changed, changed_fresh = compiled
+    assert plain == compiled and kept == fresh == refreshed and changed == changed_fresh != kept

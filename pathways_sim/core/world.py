@@ -54,6 +54,9 @@ class World:
     minority_meeting_scale: tuple[float, float] = (1.0, 1.0)  # meeting-rate multiplier: majority, minority
     interventions: tuple = ()  # Intervention objects, enabling ones first
     income_before_transfers: np.ndarray | None = None  # income before intervention transfers and floors
+    # The living's incomes (float64, slot order) at the last yearly refresh of ranks and their Gini, for the
+    # results collector to reuse while the incomes are those (mechanisms/income.py: national_gini).
+    national_income_gini: tuple[np.ndarray, float] | None = None
 
     @property
     def dt(self) -> float:

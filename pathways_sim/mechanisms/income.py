@@ -155,8 +155,24 @@ def refresh_ranks(world: World) -> None:
     # gini_coefficient sorts the incomes again; numba has them in order already (the same values: only +0.0 and
     # -0.0 could come in another order, and no sum of the Gini tells them apart).
     national = gini_coefficient(income) if compiled is None else gini_of_sorted(income[order])
+    world.national_income_gini = (income, national)
     relative = np.where((count > 1) & (national > 0), gini / max(national, 1e-12), 1.0)
     areas.relative_gini[:] = np.nan_to_num(relative, nan=1.0).astype(np.float32)
+
+
+def national_gini(world: World) -> float:
+    """The Gini of the living's incomes: the yearly refresh's own when the incomes are still those it ranked (the
+    same values in the same order, so the same number), else worked out afresh."""
+    pop = world.population
+    income = pop.income[pop.alive].astype(np.float64)
+    known = getattr(world, "national_income_gini", None)  # (absent from worlds pickled before it)
+    if known is not None and np.array_equal(known[0], income):
+        return known[1]
+    if kernels.compiled() is None:
+        return gini_coefficient(income)
+    # numba: the incomes put in order by a radix sort (the same sorted values but for the order of +0.0 and -0.0,
+    # which no sum of the Gini tells apart)
+    return gini_of_sorted(income[sorting.stable_argsort(income)])
 
 
 def gini_coefficient(values: np.ndarray) -> float:

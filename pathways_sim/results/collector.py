@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 
 from pathways_sim import metrics
-from pathways_sim.core import kernels, sorting
+from pathways_sim.core import kernels
 from pathways_sim.core.population import INSECURE_JOB, SECURE_JOB, UNEMPLOYED
 from pathways_sim.core.world import World
 from pathways_sim.declarations.outcomes import OUTCOMES, gradient_outcomes, in_ages
-from pathways_sim.mechanisms.income import gini_coefficient, gini_of_sorted
+from pathways_sim.mechanisms.income import national_gini
 from pathways_sim.results import collector_kernels
 
 N_BANDS = metrics.AGE_BANDS.size
@@ -90,15 +90,6 @@ def life_and_health_expectancy(deaths: np.ndarray, person_years: np.ndarray,
     prevalence = np.divide(unhealthy, py, out=np.zeros_like(py), where=py > 0)
     table = metrics.life_table(d, py, starts)
     return metrics.life_expectancy(table), metrics.sullivan_hle(table, np.clip(prevalence, 0, 1))
-
-
-def _income_gini(income: np.ndarray) -> float:
-    """``gini_coefficient``; under numba with the incomes put in order by a radix sort (the same sorted values but
-    for the order of +0.0 and -0.0, which no sum of the Gini tells apart)."""
-    if kernels.compiled() is None:
-        return gini_coefficient(income)
-    values = income.astype(np.float64)
-    return gini_of_sorted(values[sorting.stable_argsort(values)])
 
 
 def _group_totals_and_sums(world: World, measures: dict[str, tuple[np.ndarray, np.ndarray]]
@@ -238,7 +229,7 @@ class Collector:
         rows = self._rows
         rows.append((year, "all", 0, "deaths", float(deaths)))
         rows.append((year, "all", 0, "births", float(births)))
-        rows.append((year, "all", 0, "income_gini", _income_gini(world.population.income[world.population.alive])))
+        rows.append((year, "all", 0, "income_gini", national_gini(world)))
         self._intervention_rows(world, year)
         self._snapshot(world, year)
         self._expectancies(year)
