@@ -8,6 +8,7 @@ import copy
 
 import numpy as np
 import pytest
+from kernel_paths import both as paths
 from kernel_paths import identical
 
 from pathways_sim.core import kernels
@@ -177,6 +178,39 @@ def test_income_is_the_same(world):
     plain, compiled = both(income_of, aged)
     assert identical(plain[0], compiled[0]) and identical(plain[1], compiled[1])
     assert len(np.unique(plain[1][aged.population.parent < 0])) > 2
+
+
+def test_resilience_and_control_are_the_same(world):
+    from pathways_sim.mechanisms.resources import control, resilience
+
+    def resources_of(w, mods=None):
+        ctx = StepContext(w, mods)
+        return [(change.target, change.rate) for change in (resilience(ctx)["resilience"], control(ctx)["control"])]
+
+    # Modifiers as a step makes them, one value per slot (a scalar baseline is not padded for newborns)
+    mods = Modifiers(world.population.capacity, world.areas.n)
+    rng = np.random.default_rng(5)
+    for name, (low, high) in {"resilience_baseline_add": (-0.5, 0.5), "control_baseline_add": (-0.5, 0.9)}.items():
+        mods.array(name)[::2] = rng.uniform(low, high, mods.array(name)[::2].size).astype(np.float32)
+    stressed = with_everyone(world)
+    stressed.population.stress[:5] = [0.0, 1.0, np.nan, -1e30, 3e38]
+    for w, given in ((world, None), (world, mods), (stressed, None)):
+        with np.errstate(over="ignore"):  # 1.5 x 3e38 in float32
+            plain, compiled = both(resources_of, w, given)
+        assert all(identical(a, b) for pair in zip(plain, compiled, strict=True) for a, b in zip(*pair, strict=True))
+
+
+def test_depletion_at_the_edges_is_the_same():
+    # Rates not above 0 (no recovery, or stress against it), numerators of each kind numpy treats its own way
+    from pathways_sim.mechanisms.resources import _depleted
+
+    stress = np.array([0.0, 0.5, 1.0, 2.0, np.nan, -3.0, 1e-40, 7.0], dtype=np.float32)
+    per_person = np.linspace(-1.0, 2.0, stress.size)
+    for baseline in (0.7, np.float64(0.7), per_person, per_person.astype(np.float32), 0.0):
+        for recovery, depletion in ((0.8, 1.5), (0.0, 1.5), (0.8, -0.4), (0.0, 0.0)):
+            with np.errstate(all="ignore"):
+                plain, compiled = paths(_depleted, baseline, recovery, depletion, stress)
+            assert identical(plain[0], compiled[0]) and identical(plain[1], compiled[1]), (baseline, recovery)
 
 
 def test_a_step_of_the_whole_model_is_the_same(world):
