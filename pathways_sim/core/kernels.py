@@ -111,3 +111,9 @@ class LazyKernel:
 def kernel(function: Callable[..., Any]) -> LazyKernel:
     """Declare ``function`` (plain loops over arrays) a numba kernel compiled on first use (``LazyKernel``)."""
     return LazyKernel(function)
+
+
+def prefetch(array: Any, index: Any) -> None:
+    """Ask the processor to start bringing ``array[index]`` into cache, for a kernel that will read it a few
+    iterations on (a read at random).  A hint that changes no value: in a kernel compiled by numba it is LLVM's
+    prefetch (``core/numba_prefetch.py`` gives numba its implementation); called from Python, nothing."""

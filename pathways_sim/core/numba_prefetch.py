@@ -2,7 +2,8 @@
 i)`` asks the CPU to start bringing ``array[i]`` into cache and returns at once, so a loop can ask for what it will
 read some iterations on while it works on the current one.  It changes no value; it only lets more cache misses be
 in flight at once than the loop's own branches and arithmetic would (``numba_ties._accept_candidates``: about
-twice as fast at a million people).  LLVM's ``llvm.prefetch`` intrinsic, emitted through numba's ``intrinsic``.
+twice as fast at a million people).  LLVM's ``llvm.prefetch`` intrinsic, emitted through numba's ``intrinsic``, and
+the implementation of ``kernels.prefetch`` for the kernels that do not import numba.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Any, cast
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
+
+from pathways_sim.core import kernels
 
 _I8_POINTER = ir.IntType(8).as_pointer()
 _I32 = ir.IntType(32)
@@ -38,3 +41,13 @@ def _llvm_prefetch(typingctx: Any, array: Any, index: Any) -> Any:
 
 # As the kernels call it (numba's intrinsic object takes the typing context first, which a kernel never passes).
 prefetch = cast(Callable[[Any, Any], None], _llvm_prefetch)
+
+
+@overload(kernels.prefetch)
+def _kernels_prefetch(array: Any, index: Any) -> Any:
+    """``kernels.prefetch`` in a compiled kernel, for kernels written beside their numpy code (``kernels.kernel``),
+    whose modules do not import numba."""
+    def implementation(array: Any, index: Any) -> None:
+        prefetch(array, index)
+
+    return implementation
