@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pathways_sim.core.kernels import kernel
+from pathways_sim.core.kernels import kernel, prefetch
 from pathways_sim.core.sorting import stable_order
 
 # float32 constants (numba freezes module-level numpy scalars with their type, so rank * 5 stays float32 as
@@ -232,8 +232,8 @@ def ranks_in_subsets(values: np.ndarray, order: np.ndarray, subsets: tuple, tota
     division gives numpy's bits.  (Rows outside a subset get a number too, never read.)
 
     The values and memberships (a bit per subset) are gathered into ascending order first, and the ranks scattered
-    back to the rows last, each in a loop that does nothing else, so that its reads or writes at random overlap;
-    the walk between them reads and writes in order."""
+    back to the rows last, each in a loop that does nothing else and asks for the rows it will reach 16 on, so
+    that its reads or writes at random overlap; the walk between them reads and writes in order."""
     n, count = values.size, totals.size
     member = np.zeros(n, dtype=np.uint64)
     for k in range(count):
@@ -242,6 +242,9 @@ def ranks_in_subsets(values: np.ndarray, order: np.ndarray, subsets: tuple, tota
             member[row] |= bit if subset[row] else np.uint64(0)
     ordered, ordered_member = np.empty(n), np.empty(n, dtype=np.uint64)
     for i in range(n):
+        later = order[min(i + 16, n - 1)]
+        prefetch(values, later)
+        prefetch(member, later)
         ordered[i] = values[order[i]]
         ordered_member[i] = member[order[i]]
     below = np.zeros(count, dtype=np.int64)
@@ -263,6 +266,7 @@ def ranks_in_subsets(values: np.ndarray, order: np.ndarray, subsets: tuple, tota
             below[k] += members[k]
         first = end
     for i in range(n):  # to the rows, a row's ranks side by side
+        prefetch(by_row, order[min(i + 16, n - 1)] * count)
         row = order[i]
         for k in range(count):
             by_row[row, k] = ranked[i, k]
