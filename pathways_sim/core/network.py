@@ -175,7 +175,7 @@ class Network:
         count = compiled.changed_ties(
             keys, known if carry else NO_KEYS, pending.mask, pending.gone, new,
             pending.new_tie_keys if carry else NO_KEYS, changed, changed_tie_keys,
-            NO_COUNTS if degree is None else degree)
+            NO_COUNTS if degree is None else degree, np.empty(changed.size, dtype=np.int64))
         self._keys, self._pending = changed[:count], None
         if degree is not None:
             self._degree = (self._keys, degree)
