@@ -16,7 +16,7 @@ from pathways_sim.mechanisms.base import Changes, Relax, StepContext, mechanism
 
 def _depleted(baseline, recovery_rate: float, depletion, stress):  # arrays or floats
     """Equilibrium and rate of dx/dt = a (b - x) - d s x."""
-    fused = _compiled_depleted(recovery_rate * baseline, recovery_rate, depletion, stress)
+    fused = _compiled_depleted(baseline, recovery_rate, depletion, stress)
     if fused is not None:
         return fused
     rate = recovery_rate + depletion * stress
@@ -24,7 +24,7 @@ def _depleted(baseline, recovery_rate: float, depletion, stress):  # arrays or f
     return np.divide(recovery_rate * baseline, rate, out=np.zeros_like(rate), where=rate > 0), rate
 
 
-def _compiled_depleted(numerator, recovery_rate: float, depletion, stress) -> tuple[np.ndarray, np.ndarray] | None:
+def _compiled_depleted(baseline, recovery_rate: float, depletion, stress) -> tuple[np.ndarray, np.ndarray] | None:
     """``_depleted`` in one numba pass for float32 stress and float rates, or None (numpy's then).  numpy's
     promotion spelled out: the rate is float32; the equilibrium's numerator a b is a Python float (cast to float32)
     or a float32 array, divided in float32, or a float64 array (control's baseline, from education), divided in
@@ -32,6 +32,7 @@ def _compiled_depleted(numerator, recovery_rate: float, depletion, stress) -> tu
     if (kernels.compiled() is None or not isinstance(stress, np.ndarray) or stress.dtype != np.float32
             or stress.ndim != 1 or not isinstance(depletion, float)):
         return None
+    numerator = recovery_rate * baseline  # (made here, so the numpy path makes it once)
     if type(numerator) is float:  # (a Python float meets float32 as float32; a numpy float64 would not)
         per_person, wide, numerator = False, False, np.array([numerator])
     elif (isinstance(numerator, np.ndarray) and numerator.shape == stress.shape
