@@ -243,3 +243,39 @@ def test_events_drawn_only_where_they_can_happen_are_the_same_decisions(world):
             assert 0 < drawn.sum() < n
     with kernels.using("numba"):
         assert not StepContext(world, settling=True).event("job_loss", hazard).any()
+
+
+
+def test_loneliness_targets_and_keenness_are_the_same(world):
+    """numpy's float32 exp inside the loneliness and keenness kernels (core/numba_exp.py): the same targets with
+    the pathway on, off and steeper, for degrees far out, and the same keenness for withdrawals far out."""
+    from pathways_sim.mechanisms.loneliness import loneliness
+    from pathways_sim.mechanisms.registry import Switches, effective_strengths
+    from pathways_sim.mechanisms.ties import keenness
+
+    def target_of(w):
+        return loneliness(StepContext(w))["loneliness"].target
+
+    steep, off = copy.deepcopy(world), copy.deepcopy(world)
+    steep.params = world.params.replace(ties_reduce_loneliness_strength=9.5, loneliness_floor=0.3)
+    steep.strength = effective_strengths(steep.params, Switches())
+    off.switches = Switches(off=["ties_reduce_loneliness"])
+    for w in (world, steep, off):
+        plain, compiled = both(target_of, w)
+        assert identical(plain, compiled)
+        assert plain.dtype == np.float32
+    far_degrees = np.concatenate([np.linspace(-10, 400, 100_001), [np.nan, np.inf, -np.inf, -0.0]]).astype(np.float32)
+
+    def target_at(degrees):
+        ctx = StepContext(copy.deepcopy(world))
+        ctx.exposures.__dict__["degree"] = degrees  # in place of the ties' counts (a cached property)
+        return loneliness(ctx)["loneliness"].target
+
+    with kernels.using("numpy"):
+        plain = target_at(far_degrees)
+    with kernels.using("numba"):
+        compiled = target_at(far_degrees)
+    assert identical(plain, compiled)
+    withdrawal = np.concatenate([np.linspace(-120, 120, 100_001), [np.nan, np.inf, -np.inf, 0.0, -0.0]])
+    plain, compiled = paths(keenness, withdrawal.astype(np.float32))
+    assert identical(plain, compiled)

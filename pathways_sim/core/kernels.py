@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
+import numpy as np
+
 ENV_VAR = "PATHWAYS_SIM_KERNELS"
 CHOICES = ("numba", "numpy")
 
@@ -117,3 +119,29 @@ def prefetch(array: Any, index: Any) -> None:
     """Ask the processor to start bringing ``array[index]`` into cache, for a kernel that will read it a few
     iterations on (a read at random).  A hint that changes no value: in a kernel compiled by numba it is LLVM's
     prefetch (``core/numba_prefetch.py`` gives numba its implementation); called from Python, nothing."""
+
+
+def exp32(x: Any, simd: bool) -> Any:
+    """numpy's float32 exp of one float32 ``x``, for a kernel that would otherwise leave it to a numpy pass over the
+    whole array.  ``simd`` is ``exp32_mode()``, passed in by the kernel's caller: which of numpy's two float32 exps
+    this process has (``core/numba_exp.py`` gives numba the implementation, the same bits as numpy's); called
+    from Python, numpy's own."""
+    return np.exp(np.float32(x))
+
+
+def exp_in_place(x: Any) -> None:
+    """``np.exp(x, out=x)`` for a contiguous 1-d float32 array: on the numba path numpy's bits from a vectorised
+    kernel (``core/numba_exp.py``), faster than numpy's own loop."""
+    chosen = compiled()
+    if chosen is None:
+        np.exp(x, out=x)
+    else:
+        chosen.exp_in_place(x)
+
+
+def exp32_mode() -> bool:
+    """The ``simd`` argument of ``exp32`` in this process (numba path only: ``core/numba_exp.py``)."""
+    chosen = compiled()
+    if chosen is None:
+        raise RuntimeError("exp32_mode is for the numba kernels, and numpy is the kernel choice")
+    return bool(chosen.exp32_mode())

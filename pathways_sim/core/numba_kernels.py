@@ -2,8 +2,9 @@
 relaxation) are here; the random numbers are in ``core/numba_random.py``, event draws in ``core/numba_events.py``,
 the per-tie work in ``core/numba_ties.py``.  Each fuses into one or two passes what the numpy path does in several,
 with the same integer operations and the same float32/float64 IEEE operations in the same order, and leaves every
-transcendental (exp, expm1, ndtri) to the numpy/scipy call the numpy path makes, so the results are bit-identical
-(``tests/test_kernels.py`` compares them byte for byte).
+transcendental (exp, expm1, ndtri) to the numpy/scipy call the numpy path makes, except numpy's float32 exp,
+which ``core/numba_exp.py`` reproduces inside kernels; so the results are bit-identical (``tests/test_kernels.py``
+compares them byte for byte).
 
 Compiled with ``cache=True``: the machine code is kept in ``__pycache__`` next to this file, or, when that is not
 writable (an installed read-only package), in numba's user-wide cache directory (``NUMBA_CACHE_DIR`` overrides it);
@@ -24,6 +25,7 @@ from pathways_sim.core.numba_events import (
     event,
     keyed_event,
 )
+from pathways_sim.core.numba_exp import _exp32, exp32_array, exp32_mode, exp_in_place
 from pathways_sim.core.numba_random import (
     _draw,
     jit_cached,
@@ -54,7 +56,10 @@ __all__ = [
     "area_index",
     "changed_ties",
     "event",
+    "exp32_array",
+    "exp32_mode",
     "exp_candidates",
+    "exp_in_place",
     "jit_cached",
     "keyed_event",
     "meetings_of",
@@ -163,9 +168,11 @@ def exp_candidates(  # noqa: PLR0913, PLR0917
 
 
 @jit_cached
-def _relax_array(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray, decay: np.ndarray, out: np.ndarray) -> None:
+def _relax_array(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray, dt: np.float32, simd: bool,
+                 out: np.ndarray) -> None:
     for i in range(x.size):
-        out[i] = x_eq[i] + (x[i] - x_eq[i]) * decay[i] if rate[i] > 0 else x[i]
+        decay = _exp32(-rate[i] * dt, simd)  # numpy's np.exp(-rate * dt), float32
+        out[i] = x_eq[i] + (x[i] - x_eq[i]) * decay if rate[i] > 0 else x[i]
 
 
 @jit_cached
@@ -175,9 +182,9 @@ def _relax_scalar(x: np.ndarray, x_eq: np.ndarray, decay: float, out: np.ndarray
 
 
 def relax(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray | float, dt: float) -> np.ndarray | None:
-    """``base.relax`` for float32 states and targets and a finite step, one pass after numpy's exp: with a
-    float32 rate per person all in float32 (people with no rate stay), with one rate the decay is a float64
-    scalar and the sum float64 rounded once to float32, as numpy does them.  None for any other case."""
+    """``base.relax`` for float32 states and targets and a finite step, in one pass: with a float32 rate per person
+    all in float32, numpy's exp included (``numba_exp``; people with no rate stay), with one rate the decay is a
+    float64 scalar and the sum float64 rounded once to float32, as numpy does them.  None for any other case."""
     if x.dtype != np.float32 or np.shape(x_eq) != x.shape or np.asarray(x_eq).dtype != np.float32 or x.ndim != 1:
         return None
     out = np.empty(x.size, dtype=np.float32)
@@ -186,6 +193,5 @@ def relax(x: np.ndarray, x_eq: np.ndarray, rate: np.ndarray | float, dt: float) 
         return out
     if not isinstance(rate, np.ndarray) or rate.dtype != np.float32 or rate.shape != x.shape:
         return None
-    decay = np.exp(-rate * dt)
-    _relax_array(x, x_eq, rate, decay, out)
+    _relax_array(x, x_eq, rate, np.float32(dt), exp32_mode(), out)
     return out

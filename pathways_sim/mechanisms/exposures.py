@@ -189,11 +189,10 @@ class Exposures:
     @cached_property
     def support(self) -> np.ndarray:
         """Perceived support from ties (peer support may add to it)."""
-        if kernels.compiled() is not None:  # numpy's exp between two fused passes
+        if kernels.compiled() is not None:  # the same in one pass, numpy's exp included
             out = np.empty(self.pop.capacity, F32)
-            _support_exponent(self.degree, F32(self.params["support_saturation_ties"]), out)
-            np.exp(out, out=out)
-            _support_from_exp(*modifier_array(self.mods, "support_add", self.pop.capacity), out)
+            _support(self.degree, F32(self.params["support_saturation_ties"]),
+                     *modifier_array(self.mods, "support_add", self.pop.capacity), kernels.exp32_mode(), out)
             return out
         support = (1.0 - np.exp(-self.degree / self.params["support_saturation_ties"])).astype(F32)
         return np.minimum(add(support, self.mods, "support_add"), F32(1.0))
@@ -218,12 +217,12 @@ class Exposures:
 
 # --- numba kernels (core.kernels.kernel: compiled on first use, only when numba is the kernel choice).  Each does
 # in one pass what the numpy code above does in several, with the same float32/float64 operations in the same
-# order (numpy's promotion: a Python float meets a float32 array as float32, a bool array as float64), and leaves
-# every exp to numpy; tests/test_kernels_mech_a.py compares them byte for byte.  numba types a bare literal such
-# as 1.0 as float64, so float32 constants are spelled out.  Written without branches the data decide (a
-# mispredicted branch per person costs ten times the arithmetic): conditions combine with & and |, not `and`/`or`,
-# and a choice among values by employment code is a table lookup (numba compiles `x if c else y` into a branch);
-# np.divide divides as numpy does (numba's `/` checks for zero, which keeps the loop from being vectorised).
+# order (numpy's promotion: a Python float meets a float32 array as float32, a bool array as float64), with
+# numpy's float32 exp from kernels.exp32; tests/test_kernels_mech_a.py compares them byte for byte.  numba types a
+# bare literal such as 1.0 as float64, so float32 constants are spelled out.  Written without branches the data
+# decide (a mispredicted branch per person costs ten times the arithmetic): conditions combine with & and |, not
+# `and`/`or`, and a choice among values by employment code is a table lookup (numba compiles `x if c else y` into a
+# branch); np.divide divides as numpy does (numba's `/` checks for zero, which keeps the loop from being vectorised).
 
 _ONE = np.float32(1.0)
 _THREE = np.float32(3.0)
@@ -291,15 +290,10 @@ def _stigma(discriminated: np.ndarray, cmd: np.ndarray, weight: np.float32, scal
 
 
 @kernels.kernel
-def _support_exponent(degree: np.ndarray, saturation: np.float32, out: np.ndarray) -> None:
-    for i in range(degree.size):
-        out[i] = np.divide(-degree[i], saturation)
-
-
-@kernels.kernel
-def _support_from_exp(extra: np.ndarray, added: bool, out: np.ndarray) -> None:
+def _support(degree: np.ndarray, saturation: np.float32, extra: np.ndarray, added: bool, simd: bool,
+             out: np.ndarray) -> None:
     for i in range(out.size):
-        support = _ONE - out[i]
+        support = _ONE - kernels.exp32(np.divide(-degree[i], saturation), simd)
         if added:
             support = support + extra[i]
         out[i] = support if (support <= _ONE) | np.isnan(support) else _ONE

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pathways_sim.core import kernels
 from pathways_sim.declarations.declare import Param
 from pathways_sim.declarations.pathways import pathway
 from pathways_sim.mechanisms.base import Changes, Relax, StepContext, mechanism
@@ -32,5 +33,19 @@ def loneliness(ctx: StepContext) -> Changes:
     # Switched off, loneliness follows the mean degree instead of one's own ties.
     ties = degree if ctx.world.switches.on("ties_reduce_loneliness") else np.full_like(degree, p["mean_degree"])
     floor = p["loneliness_floor"]
-    target = floor + (1.0 - floor) * np.exp(-p["ties_reduce_loneliness_strength"] * ties)
+    if kernels.compiled() is not None and ties.dtype == np.float32:  # the same in one pass, numpy's exp included
+        target = np.empty_like(ties)
+        _target(ties, np.float32(-p["ties_reduce_loneliness_strength"]), np.float32(floor), np.float32(1.0 - floor),
+                kernels.exp32_mode(), target)
+    else:
+        target = floor + (1.0 - floor) * np.exp(-p["ties_reduce_loneliness_strength"] * ties)
     return {"loneliness": Relax(target, 1.0 / p["loneliness_adaptation_years"])}
+
+
+# numpy's promotion spelled out: the Python floats meet the float32 degrees as float32 (NEP 50), and 1 - floor is
+# worked out in float64 first, as Python does; tests/test_kernels_mech_b.py compares it byte for byte.
+@kernels.kernel
+def _target(ties: np.ndarray, neg_strength: np.float32, floor: np.float32, above_floor: np.float32, simd: bool,
+            out: np.ndarray) -> None:
+    for i in range(ties.size):
+        out[i] = floor + above_floor * kernels.exp32(neg_strength * ties[i], simd)

@@ -123,7 +123,7 @@ def _compiled_stress(ctx: StepContext) -> Changes:
                         *modifier_array(ctx.mods, "sensitisation_scale", n), buffers, ex.support, ex.cohesion,
                         pop.resilience, pop.control, load, sensitisation, buffering)
     ctx.record("stress_load", load)
-    np.exp(buffering, out=buffering)
+    kernels.exp_in_place(buffering)  # np.exp(buffering, out=buffering), in a vectorised loop
     sensitivity = np.empty(n, F32)
     if ctx.settling:  # the steady state of the starting population (no acute events): all float32
         exponent32 = np.empty(n, F32)

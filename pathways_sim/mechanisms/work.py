@@ -92,8 +92,8 @@ def _compiled_work(ctx: StepContext) -> Changes:
     _work_exponents(pop.poor_health, pop.cmd, F32(s["health_job_loss"]), F32(-s["health_reemployment"]),
                     F32(p["reemployment_deprivation_gradient"]), ctx.world.areas.deprivation, pop.area, loss_exp,
                     reemployment_exp)
-    np.exp(loss_exp, out=loss_exp)
-    np.exp(reemployment_exp, out=reemployment_exp)
+    kernels.exp_in_place(loss_exp)  # np.exp(loss_exp, out=loss_exp), in a vectorised loop
+    kernels.exp_in_place(reemployment_exp)
     # The base rates by employment code (read as uint8): numba compiles a choice between values into a branch,
     # which the mix of codes in slot order mispredicts; a table lookup has none.
     base_loss, base_reemployment = np.zeros(256, dtype=np.float64), np.zeros(256, dtype=F32)
