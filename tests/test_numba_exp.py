@@ -70,3 +70,33 @@ def test_kernels_exp32_in_a_kernel_and_from_python():
     exps(x, numba_exp.exp32_mode(), out)
     assert np.array_equal(bits(out), bits(numpy_exp(-x * np.float32(0.5))))
     assert bits(np.asarray(kernels.exp32(x[0], True)))[()] == bits(numpy_exp(x[:1]))[0]
+
+
+def one_minus_exp_numpy(x: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore", invalid="ignore"):
+        return (1.0 - np.exp(x)).astype(np.float32)
+
+
+def test_one_minus_exp_gives_numpys_float32_everywhere():
+    """stress's target, (1 - exp(x)) as float32 from a float64 x: bracketed, numpy's exp where undecided."""
+    rng = np.random.default_rng(23)
+    x = np.concatenate([-np.abs(rng.normal(0.35, 0.3, 1_000_000)), rng.uniform(-760, 760, 300_000),
+                        rng.normal(0.0, 1e-9, 100_000), rng.uniform(-40, 1, 300_000),
+                        [0.0, -0.0, np.nan, np.inf, -np.inf, 700.0, -700.0, np.nextafter(700.0, 800.0),
+                         np.nextafter(-700.0, -800.0), 709.8, -745.2, 5e-324, -5e-324, 1e-300]])
+    with np.errstate(over="ignore", invalid="ignore"):  # numpy's warnings for exp beyond 709, as numpy gives them
+        compiled = numba_exp.one_minus_exp_float32(x)
+    assert np.array_equal(bits(compiled), bits(one_minus_exp_numpy(x)))
+
+
+def test_one_minus_exp_at_float32_rounding_boundaries():
+    """Inputs whose 1 - exp(x) falls on a float32 rounding boundary, where the bracket cannot decide and numpy's
+    exp must: the same bits, and the fallback is really taken."""
+    rng = np.random.default_rng(29)
+    t = rng.uniform(1e-6, 0.999, 200_000).astype(np.float32)
+    boundary = (t.astype(np.float64) + np.nextafter(t, np.float32(1)).astype(np.float64)) / 2.0
+    x = np.log1p(-boundary)
+    x = np.concatenate([x, np.nextafter(x, 0.0), np.nextafter(x, -1.0)])
+    out, unsure = np.empty(x.size, np.float32), np.empty(x.size, np.int64)
+    assert numba_exp._one_minus_exp32(x, out, unsure) > 1000
+    assert np.array_equal(bits(numba_exp.one_minus_exp_float32(x)), bits(one_minus_exp_numpy(x)))

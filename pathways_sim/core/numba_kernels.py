@@ -25,7 +25,7 @@ from pathways_sim.core.numba_events import (
     event,
     keyed_event,
 )
-from pathways_sim.core.numba_exp import _exp32, exp32_array, exp32_mode, exp_in_place
+from pathways_sim.core.numba_exp import _exp32, exp32_array, exp32_mode, exp_in_place, one_minus_exp_float32
 from pathways_sim.core.numba_random import (
     _draw,
     jit_cached,
@@ -64,6 +64,7 @@ __all__ = [
     "keyed_event",
     "meetings_of",
     "mix",
+    "one_minus_exp_float32",
     "pair_keys",
     "poisson_from_uniform",
     "propose_partners",

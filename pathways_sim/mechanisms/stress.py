@@ -103,11 +103,12 @@ def stress(ctx: StepContext) -> Changes:
     return {"stress": Relax(target, 1.0 / p["stress_adaptation_years"])}
 
 
-# --- The same arithmetic in three numba passes around numpy's two exps (core.kernels.kernel, compiled on first
-# use; tests/test_kernels_mech_a.py compares it byte for byte with the numpy code above).  numpy's promotion is
-# spelled out: the exposures are float32 and a Python float meets them as float32; the job strain term (a
-# Python float times a bool array), the ACE sensitisation (a float times int8 / 4.0) and the life event are
-# float64, so the load becomes float64 before it is cast back, and the non-settling target's exp is float64.
+# --- The same arithmetic in numba passes (core.kernels.kernel, compiled on first use), with numpy's float32 exp
+# from core/numba_exp.py's loop and its bracket of numpy's float64 exp (tests/test_kernels_mech_a.py compares it
+# byte for byte with the numpy code above).  numpy's promotion is spelled out: the exposures are float32 and a
+# Python float meets them as float32; the job strain term (a Python float times a bool array), the ACE
+# sensitisation (a float times int8 / 4.0) and the life event are float64, so the load becomes float64 before it
+# is cast back, and the non-settling target's exp is float64.
 
 def _compiled_stress(ctx: StepContext) -> Changes:
     s, ex, pop, p = ctx.strength, ctx.exposures, ctx.pop, ctx.params
@@ -136,9 +137,9 @@ def _compiled_stress(ctx: StepContext) -> Changes:
     life_event = ctx.event("life_events", np.full(n, p["life_event_rate"], dtype=F32))
     exponent = np.empty(n, np.float64)
     _exponent64(load, float(p["life_event_load"]), life_event, sensitisation, buffering, sensitivity, exponent)
-    np.exp(exponent, out=exponent)
-    target = np.empty(n, F32)
-    _one_minus(exponent, target)
+    compiled = kernels.compiled()
+    assert compiled is not None, "the numba path"
+    target = compiled.one_minus_exp_float32(exponent)  # (1 - np.exp(exponent)).astype(F32), numpy's bits
     return {"stress": Relax(target, 1.0 / p["stress_adaptation_years"])}
 
 
@@ -186,8 +187,3 @@ def _exponent32(load: np.ndarray, sensitisation: np.ndarray, buffering: np.ndarr
         sensitivity[i] = np.float32(sensitisation[i] * np.float64(buffering[i]))
         exponent[i] = -load[i] * sensitivity[i]
 
-
-@kernels.kernel
-def _one_minus(exponential: np.ndarray, out: np.ndarray) -> None:
-    for i in range(exponential.size):
-        out[i] = np.float32(1.0 - exponential[i])
