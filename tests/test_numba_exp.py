@@ -100,3 +100,13 @@ def test_one_minus_exp_at_float32_rounding_boundaries():
     out, unsure = np.empty(x.size, np.float32), np.empty(x.size, np.int64)
     assert numba_exp._one_minus_exp32(x, out, unsure) > 1000
     assert np.array_equal(bits(numba_exp.one_minus_exp_float32(x)), bits(one_minus_exp_numpy(x)))
+
+
+def test_exp_in_place_is_numpys_exp_with_out():
+    x = np.random.default_rng(31).uniform(-110, 95, 1_000_003).astype(np.float32)
+    expected = numpy_exp(x)
+    with np.errstate(over="ignore"):
+        kernels.exp_in_place(x)
+    assert np.array_equal(bits(x), bits(expected))
+    with pytest.raises(ValueError, match="contiguous 1-d float32"):
+        numba_exp.exp_in_place(np.zeros(3))
