@@ -55,8 +55,8 @@ def test_poisson_counts_are_the_same_with_draws_on_and_beside_exp_of_minus_the_m
     from pathways_sim.mechanisms.ties import poisson_from_uniform
 
     rng = np.random.default_rng(22)
-    mean = np.concatenate([[0.0, 1e-300, 1e-9, 1.6, 1.7, 3.0, 50.0], rng.exponential(0.8, 40_000),
-                           rng.uniform(1.5, 1.7, 5_000)])
+    mean = np.concatenate([[0.0, 1e-300, 1e-9, 1.6, 1.7, 3.0, 50.0, 699.0, 701.0, 900.0, np.nan],
+                           rng.exponential(0.8, 40_000), rng.uniform(1.5, 1.7, 5_000)])
     zero_below = np.exp(-mean)  # a draw below exp(-mean) is no meeting
     for uniforms in (rng.random(mean.size), zero_below, np.nextafter(zero_below, 0.0),
                      np.nextafter(zero_below, 1.0), np.full(mean.size, 1 - 2**-53)):
@@ -73,4 +73,9 @@ def test_poisson_counts_are_the_same_with_draws_on_and_beside_exp_of_minus_the_m
             assert identical(plain, compiled)
     on_the_line = both(poisson_from_uniform, zero_below, mean)[0]
     assert (on_the_line[mean > 0] >= 1).all()  # a draw exactly at exp(-mean) is a meeting
-    assert (both(poisson_from_uniform, np.nextafter(zero_below, 0.0), mean)[0] == 0).all()
+    assert (both(poisson_from_uniform, np.nextafter(zero_below, 0.0), mean)[0][zero_below > 0] == 0).all()
+    # Draws on the CDF's steps are where the bracket of numpy's exp cannot decide: numpy's exp must (and does)
+    from pathways_sim.core.numba_ties import _poisson_bracketed
+
+    count, unsure = np.empty(mean.size, dtype=np.int64), np.empty(mean.size, dtype=np.int64)
+    assert _poisson_bracketed(np.minimum(steps[2], 1 - 2**-53), mean, count, unsure) > 1000

@@ -17,6 +17,7 @@ import numpy as np
 
 from pathways_sim.core.network import END_MASK, TIE_SHIFT
 from pathways_sim.core.numba_events import _BOUND_FLOOR, _BOUND_MARGIN, _LOG2E, _MARGIN, _power_of_two, event
+from pathways_sim.core.numba_exp import _BLOCK, _BRACKET, _EXP_LIMIT, _exp64_near
 from pathways_sim.core.numba_prefetch import prefetch
 from pathways_sim.core.numba_random import _GOLDEN, _draw, _mix, jit_cached
 
@@ -97,29 +98,55 @@ def tie_loss_keep(tie_keys: np.ndarray, withdrawal: np.ndarray, ends: np.ndarray
 
 
 @jit_cached
+def _poisson_count(x: float, m: float, t: float) -> np.int64:
+    # The CDF's first four steps, the count being how many of them the draw is at or above (the CDF never falls,
+    # so those are the first ones, where the loop would have stopped): no branch to mispredict for all but the few
+    # with four or more; the same terms and sums as numpy's loop, in the same order.
+    cdf0 = t
+    t = t * (m / 1.0)
+    cdf1 = cdf0 + t
+    t = t * (m / 2.0)
+    cdf2 = cdf1 + t
+    t = t * (m / 3.0)
+    cdf3 = cdf2 + t
+    k = np.int64(x >= cdf0) + np.int64(x >= cdf1) + np.int64(x >= cdf2) + np.int64(x >= cdf3)
+    if k == 4:
+        t = t * (m / 4.0)
+        cdf = cdf3 + t
+        while x >= cdf and k < 200:
+            k += 1
+            t = t * (m / k)
+            cdf = cdf + t
+    return k
+
+
+@jit_cached
 def _poisson(u: np.ndarray, mean: np.ndarray, term: np.ndarray, count: np.ndarray) -> None:
-    # The CDF's first four steps for everyone, the count being how many of them the draw is at or above (the CDF
-    # never falls, so those are the first ones, where the loop would have stopped): no branch to mispredict for
-    # all but the few with four or more; the same terms and sums as numpy's loop, in the same order.
     for i in range(u.size):
-        x, m = u[i], mean[i]
-        t = term[i]
-        cdf0 = t
-        t = t * (m / 1.0)
-        cdf1 = cdf0 + t
-        t = t * (m / 2.0)
-        cdf2 = cdf1 + t
-        t = t * (m / 3.0)
-        cdf3 = cdf2 + t
-        k = np.int64(x >= cdf0) + np.int64(x >= cdf1) + np.int64(x >= cdf2) + np.int64(x >= cdf3)
-        if k == 4:
-            t = t * (m / 4.0)
-            cdf = cdf3 + t
-            while x >= cdf and k < 200:
-                k += 1
-                t = t * (m / k)
-                cdf = cdf + t
-        count[i] = k
+        count[i] = _poisson_count(u[i], mean[i], term[i])
+
+
+@jit_cached
+def _poisson_bracketed(u: np.ndarray, mean: np.ndarray, count: np.ndarray, unsure: np.ndarray) -> int:
+    # numpy's exp(-m) lies in [e (1 - b), e (1 + b)] for e the vectorised exp (numba_exp: a block at a time, so its
+    # loop runs four at once), and for 0 <= m <= 700 every term and sum of the CDF rises with the first term (the
+    # factors m / k are not negative): where the count is the same at both ends it is numpy's.  The rest (a few in
+    # a million, and any mean outside that range) are listed for numpy's exp.
+    e = np.empty(_BLOCK)
+    n = 0
+    for start in range(0, u.size, _BLOCK):
+        stop = min(start + _BLOCK, u.size)
+        for i in range(start, stop):
+            m = mean[i]
+            e[i - start] = _exp64_near(-m if (m >= 0.0) & (m <= _EXP_LIMIT) else 0.0)
+        for i in range(start, stop):
+            low = _poisson_count(u[i], mean[i], e[i - start] * (1.0 - _BRACKET))
+            high = _poisson_count(u[i], mean[i], e[i - start] * (1.0 + _BRACKET))
+            count[i] = low
+            if low != high or not (mean[i] >= 0.0 and mean[i] <= _EXP_LIMIT):
+                unsure[n] = i
+                n += 1
+    return n
 
 
 @jit_cached
@@ -137,13 +164,19 @@ def _poisson_candidates(u: np.ndarray, mean: np.ndarray, who: np.ndarray) -> int
 
 def poisson_from_uniform(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """``ties.poisson_from_uniform``: 0 for every draw below a bound of exp(-mean) (about half the people); for
-    the others numpy's exp of minus their mean, then the CDF inversion in one loop."""
+    the others the CDF inversion from both ends of a bracket of numpy's exp of minus their mean
+    (``numba_exp``), and numpy's exp for the few where the two counts differ."""
     mean = np.ascontiguousarray(mean, dtype=np.float64)
     u = np.ascontiguousarray(u, dtype=np.float64)
     who = np.empty(mean.size, dtype=np.int64)
     who = who[:_poisson_candidates(u, mean, who)]
-    some = np.empty(who.size, dtype=np.int64)
-    _poisson(u[who], mean[who], np.exp(-mean[who]), some)
+    some, unsure = np.empty(who.size, dtype=np.int64), np.empty(who.size, dtype=np.int64)
+    u_who, mean_who = u[who], mean[who]
+    unsure = unsure[:_poisson_bracketed(u_who, mean_who, some, unsure)]
+    if unsure.size:  # numpy's exp where its bracket left the count open
+        exact = np.empty(unsure.size, dtype=np.int64)
+        _poisson(u_who[unsure], mean_who[unsure], np.exp(-mean_who[unsure]), exact)
+        some[unsure] = exact
     count = np.zeros(mean.size, dtype=np.int64)
     count[who] = some
     return count
