@@ -208,7 +208,8 @@ def test_freed_memory_is_kept_for_reuse_unless_the_user_tuned_malloc():
     probe = "from pathways_sim.core import memory; print(memory.keep_freed_memory(), memory.keep_freed_memory())"
     plain = {k: v for k, v in os.environ.items() if k not in memory.USER_SETTINGS}
     for env, expected in ((plain, f"{glibc} {glibc}"), ({**plain, "GLIBC_TUNABLES": ""}, "False False"),
-                          ({**plain, "MALLOC_TRIM_THRESHOLD_": "131072"}, "False False")):
+                          ({**plain, "MALLOC_TRIM_THRESHOLD_": "131072"}, "False False"),
+                          ({**plain, "MALLOC_TOP_PAD_": "0"}, "False False")):
         done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True,
                               timeout=60)
         assert done.stdout.strip() == expected, env
