@@ -79,3 +79,30 @@ def test_poisson_counts_are_the_same_with_draws_on_and_beside_exp_of_minus_the_m
 
     count, unsure = np.empty(mean.size, dtype=np.int64), np.empty(mean.size, dtype=np.int64)
     assert _poisson_bracketed(np.minimum(steps[2], 1 - 2**-53), mean, count, unsure) > 1000
+
+
+
+def test_area_shifts_drawn_only_for_far_meetings_are_the_draws_of_an_array():
+    """Partners from a ``KeyedDraws`` of the area shifts (the numba path draws them only for the meetings outside
+    their own area) are those from the same shifts drawn for every meeting, under either kernel choice."""
+    from pathways_sim.core.network import AreaIndex, propose_partners
+    from pathways_sim.core.streams import KeyedDraws, Streams, drawn, first_keys
+
+    rng, streams = np.random.default_rng(41), Streams(7)
+    keys = first_keys(30_000)
+    keyed = streams.keyed("tie_partner:shift", 3, keys)
+    assert isinstance(keyed, KeyedDraws)
+    assert identical(drawn(keyed), streams.uniform("tie_partner:shift", 3, keys))
+    assert identical(keyed.at(np.arange(5, 500, 7)), streams.uniform("tie_partner:shift", 3, keys[5:500:7]))
+    n, n_areas = 20_000, 40
+    area = rng.integers(0, n_areas, n).astype(np.int32)
+    alive = rng.random(n) < 0.8
+    index = AreaIndex.build(area, alive, n_areas)
+    people = np.flatnonzero(alive)[rng.integers(0, alive.sum(), keys.size)]
+    u_local, u_pick = rng.random(keys.size), rng.random(keys.size)
+    for local_share, spread in ((0.7, 0.15), (0.0, 3.0), (1.0, 0.15)):
+        from_array = both(propose_partners, people, area, index, n_areas, local_share, spread,
+                          [u_local, keyed.values(), u_pick])
+        from_keys = both(propose_partners, people, area, index, n_areas, local_share, spread, [u_local, keyed, u_pick])
+        assert all(identical(from_array[0], found) for found in (*from_array, *from_keys))
+        assert (from_array[0] >= 0).all()

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from scipy.special import ndtri
 
 from pathways_sim.core import kernels
-from pathways_sim.core.streams import mix
+from pathways_sim.core.streams import KeyedDraws, drawn, mix
 from pathways_sim.core.tie_changes import NO_COUNTS, NO_KEYS, PendingTies, compiled_kernels
 
 # A tie's key: its lower slot shifted above its higher one, u << 31 | v (u < v); the numba kernels read its ends
@@ -295,19 +295,17 @@ class AreaIndex:
 
 
 def propose_partners(people: np.ndarray, area: np.ndarray, index: AreaIndex, n_areas: int,
-                     local_share: float, area_spread: float, draws: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
+                     local_share: float, area_spread: float,
+                     draws: np.ndarray | Sequence[np.ndarray | KeyedDraws]) -> np.ndarray:
     """One candidate partner for each of ``people``: from their own area, or from an area of similar
-    deprivation rank.  ``draws`` holds three uniforms per person (rows: stay local?, how far, whom).
-    Returns slots (-1 where the chosen area is empty)."""
-    u_local, u_shift, u_pick = draws
-    local = u_local < local_share
+    deprivation rank.  ``draws`` holds three uniforms per person (rows: stay local?, how far, whom), as arrays or
+    ``KeyedDraws`` (drawn where used).  Returns slots (-1 where the chosen area is empty)."""
     compiled = kernels.compiled()
     if compiled is not None:  # the same partners: shifts only where they are used, then one pass
-        shift = np.zeros(people.size, dtype=np.int64)
-        far = np.flatnonzero(~local)
-        shift[far] = area_shift(u_shift[far], area_spread, n_areas)
-        return compiled.propose_partners(people, area, index.order, index.start, index.count, local, shift, u_pick,
-                                         n_areas)
+        return compiled.propose_partners(people, area, index.order, index.start, index.count, list(draws),
+                                         local_share, area_spread, n_areas)
+    u_local, u_shift, u_pick = (drawn(d) for d in draws)
+    local = u_local < local_share
     shift = area_shift(u_shift, area_spread, n_areas)
     target_area = np.where(local, area[people], np.clip(area[people] + shift, 0, n_areas - 1))
     count = index.count[target_area]

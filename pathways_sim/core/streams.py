@@ -14,6 +14,7 @@ seeded by the run seed, a stable hash of the stream's name and the step (``SeedS
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import ndtri
@@ -99,22 +100,52 @@ class Streams:
 
     def uniform(self, name: str, step: int, keys: np.ndarray) -> np.ndarray:
         """One uniform in [0, 1) for each key, from stream ``name`` at ``step`` (float64, 53 random bits)."""
-        keys = np.asarray(keys, dtype=np.uint64)
-        compiled = kernels.compiled()
-        if compiled is not None:  # the same numbers in one pass (core/numba_kernels.py)
-            return compiled.uniform(keys, self.offset(name, step))
-        x = np.bitwise_xor(keys, self.offset(name, step))  # a new array
-        scratch = np.empty_like(x)
-        with np.errstate(over="ignore"):
-            x = _mix_in_place(x, scratch)
-            x += _GOLDEN
-            x = _mix_in_place(x, scratch)
-        x >>= np.uint64(11)
-        out = x.astype(np.float64)
-        out *= _TO_UNIT
-        return out
+        return uniform_at(np.asarray(keys, dtype=np.uint64), self.offset(name, step))
+
+    def keyed(self, name: str, step: int, keys: np.ndarray) -> KeyedDraws:
+        """``uniform(name, step, keys)`` not yet drawn: for a kernel that draws each where it uses it."""
+        return KeyedDraws(np.ascontiguousarray(keys, dtype=np.uint64), self.offset(name, step))
 
     def normal(self, name: str, step: int, keys: np.ndarray) -> np.ndarray:
         """One standard normal for each key (inverse CDF of ``uniform``)."""
         u = self.uniform(name, step, keys)
         return ndtri(np.maximum(u, _TO_UNIT))  # never exactly 0: ndtri(0) is -inf
+
+
+def uniform_at(keys: np.ndarray, offset: np.uint64) -> np.ndarray:
+    """The uniforms of uint64 ``keys`` from a stream's ``offset`` (``Streams.offset``): ``Streams.uniform``'s."""
+    compiled = kernels.compiled()
+    if compiled is not None:  # the same numbers in one pass (core/numba_kernels.py)
+        return compiled.uniform(keys, offset)
+    x = np.bitwise_xor(keys, offset)  # a new array
+    scratch = np.empty_like(x)
+    with np.errstate(over="ignore"):
+        x = _mix_in_place(x, scratch)
+        x += _GOLDEN
+        x = _mix_in_place(x, scratch)
+    x >>= np.uint64(11)
+    out = x.astype(np.float64)
+    out *= _TO_UNIT
+    return out
+
+
+@dataclass(frozen=True)
+class KeyedDraws:
+    """The uniforms ``Streams.uniform`` gives ``keys`` from one stream at one step, not yet drawn.  A kernel that
+    takes them draws each one where it uses it (the same number, never an array of them all: the meetings'
+    partner draws are four arrays of a million at a million people); ``values()`` draws them all."""
+
+    keys: np.ndarray  # uint64, contiguous
+    offset: np.uint64  # Streams.offset of the stream and step
+
+    def values(self) -> np.ndarray:
+        return uniform_at(self.keys, self.offset)
+
+    def at(self, index: np.ndarray) -> np.ndarray:
+        """The uniforms of ``keys[index]`` only."""
+        return uniform_at(self.keys[index], self.offset)
+
+
+def drawn(uniforms: np.ndarray | KeyedDraws) -> np.ndarray:
+    """``uniforms`` as an array (a ``KeyedDraws`` drawn)."""
+    return uniforms.values() if isinstance(uniforms, KeyedDraws) else uniforms

@@ -148,12 +148,14 @@ def ties(ctx: StepContext) -> Changes:
     people, keys = meetings_of(meetings, pop.key)
     if people.size == 0:
         return {"ties": TieChange(keep, people, people)}
-    draws = [ctx.world.streams.uniform(f"tie_partner:{purpose}", ctx.step, keys)
-             for purpose in ("local", "shift", "pick", "accept")]
+    streams = ctx.world.streams
+    u_local, u_pick, u_accept = (streams.uniform(f"tie_partner:{purpose}", ctx.step, keys)
+                                 for purpose in ("local", "pick", "accept"))
+    u_shift = streams.keyed("tie_partner:shift", ctx.step, keys)  # the numba path draws it only for far meetings
     index = AreaIndex.build(pop.area, pop.alive, ctx.world.areas.n)
     partner = propose_partners(people, pop.area, index, ctx.world.areas.n, p["local_tie_share"],
-                               p["nonlocal_tie_area_spread"], draws[:3])
-    a, b = accepted_ties(ctx, people, partner, room, keen, draws[3])
+                               p["nonlocal_tie_area_spread"], [u_local, u_shift, u_pick])
+    a, b = accepted_ties(ctx, people, partner, room, keen, u_accept)
     return {"ties": TieChange(keep, a, b)}
 
 
