@@ -299,7 +299,8 @@ def propose_partners(people: np.ndarray, area: np.ndarray, index: AreaIndex, n_a
                      draws: np.ndarray | Sequence[np.ndarray | KeyedDraws]) -> np.ndarray:
     """One candidate partner for each of ``people``: from their own area, or from an area of similar
     deprivation rank.  ``draws`` holds three uniforms per person (rows: stay local?, how far, whom), as arrays or
-    ``KeyedDraws`` (drawn where used).  Returns slots (-1 where the chosen area is empty)."""
+    ``KeyedDraws`` (drawn when needed: the numba path draws the shifts of far meetings only).  Returns slots (-1
+    where the chosen area is empty)."""
     compiled = kernels.compiled()
     if compiled is not None:  # the same partners: shifts only where they are used, then one pass
         return compiled.propose_partners(people, area, index.order, index.start, index.count, list(draws),

@@ -131,9 +131,9 @@ def uniform_at(keys: np.ndarray, offset: np.uint64) -> np.ndarray:
 
 @dataclass(frozen=True)
 class KeyedDraws:
-    """The uniforms ``Streams.uniform`` gives ``keys`` from one stream at one step, not yet drawn.  A kernel that
-    takes them draws each one where it uses it (the same number, never an array of them all: the meetings'
-    partner draws are four arrays of a million at a million people); ``values()`` draws them all."""
+    """The uniforms ``Streams.uniform`` gives ``keys`` from one stream at one step, not yet drawn, for code that
+    needs only some of them: ``at(index)`` draws those (the same numbers), ``values()`` draws them all.  The
+    meetings' area shifts are one: only the third of meetings outside their own area use theirs."""
 
     keys: np.ndarray  # uint64, contiguous
     offset: np.uint64  # Streams.offset of the stream and step
